@@ -1,0 +1,28 @@
+import type { ActivitiesTable, ActivityStreamsTable } from './tables/activities.ts';
+import type { ActivityMetricsTable } from './tables/activity-metrics.ts';
+import type { AppSettingsTable } from './tables/app-settings.ts';
+import type { AthleteThresholdsTable } from './tables/athlete-thresholds.ts';
+import type { AthletesTable } from './tables/athletes.ts';
+import type { DailyLoadTable } from './tables/daily-load.ts';
+import type { OauthStatesTable } from './tables/oauth-states.ts';
+import type { StravaConnectionsTable } from './tables/strava-connections.ts';
+import type { StravaRateLimitTable } from './tables/strava-rate-limit.ts';
+import type { SyncRunItemsTable, SyncRunsTable } from './tables/sync-runs.ts';
+import type { WebhookEventsTable } from './tables/webhook-events.ts';
+
+/** The typed schema kysely checks every query against. */
+export interface Database {
+  app_settings: AppSettingsTable;
+  athletes: AthletesTable;
+  athlete_thresholds: AthleteThresholdsTable;
+  strava_connections: StravaConnectionsTable;
+  oauth_states: OauthStatesTable;
+  webhook_events: WebhookEventsTable;
+  activities: ActivitiesTable;
+  activity_streams: ActivityStreamsTable;
+  activity_metrics: ActivityMetricsTable;
+  daily_load: DailyLoadTable;
+  sync_runs: SyncRunsTable;
+  sync_run_items: SyncRunItemsTable;
+  strava_rate_limit: StravaRateLimitTable;
+}

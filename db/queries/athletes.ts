@@ -1,0 +1,80 @@
+import type { Db } from '../connect.ts';
+import type { AthleteThresholdRow, ThresholdKind } from '../tables/athlete-thresholds.ts';
+import type { AthleteRow } from '../tables/athletes.ts';
+
+export function findAthleteByDiscordId(db: Db, discordUserId: string): Promise<AthleteRow | undefined> {
+  return db
+    .selectFrom('athletes')
+    .selectAll()
+    .where('discord_user_id', '=', discordUserId)
+    .executeTakeFirst();
+}
+
+export function findAthleteByStravaId(db: Db, stravaAthleteId: string): Promise<AthleteRow | undefined> {
+  return db
+    .selectFrom('athletes')
+    .selectAll()
+    .where('strava_athlete_id', '=', stravaAthleteId)
+    .executeTakeFirst();
+}
+
+export function findAthleteById(db: Db, id: string): Promise<AthleteRow | undefined> {
+  return db.selectFrom('athletes').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The athlete of a Discord user, created on first contact. */
+export async function ensureAthlete(db: Db, discordUserId: string): Promise<AthleteRow> {
+  await db
+    .insertInto('athletes')
+    .values({ discord_user_id: discordUserId })
+    .onConflict((oc) => oc.column('discord_user_id').doNothing())
+    .execute();
+  const athlete = await findAthleteByDiscordId(db, discordUserId);
+  if (!athlete) throw new Error('athlete vanished right after insert');
+  return athlete;
+}
+
+/** Every dated threshold value of an athlete, oldest first. */
+export function listThresholds(db: Db, athleteId: string): Promise<AthleteThresholdRow[]> {
+  return db
+    .selectFrom('athlete_thresholds')
+    .selectAll()
+    .where('athlete_id', '=', athleteId)
+    .orderBy('kind')
+    .orderBy('effective_date')
+    .execute();
+}
+
+export async function setThreshold(
+  db: Db,
+  athleteId: string,
+  kind: ThresholdKind,
+  value: number,
+  effectiveDate: string,
+  source: 'manual' | 'estimate' | 'import' = 'manual',
+): Promise<void> {
+  await db
+    .insertInto('athlete_thresholds')
+    .values({ athlete_id: athleteId, kind, value, effective_date: effectiveDate, source })
+    .onConflict((oc) => oc.columns(['athlete_id', 'kind', 'effective_date']).doUpdateSet({ value, source }))
+    .execute();
+}
+
+/**
+ * The value of each threshold in effect on `date`: the latest whose effective date is on or before it;
+ * before the first dated value, that first value applies (METRICS.md: the first setting covers history).
+ */
+export function thresholdsOn(
+  rows: AthleteThresholdRow[],
+  date: string,
+): Partial<Record<ThresholdKind, number>> {
+  const result: Partial<Record<ThresholdKind, number>> = {};
+  const byKind = new Map<ThresholdKind, AthleteThresholdRow[]>();
+  for (const row of rows) byKind.set(row.kind, [...(byKind.get(row.kind) ?? []), row]);
+  for (const [kind, values] of byKind) {
+    const sorted = [...values].sort((a, b) => a.effective_date.localeCompare(b.effective_date));
+    const inEffect = sorted.filter((row) => row.effective_date <= date).at(-1) ?? sorted[0];
+    if (inEffect) result[kind] = inEffect.value;
+  }
+  return result;
+}

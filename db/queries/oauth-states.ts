@@ -1,0 +1,40 @@
+import type { Db } from '../connect.ts';
+
+export async function insertOauthState(db: Db, stateHash: string, discordUserId: string, expiresAt: Date) {
+  await db
+    .insertInto('oauth_states')
+    .values({ state_hash: stateHash, discord_user_id: discordUserId, expires_at: expiresAt })
+    .execute();
+}
+
+export type ConsumeStateResult =
+  | { ok: true; discordUserId: string }
+  | { ok: false; reason: 'unknown' | 'expired' | 'used' };
+
+/** Marks a state used, atomically: of two concurrent callbacks with one state, only one succeeds. */
+export async function consumeOauthState(db: Db, stateHash: string, now: Date): Promise<ConsumeStateResult> {
+  const used = await db
+    .updateTable('oauth_states')
+    .set({ used_at: now })
+    .where('state_hash', '=', stateHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .returning('discord_user_id')
+    .executeTakeFirst();
+  if (used) return { ok: true, discordUserId: used.discord_user_id };
+  const row = await db
+    .selectFrom('oauth_states')
+    .selectAll()
+    .where('state_hash', '=', stateHash)
+    .executeTakeFirst();
+  if (!row) return { ok: false, reason: 'unknown' };
+  return { ok: false, reason: row.used_at ? 'used' : 'expired' };
+}
+
+/** Housekeeping: states are useless a day after they expire. */
+export async function deleteStaleOauthStates(db: Db, now: Date): Promise<void> {
+  await db
+    .deleteFrom('oauth_states')
+    .where('expires_at', '<', new Date(now.getTime() - 24 * 3600_000))
+    .execute();
+}

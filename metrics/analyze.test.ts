@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from './analyze.ts';
+import { toCliJson } from './cli-json.ts';
+import type { RawStreams } from './streams.ts';
+
+const seconds = (n: number) => Array.from({ length: n }, (_, i) => i);
+const streams = (
+  n: number,
+  channels: RawStreams['channels'],
+  extra: Partial<RawStreams> = {},
+): RawStreams => ({
+  time: seconds(n),
+  channels,
+  ...extra,
+});
+
+describe('analyze: worked examples of METRICS.md', () => {
+  it('one hour at FTP: NP = FTP, IF = 1, TSS = 100', () => {
+    const m = analyze(streams(3600, { watts: Array(3600).fill(250) }), {
+      sport: 'Ride',
+      thresholds: { ftp: 250 },
+    });
+    expect(m.power!.np).toBeCloseTo(250, 10);
+    expect(m.power!.if).toBeCloseTo(1, 12);
+    expect(m.power!.tss).toBeCloseTo(100, 10);
+    expect(m.stress).toEqual({ value: m.power!.tss, method: 'power' });
+  });
+
+  it('30 min at 100 W then 30 min at 300 W, FTP 250', () => {
+    const watts = [...Array(1800).fill(100), ...Array(1800).fill(300)];
+    const json = toCliJson(analyze(streams(3600, { watts }), { sport: 'Ride', thresholds: { ftp: 250 } }));
+    expect(json.power).toMatchObject({ avg: 200, np: 252.83, if: 1.0113, tss: 102.27, work_kj: 720 });
+    expect(json.power!.vi!.toFixed(3)).toBe('1.264');
+  });
+
+  it('60 min at 150 bpm, man, rest 50, max 190, LTHR 170: TRIMP 108.10, hrTSS 63.34', () => {
+    const m = analyze(streams(3600, { heartrate: Array(3600).fill(150) }), {
+      sport: 'Ride',
+      thresholds: { lthr: 170, restHr: 50, maxHr: 190, sex: 'male' },
+    });
+    expect(m.hr!.trimp!.toFixed(2)).toBe('108.10');
+    expect(m.hr!.hrtss!.toFixed(2)).toBe('63.34');
+    expect(m.stress.method).toBe('hr');
+  });
+
+  it('one hour at LTHR gives hrTSS 100 (men and women)', () => {
+    for (const sex of ['male', 'female'] as const) {
+      const m = analyze(streams(3600, { heartrate: Array(3600).fill(165) }), {
+        sport: 'Run',
+        thresholds: { lthr: 165, restHr: 50, maxHr: 190, sex },
+      });
+      expect(m.hr!.hrtss).toBeCloseTo(100, 10);
+    }
+  });
+
+  it('one hour at threshold pace on the flat gives rTSS 100', () => {
+    const speed = 1000 / 270; // 4:30 per km
+    const m = analyze(
+      streams(3600, { velocity_smooth: Array(3600).fill(speed), grade_smooth: Array(3600).fill(0) }),
+      {
+        sport: 'Run',
+        thresholds: { thresholdPaceSPerKm: 270 },
+      },
+    );
+    expect(m.pace!.ngpSpeed).toBeCloseTo(speed, 10);
+    expect(m.pace!.rtss).toBeCloseTo(100, 8);
+    expect(m.stress.method).toBe('pace');
+  });
+
+  it('uphill running is worth more than its speed (Minetti grade adjustment)', () => {
+    const flat = analyze(
+      streams(600, { velocity_smooth: Array(600).fill(3), grade_smooth: Array(600).fill(0) }),
+      { sport: 'Run' },
+    );
+    const hill = analyze(
+      streams(600, { velocity_smooth: Array(600).fill(3), grade_smooth: Array(600).fill(8) }),
+      { sport: 'Run' },
+    );
+    expect(hill.pace!.ngpSpeed!).toBeGreaterThan(flat.pace!.ngpSpeed! * 1.3);
+  });
+
+  it('swim 1500 m in 30 min moving at threshold 1:40 per 100 m: IF 0.8333, sTSS 28.94', () => {
+    const distance = seconds(1800).map((i) => (i * 1500) / 1799);
+    const json = toCliJson(
+      analyze(streams(1800, { distance, velocity_smooth: Array(1800).fill(1500 / 1800) }), {
+        sport: 'Swim',
+        thresholds: { swimThresholdPaceSPer100m: 100 },
+      }),
+    );
+    expect(json.swim).toEqual({ speed: 0.8333, if: 0.8333, stss: 28.94 });
+    expect(json.stress).toEqual({ value: 28.94, method: 'swim' });
+  });
+
+  it('power zones split by % of FTP, [a, b) ranges, missing seconds in none', () => {
+    // FTP 200: Z1 < 110, Z2 110–150, Z3 150–180, Z4 180–210, Z5 210–240, Z6 240–300, Z7 ≥ 300
+    const watts = [109, 110, 149, 150, 180, 210, 239, 240, 299, 300, 900, null, Number.NaN];
+    const m = analyze(streams(watts.length, { watts }), { sport: 'Ride', thresholds: { ftp: 200 } });
+    expect(m.zones.power).toEqual([1, 2, 1, 1, 2, 2, 2]);
+  });
+
+  it('heart-rate zones by % of LTHR', () => {
+    // LTHR 100: Z1 < 81, Z2 81–90, Z3 90–94, Z4 94–100, Z5a 100–103, Z5b 103–106, Z5c ≥ 106
+    const heartrate = [80, 81, 89, 90, 94, 99, 100, 103, 106, 200];
+    const m = analyze(streams(heartrate.length, { heartrate }), { sport: 'Run', thresholds: { lthr: 100 } });
+    expect(m.zones.hr).toEqual([1, 2, 1, 2, 1, 1, 2]);
+  });
+
+  it('missing thresholds make their numbers null, never NaN or 0, and stress falls back to an estimate', () => {
+    const m = analyze(streams(1800, { watts: Array(1800).fill(200), heartrate: Array(1800).fill(140) }), {
+      sport: 'Ride',
+    });
+    expect(m.power!.if).toBeNull();
+    expect(m.power!.tss).toBeNull();
+    expect(m.hr!.hrtss).toBeNull();
+    expect(m.zones).toEqual({ power: null, hr: null });
+    expect(m.stress).toEqual({ value: 25, method: 'estimated' });
+    expect(JSON.stringify(toCliJson(m))).not.toMatch(/NaN|Infinity/);
+  });
+});
+
+describe('analyze: the 1 Hz series', () => {
+  it('fills gaps of up to 15 s and skips longer pauses as stopped time', () => {
+    const time = [0, 1, 2, 12, 13, 100, 101];
+    const watts = [100, 100, 100, 200, 200, 300, 300];
+    const m = analyze({ time, channels: { watts } }, { sport: 'Ride' });
+    // 0..13 is 14 recorded seconds (2→12 filled), then 100 and 101: the 87 s pause adds none.
+    expect([m.durationS, m.stoppedS]).toEqual([16, 86]);
+    // Filled seconds are interpolated: 3..11 rise from 100 to 200 W.
+    const total =
+      3 * 100 + [110, 120, 130, 140, 150, 160, 170, 180, 190].reduce((a, b) => a + b, 0) + 2 * 200 + 2 * 300;
+    expect(m.power!.workKj).toBeCloseTo(total / 1000, 12);
+  });
+
+  it('moving time: speed ≥ 0.5 m/s where speed exists, else the moving stream, else every second', () => {
+    const bySpeed = analyze(
+      streams(
+        6,
+        { velocity_smooth: [0, 0.4, 0.5, 3, null, 2] },
+        { moving: [true, true, true, true, false, true] },
+      ),
+      {
+        sport: 'Run',
+      },
+    );
+    // 0.5, 3 and 2 m/s are moving; the second without speed falls back to the moving stream (false).
+    expect(bySpeed.movingS).toBe(3);
+    const byFlag = analyze(
+      streams(4, { heartrate: [120, 120, 120, 120] }, { moving: [true, false, true, true] }),
+      { sport: 'Run' },
+    );
+    expect(byFlag.movingS).toBe(3);
+    const all = analyze(streams(4, { heartrate: [120, 120, 120, 120] }), { sport: 'Run' });
+    expect(all.movingS).toBe(4);
+  });
+});

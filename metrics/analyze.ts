@@ -1,0 +1,396 @@
+import { bestSumsAllDurations, curveDurations, meanMaxPresent, prefixSums } from './mean-max.ts';
+import { estimatedStressPerHour, type SportFamily, sportFamily } from './sport.ts';
+import { presentCount, type RawStreams, type Series, toSeries } from './streams.ts';
+
+export interface Thresholds {
+  ftp?: number | null;
+  lthr?: number | null;
+  maxHr?: number | null;
+  restHr?: number | null;
+  /** Threshold run pace, seconds per km. */
+  thresholdPaceSPerKm?: number | null;
+  /** Threshold swim pace, seconds per 100 m. */
+  swimThresholdPaceSPer100m?: number | null;
+  sex?: 'male' | 'female' | null;
+}
+
+export type StressMethod = 'power' | 'pace' | 'swim' | 'hr' | 'estimated';
+
+export const reportedDurations = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 5400, 7200] as const;
+export const bestEffortDistances = [400, 1000, 1609, 5000, 10000, 21097, 42195] as const;
+
+export interface ActivityMetrics {
+  sport: string;
+  family: SportFamily;
+  durationS: number;
+  movingS: number;
+  stoppedS: number;
+  power: {
+    avg: number;
+    np: number | null;
+    if: number | null;
+    tss: number | null;
+    vi: number | null;
+    workKj: number;
+    ef: number | null;
+  } | null;
+  pace: {
+    ngpSpeed: number | null;
+    ngpPaceSPerKm: number | null;
+    if: number | null;
+    rtss: number | null;
+  } | null;
+  hr: { avg: number; max: number; trimp: number | null; hrtss: number | null } | null;
+  swim: { speed: number; if: number | null; stss: number | null } | null;
+  stress: { value: number; method: StressMethod };
+  zones: { power: number[] | null; hr: number[] | null };
+  peaks: { power: Record<string, number>; hr: Record<string, number>; gapSpeed: Record<string, number> };
+  bestEfforts: Record<string, number>;
+  powerCurve: [number, number][];
+  decouplingPct: number | null;
+  /** What the numbers rest on: the thresholds in effect, and defaults that stood in for missing ones. */
+  thresholdsUsed: {
+    ftp: number | null;
+    lthr: number | null;
+    maxHr: number | null;
+    maxHrSource: 'set' | 'history' | 'activity' | null;
+    restHr: number;
+    restHrSource: 'set' | 'default';
+    thresholdPaceSPerKm: number | null;
+    swimThresholdPaceSPer100m: number | null;
+    sex: 'male' | 'female';
+  };
+  warnings: string[];
+}
+
+export interface AnalyzeOptions {
+  sport: string;
+  thresholds?: Thresholds;
+  /** Highest heart rate in the athlete's history (METRICS.md §4, used when max HR is not set). */
+  historyMaxHr?: number | null;
+  /** For activities without streams: moving time and distance from the activity's summary. */
+  summary?: { movingTimeS?: number | null; elapsedTimeS?: number | null; distanceM?: number | null };
+}
+
+const powerZoneBounds = [55, 75, 90, 105, 120, 150];
+const hrZoneBounds = [81, 90, 94, 100, 103, 106];
+
+/** The whole metric set of one activity (METRICS.md). `raw` null: no streams (manual entry). */
+export function analyze(raw: RawStreams | null, options: AnalyzeOptions): ActivityMetrics {
+  const series = raw ? toSeries(raw) : null;
+  return analyzeSeries(series, options);
+}
+
+export function analyzeSeries(series: Series | null, options: AnalyzeOptions): ActivityMetrics {
+  const t = options.thresholds ?? {};
+  const family = sportFamily(options.sport);
+  const warnings: string[] = [];
+  if (series && series.droppedSamples > 0)
+    warnings.push(`${series.droppedSamples} samples with a missing or repeated time were dropped`);
+  const n = series?.n ?? 0;
+  let movingS = 0;
+  if (series) for (let i = 0; i < n; i++) movingS += series.moving[i]!;
+  else movingS = positive(options.summary?.movingTimeS) ?? 0;
+  const durationS = series
+    ? n
+    : (positive(options.summary?.movingTimeS) ?? positive(options.summary?.elapsedTimeS) ?? 0);
+  const stoppedS = series
+    ? series.stoppedS
+    : Math.max(0, (positive(options.summary?.elapsedTimeS) ?? durationS) - durationS);
+  const hours = durationS / 3600;
+
+  const ftp = positive(t.ftp);
+  const lthr = positive(t.lthr);
+  const sex = t.sex ?? 'male';
+  const hrValues = series?.hr && presentCount(series.hr) > 0 ? series.hr : null;
+  let activityMaxHr: number | null = null;
+  if (hrValues)
+    for (const v of hrValues)
+      if (Number.isFinite(v) && (activityMaxHr === null || v > activityMaxHr)) activityMaxHr = v;
+  const maxHrSet = positive(t.maxHr);
+  const historyMax = positive(options.historyMaxHr);
+  const maxHr =
+    maxHrSet ??
+    (historyMax !== null && activityMaxHr !== null
+      ? Math.max(historyMax, activityMaxHr)
+      : (historyMax ?? activityMaxHr));
+  const maxHrSource = maxHrSet
+    ? 'set'
+    : historyMax !== null
+      ? 'history'
+      : activityMaxHr !== null
+        ? 'activity'
+        : null;
+  const restHr = positive(t.restHr) ?? 60;
+  const thresholdPace = positive(t.thresholdPaceSPerKm);
+  const swimPace = positive(t.swimThresholdPaceSPer100m);
+
+  // Power (§2): missing power counts as 0 W.
+  const powerPresent = series?.power ? presentCount(series.power) : 0;
+  let power: ActivityMetrics['power'] = null;
+  let powerCurve: [number, number][] = [];
+  const powerPeaks: Record<string, number> = {};
+  let np: number | null = null;
+  if (series?.power && powerPresent > 0) {
+    const watts = series.power;
+    const prefix = prefixSums(watts);
+    const total = prefix[n]!;
+    const avg = total / n;
+    np = normalized(watts, prefix);
+    const avgHr = hrValues ? mean(hrValues) : null;
+    const intensity = np !== null && ftp ? np / ftp : null;
+    power = {
+      avg,
+      np,
+      if: intensity,
+      tss: intensity !== null ? hours * intensity * intensity * 100 : null,
+      vi: np !== null && avg > 0 ? np / avg : null,
+      workKj: total / 1000,
+      ef: np !== null && avgHr ? np / avgHr : null,
+    };
+    const best = bestSumsAllDurations(watts);
+    powerCurve = curveDurations(n, reportedDurations).map((d) => [d, best[d]! / d]);
+    for (const d of reportedDurations) if (d <= n) powerPeaks[String(d)] = best[d]! / d;
+  }
+
+  // Pace (§3): grade-adjusted speed, NGP as NP is built from power.
+  let pace: ActivityMetrics['pace'] = null;
+  const gapPeaks: Record<string, number> = {};
+  let gap: Float64Array | null = null;
+  if (series?.speed && presentCount(series.speed) > 0) {
+    gap = gradeAdjustedSpeed(series);
+    const ngp = normalized(gap, prefixSums(gap));
+    const thresholdSpeed = thresholdPace ? 1000 / thresholdPace : null;
+    const intensity = ngp !== null && thresholdSpeed ? ngp / thresholdSpeed : null;
+    pace = {
+      ngpSpeed: ngp,
+      ngpPaceSPerKm: ngp !== null && ngp > 0 ? 1000 / ngp : null,
+      if: intensity,
+      rtss: intensity !== null ? hours * intensity * intensity * 100 : null,
+    };
+    const best = bestSumsAllDurations(gap);
+    for (const d of reportedDurations) if (d <= n) gapPeaks[String(d)] = best[d]! / d;
+  }
+
+  // Heart rate (§4): seconds with heart rate only.
+  let hr: ActivityMetrics['hr'] = null;
+  const hrPeaks: Record<string, number> = {};
+  if (hrValues) {
+    const trimp = maxHr !== null && maxHr > restHr ? trimpOf(hrValues, restHr, maxHr, sex) : null;
+    const trimpAtLthr =
+      lthr && maxHr !== null && maxHr > restHr ? trimpPerMinute(lthr, restHr, maxHr, sex) * 60 : null;
+    hr = {
+      avg: mean(hrValues),
+      max: activityMaxHr ?? 0,
+      trimp,
+      hrtss: trimp !== null && trimpAtLthr ? (100 * trimp) / trimpAtLthr : null,
+    };
+    for (const [d, value] of meanMaxPresent(hrValues, reportedDurations)) hrPeaks[String(d)] = value;
+  }
+
+  // Swimming (§5).
+  let swim: ActivityMetrics['swim'] = null;
+  if (family === 'swim') {
+    const distance = swimDistance(series) ?? positive(options.summary?.distanceM);
+    if (distance !== null && movingS > 0) {
+      const speed = distance / movingS;
+      const intensity = swimPace ? speed / (100 / swimPace) : null;
+      swim = { speed, if: intensity, stss: intensity !== null ? hours * intensity ** 3 * 100 : null };
+    }
+  }
+
+  // Which score is the activity's stress (§6).
+  let stress: ActivityMetrics['stress'];
+  const hrPresent = hrValues ? presentCount(hrValues) : 0;
+  if (power?.tss != null && powerPresent >= n / 2) stress = { value: power.tss, method: 'power' };
+  else if ((family === 'run' || family === 'walk') && pace?.rtss != null)
+    stress = { value: pace.rtss, method: 'pace' };
+  else if (swim?.stss != null) stress = { value: swim.stss, method: 'swim' };
+  else if (hr?.hrtss != null && hrPresent >= n / 2) stress = { value: hr.hrtss, method: 'hr' };
+  else {
+    const movingHours = (movingS > 0 ? movingS : durationS) / 3600;
+    stress = { value: movingHours * estimatedStressPerHour[family], method: 'estimated' };
+  }
+
+  // Zones (§7): seconds with the value missing are in no zone.
+  const zones = {
+    power: series?.power && ftp && powerPresent > 0 ? zoneSeconds(series.power, powerZoneBounds, ftp) : null,
+    hr: hrValues && lthr ? zoneSeconds(hrValues, hrZoneBounds, lthr) : null,
+  };
+
+  // Decoupling (§9): first half against second half, ≥ 20 min with heart rate.
+  let decouplingPct: number | null = null;
+  if (hrValues && n >= 1200) {
+    const half = Math.floor(n / 2);
+    const usePower = series?.power && powerPresent >= n / 2;
+    const output = usePower ? series!.power! : gap;
+    if (output) {
+      const ef = (from: number, to: number) => {
+        const slice = output.subarray(from, to);
+        const normal = normalized(slice, prefixSums(slice));
+        const heart = mean(hrValues.subarray(from, to));
+        return normal !== null && heart > 0 ? normal / heart : null;
+      };
+      const first = ef(0, half);
+      const second = ef(n - half, n);
+      if (first !== null && second !== null && first > 0) decouplingPct = ((first - second) / first) * 100;
+    }
+  }
+
+  return {
+    sport: options.sport,
+    family,
+    durationS,
+    movingS,
+    stoppedS,
+    power,
+    pace,
+    hr,
+    swim,
+    stress: { value: finite(stress.value), method: stress.method },
+    zones,
+    peaks: { power: powerPeaks, hr: hrPeaks, gapSpeed: gapPeaks },
+    bestEfforts: family === 'run' || family === 'walk' ? bestEfforts(series) : {},
+    powerCurve,
+    decouplingPct,
+    thresholdsUsed: {
+      ftp,
+      lthr,
+      maxHr,
+      maxHrSource,
+      restHr,
+      restHrSource: positive(t.restHr) ? 'set' : 'default',
+      thresholdPaceSPerKm: thresholdPace,
+      swimThresholdPaceSPer100m: swimPace,
+      sex,
+    },
+    warnings,
+  };
+}
+
+/** Fourth-power mean of the 30 s rolling average (NP, and NGP from grade-adjusted speed); < 30 s: null. */
+function normalized(values: Float64Array, prefix: Float64Array): number | null {
+  const n = values.length;
+  if (n < 30) return null;
+  let sum4 = 0;
+  for (let i = 29; i < n; i++) {
+    const avg = (prefix[i + 1]! - prefix[i - 29]!) / 30;
+    const sq = avg * avg;
+    sum4 += sq * sq;
+  }
+  return (sum4 / (n - 29)) ** 0.25;
+}
+
+/** Minetti et al. (2002) energy cost of running on a grade, J/kg/m. */
+export function minettiCost(grade: number): number {
+  const i = Math.max(-0.45, Math.min(0.45, grade));
+  return ((((155.4 * i - 30.4) * i - 43.3) * i + 46.3) * i + 19.5) * i + 3.6;
+}
+
+function gradeAdjustedSpeed(series: Series): Float64Array {
+  const { n, speed, grade, altitude, distance } = series;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = speed![i]!;
+    if (!Number.isFinite(v)) continue; // missing speed counts as 0, as missing power does
+    let g = grade && Number.isFinite(grade[i]!) ? grade[i]! / 100 : Number.NaN;
+    if (!Number.isFinite(g) && altitude && distance && i > 0) {
+      const dd = distance[i]! - distance[i - 1]!;
+      const da = altitude[i]! - altitude[i - 1]!;
+      g = dd > 0 && Number.isFinite(da) ? da / dd : Number.NaN;
+    }
+    out[i] = (v * minettiCost(Number.isFinite(g) ? g : 0)) / 3.6;
+  }
+  return out;
+}
+
+/** Banister TRIMP per minute at one heart rate (METRICS.md §4). */
+function trimpPerMinute(heartRate: number, rest: number, max: number, sex: 'male' | 'female'): number {
+  const r = Math.max(0, Math.min(1, (heartRate - rest) / (max - rest)));
+  return sex === 'female' ? r * 0.86 * Math.exp(1.67 * r) : r * 0.64 * Math.exp(1.92 * r);
+}
+
+function trimpOf(hr: Float64Array, rest: number, max: number, sex: 'male' | 'female'): number {
+  let total = 0;
+  for (const v of hr) if (Number.isFinite(v)) total += trimpPerMinute(v, rest, max, sex) / 60;
+  return total;
+}
+
+/** Compares v × 100 with percent × threshold, so 110 W is exactly 55 % of 200 W (no 0.55 × 200 rounding). */
+function zoneSeconds(values: Float64Array, percentBounds: number[], threshold: number): number[] {
+  const seconds = [0, 0, 0, 0, 0, 0, 0];
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    let zone = 0;
+    while (zone < percentBounds.length && v * 100 >= percentBounds[zone]! * threshold) zone++;
+    seconds[zone]!++;
+  }
+  return seconds;
+}
+
+function swimDistance(series: Series | null): number | null {
+  if (!series?.distance) return null;
+  let max: number | null = null;
+  for (const v of series.distance) if (Number.isFinite(v) && (max === null || v > max)) max = v;
+  return max !== null && max > 0 ? max : null;
+}
+
+/** Shortest time to cover each distance (§8), from the distance stream, interpolated within a second. */
+function bestEfforts(series: Series | null): Record<string, number> {
+  const result: Record<string, number> = {};
+  if (!series) return result;
+  const { n } = series;
+  let cumulative: Float64Array | null = null;
+  if (series.distance && presentCount(series.distance) > 1) {
+    cumulative = new Float64Array(n);
+    let last = 0;
+    for (let i = 0; i < n; i++) {
+      const v = series.distance[i]!;
+      last = Number.isFinite(v) && v >= last ? v : last;
+      cumulative[i] = last;
+    }
+  } else if (series.speed) {
+    cumulative = new Float64Array(n);
+    for (let i = 1; i < n; i++)
+      cumulative[i] = cumulative[i - 1]! + (Number.isFinite(series.speed[i]!) ? series.speed[i]! : 0);
+  }
+  if (!cumulative) return result;
+  const total = cumulative[n - 1]! - cumulative[0]!;
+  for (const target of bestEffortDistances) {
+    if (target > total) continue;
+    let best = Number.POSITIVE_INFINITY;
+    let start = 0;
+    for (let end = 1; end < n; end++) {
+      // Move the start as late as possible while [start, end] still covers the distance.
+      while (start + 1 < end && cumulative[end]! - cumulative[start + 1]! >= target) start++;
+      const covered = cumulative[end]! - cumulative[start]!;
+      if (covered < target) continue;
+      const step = cumulative[start + 1]! - cumulative[start]!;
+      const spare = step > 0 ? Math.min(1, (covered - target) / step) : 0;
+      const seconds = series.time[end]! - series.time[start]! - spare;
+      if (seconds < best) best = seconds;
+    }
+    if (Number.isFinite(best)) result[String(target)] = best;
+  }
+  return result;
+}
+
+function mean(values: Float64Array): number {
+  let sum = 0;
+  let count = 0;
+  for (const v of values) {
+    if (Number.isFinite(v)) {
+      sum += v;
+      count++;
+    }
+  }
+  return count > 0 ? sum / count : 0;
+}
+
+function positive(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null;
+}
+
+function finite(value: number): number {
+  return Number.isFinite(value) && value >= 0 ? value : 0;
+}

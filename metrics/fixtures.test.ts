@@ -1,0 +1,83 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { analyze } from './analyze.ts';
+import { fitToStreams } from './fit.ts';
+
+const dir = fileURLToPath(new URL('../../shared/fixtures/fit/', import.meta.url));
+const files = readdirSync(dir).filter((name) => name.endsWith('.fit'));
+const read = (name: string) => fitToStreams(readFileSync(`${dir}${name}`));
+
+describe('real FIT recordings', () => {
+  it.each(files)('%s analyses without error to plausible numbers', (name) => {
+    const fit = read(name);
+    const m = analyze(fit.streams, {
+      sport: fit.sport ?? 'Workout',
+      thresholds: { ftp: 250, lthr: 165, thresholdPaceSPerKm: 300 },
+    });
+    expect(JSON.stringify(m)).not.toMatch(/NaN|Infinity|null,null,null/);
+    expect(m.durationS).toBeGreaterThanOrEqual(0);
+    expect(m.durationS).toBeLessThan(12 * 3600);
+    expect(m.stress.value).toBeGreaterThanOrEqual(0);
+    expect(m.stress.value).toBeLessThan(800);
+    if (m.hr) {
+      expect(m.hr.avg).toBeGreaterThan(40);
+      expect(m.hr.avg).toBeLessThan(200);
+    }
+    if (m.power) {
+      expect(m.power.np!).toBeGreaterThanOrEqual(m.power.avg);
+      expect(m.power.avg).toBeLessThan(600);
+    }
+  });
+
+  // Hand-checked: the indoor-trainer file's head unit says NP 228 W, IF 0.914 at FTP 250, TSS 50.8.
+  it('indoor trainer ride: NP within 1 % of the device’s 228 W', () => {
+    const fit = read('fitparse-sample-activity-indoor-trainer.fit');
+    expect(fit.sport).toBe('Ride');
+    expect(fit.device.normalizedPower).toBe(228);
+    const m = analyze(fit.streams, { sport: fit.sport!, thresholds: { ftp: 250 } });
+    expect(Math.abs(m.power!.np! - 228) / 228).toBeLessThan(0.01);
+    expect(m.power!.np!.toFixed(2)).toBe('227.31');
+    expect(m.power!.if!.toFixed(3)).toBe('0.909');
+    expect(m.durationS).toBe(2264);
+    expect(m.stress.method).toBe('power');
+    expect(m.stress.value.toFixed(1)).toBe('52.0'); // device 50.8 on its 2,195 s timer time; ours on 2,264 recorded s
+  });
+
+  // Checked by hand against the file: 2,809 records over 47 min, HR 153.9 average and 178 peak; the best
+  // kilometre (about 4:06) lies within the run's fastest GPS splits.
+  it('Fenix 2 run: duration, pace and best efforts', () => {
+    const fit = read('fitparse-activity-small-fenix2-run.fit');
+    expect(fit.sport).toBe('Run');
+    const m = analyze(fit.streams, { sport: 'Run', thresholds: { thresholdPaceSPerKm: 270, lthr: 170 } });
+    expect(m.durationS).toBe(2834);
+    expect(m.hr!.avg.toFixed(1)).toBe('153.9');
+    expect(m.hr!.max).toBe(178);
+    expect(Object.keys(m.bestEfforts)).toEqual(['400', '1000', '1609', '5000']);
+    expect(m.bestEfforts['1000']!).toBeGreaterThan(230);
+    expect(m.bestEfforts['1000']!).toBeLessThan(260);
+    expect(m.bestEfforts['5000']!).toBeGreaterThan(5 * m.bestEfforts['1000']! - 1);
+    expect(m.stress.method).toBe('pace');
+  });
+
+  // Hand-checked: a ride whose power meter reported 0 W throughout is a ride without power, scored by HR.
+  it('nick.fit: truncated file keeps what decoded; zero-only power is no power', () => {
+    const fit = read('fitparse-nick.fit');
+    expect(fit.warnings.some((w) => w.includes('decoding stopped early'))).toBe(true);
+    const m = analyze(fit.streams, { sport: fit.sport ?? 'Ride', thresholds: { ftp: 250, lthr: 165 } });
+    expect(m.power).toBeNull();
+    expect(m.stress.method).toBe('hr');
+    expect(m.durationS).toBe(14391);
+    expect(m.stoppedS).toBeGreaterThan(1800); // long café stops
+  });
+
+  it('a file that does not decode at all says so and yields no records', () => {
+    const fit = read('fitparse-compressed-speed-distance.fit');
+    expect(fit.warnings.join(' ')).toMatch(/compressed timestamp/);
+    expect(fit.streams.time).toEqual([]);
+  });
+
+  it('a file that is not FIT is refused with a clear error', () => {
+    expect(() => fitToStreams(new TextEncoder().encode('{"time":[0,1,2]}'))).toThrow(/not a FIT file/);
+  });
+});

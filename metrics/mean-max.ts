@@ -1,0 +1,188 @@
+/**
+ * Mean-maximal values (METRICS.md §8). The best window SUM is computed for every duration and divided
+ * once, so the fast method and the brute-force reference give bit-identical values.
+ *
+ * Fast method: prefix sums make a window O(1); starts are grouped in blocks of 32 and groups of 16
+ * blocks. From one duration to the next every window takes in one more value, at most the largest value
+ * its group can reach (a sliding maximum), so a group's bound grows by that and a whole group is skipped
+ * in O(1) while its bound cannot beat the best found so far. Inside a group each block's bound is its best
+ * when last scanned plus the growth since (or the sum covering its windows' tails, if smaller); only blocks
+ * that could win are scanned. The best so far starts from the previous duration's best window grown by one
+ * value, which is nearly always the answer.
+ */
+
+const blockSize = 32;
+const blocksPerGroup = 16;
+
+/** Prefix sums of `values`, with missing (NaN) and negative values counted as 0. */
+export function prefixSums(values: Float64Array): Float64Array {
+  const prefix = new Float64Array(values.length + 1);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    // Not Math.max: NaN (missing) must count as 0 too.
+    // biome-ignore lint/complexity/useMathMinMax: NaN handling
+    prefix[i + 1] = prefix[i]! + (v > 0 ? v : 0);
+  }
+  return prefix;
+}
+
+/** best[d] = highest sum over any d consecutive values, for d = 1..n (best[0] = 0). */
+export function bestSumsAllDurations(values: Float64Array): Float64Array {
+  const n = values.length;
+  const prefix = prefixSums(values);
+  const best = new Float64Array(n + 1);
+  if (n === 0) return best;
+  const blocks = Math.ceil(n / blockSize);
+  const groups = Math.ceil(blocks / blocksPerGroup);
+  const groupWidth = blockSize * blocksPerGroup;
+  // groupMax[j]: the largest value in j .. j + groupWidth − 1, what any window of a group takes in next.
+  const groupMax = slidingMax(values, groupWidth);
+  // A group's bound, and its growth since the start (each block remembers the growth when it was scanned).
+  const groupUpper = new Float64Array(groups).fill(Number.POSITIVE_INFINITY);
+  const groupGrowth = new Float64Array(groups);
+  const blockBest = new Float64Array(blocks).fill(Number.POSITIVE_INFINITY);
+  const blockGrowthAt = new Float64Array(blocks);
+  const blockScannedAt = new Int32Array(blocks);
+
+  let bestStart = 0;
+  for (let d = 1; d <= n; d++) {
+    const lastStart = n - d;
+    let currentBest = -1;
+    let currentStart = 0;
+    if (d > 1) {
+      // A lower bound to prune against: the previous best window grown by its better neighbour.
+      const left = bestStart > 0 ? prefix[bestStart + d - 1]! - prefix[bestStart - 1]! : -1;
+      const right = bestStart + d <= n ? prefix[bestStart + d]! - prefix[bestStart]! : -1;
+      currentBest = Math.max(left, right);
+      currentStart = left >= right ? bestStart - 1 : bestStart;
+    }
+    for (let g = 0; g * groupWidth <= lastStart; g++) {
+      const groupFrom = g * groupWidth;
+      // Every window of the group grew by one value since the last duration, at most groupMax there.
+      const step = d > 1 ? groupMax[groupFrom + d - 1]! : 0;
+      groupGrowth[g] = groupGrowth[g]! + step;
+      const groupBound = groupUpper[g]! + step;
+      if (!exceeds(groupBound, currentBest)) {
+        groupUpper[g] = groupBound;
+        continue;
+      }
+      let newGroupUpper = -1;
+      const firstBlock = g * blocksPerGroup;
+      const lastBlock = Math.min(firstBlock + blocksPerGroup, blocks) - 1;
+      for (let b = firstBlock; b <= lastBlock; b++) {
+        const from = b * blockSize;
+        if (from > lastStart) break;
+        const to = Math.min(from + blockSize - 1, lastStart);
+        // The block's bound: its best when scanned plus the group's growth since, or the sum covering
+        // every tail its windows can have added since then, whichever is smaller.
+        let bound = blockBest[b]! + (groupGrowth[g]! - blockGrowthAt[b]!);
+        if (blockScannedAt[b]! > 0) {
+          const cover = blockBest[b]! + prefix[to + d]! - prefix[from + blockScannedAt[b]!]!;
+          if (cover < bound) bound = cover;
+        }
+        if (!exceeds(bound, currentBest)) {
+          if (bound > newGroupUpper) newGroupUpper = bound;
+          continue;
+        }
+        let scanned = -1;
+        for (let i = from; i <= to; i++) {
+          const sum = prefix[i + d]! - prefix[i]!;
+          if (sum > scanned) scanned = sum;
+          if (sum > currentBest) {
+            currentBest = sum;
+            currentStart = i;
+          }
+        }
+        blockBest[b] = scanned;
+        blockGrowthAt[b] = groupGrowth[g]!;
+        blockScannedAt[b] = d;
+        if (scanned > newGroupUpper) newGroupUpper = scanned;
+      }
+      groupUpper[g] = newGroupUpper;
+    }
+    best[d] = currentBest;
+    bestStart = currentStart;
+  }
+  return best;
+}
+
+/** Whether a bound could beat `best`; the margin absorbs rounding in the bound's own additions. */
+function exceeds(bound: number, best: number): boolean {
+  return bound * (1 + 1e-12) + 1e-9 > best;
+}
+
+/** max(values[j .. j + width − 1]) for every j (truncated at the end), missing values as 0; one pass. */
+function slidingMax(values: Float64Array, width: number): Float64Array {
+  const n = values.length;
+  const out = new Float64Array(n);
+  const deque = new Int32Array(n);
+  let head = 0;
+  let tail = 0;
+  const at = (i: number) => {
+    const v = values[i]!;
+    return Math.max(v, 0);
+  };
+  // Walk from the end so each j sees the window that starts at it.
+  for (let j = n - 1; j >= 0; j--) {
+    while (tail > head && at(deque[tail - 1]!) <= at(j)) tail--;
+    deque[tail++] = j;
+    while (deque[head]! > j + width - 1) head++;
+    out[j] = at(deque[head]!);
+  }
+  return out;
+}
+
+/** The O(n²) reference: every window of every duration. */
+export function bestSumsBruteForce(values: Float64Array): Float64Array {
+  const n = values.length;
+  const prefix = prefixSums(values);
+  const best = new Float64Array(n + 1);
+  for (let d = 1; d <= n; d++) {
+    let max = -1;
+    for (let i = 0; i + d <= n; i++) {
+      const sum = prefix[i + d]! - prefix[i]!;
+      if (sum > max) max = sum;
+    }
+    best[d] = max;
+  }
+  return best;
+}
+
+/** Mean-max at given durations over windows where every value is present (for heart rate). */
+export function meanMaxPresent(values: Float64Array, durations: readonly number[]): Map<number, number> {
+  const n = values.length;
+  const prefix = new Float64Array(n + 1);
+  const count = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    const ok = Number.isFinite(v);
+    prefix[i + 1] = prefix[i]! + (ok ? v : 0);
+    count[i + 1] = count[i]! + (ok ? 1 : 0);
+  }
+  const result = new Map<number, number>();
+  for (const d of durations) {
+    if (d > n) continue;
+    let max = -1;
+    for (let i = 0; i + d <= n; i++) {
+      if (count[i + d]! - count[i]! !== d) continue;
+      const sum = prefix[i + d]! - prefix[i]!;
+      if (sum > max) max = sum;
+    }
+    if (max >= 0) result.set(d, max / d);
+  }
+  return result;
+}
+
+/** Durations the curve is stored at: every second to 60 s, then about 30 per decade, and the whole. */
+export function curveDurations(n: number, include: readonly number[] = []): number[] {
+  const set = new Set<number>();
+  for (let d = 1; d <= Math.min(60, n); d++) set.add(d);
+  for (let x = Math.log10(60); ; x += 1 / 30) {
+    const d = Math.round(10 ** x);
+    if (d > n) break;
+    set.add(d);
+  }
+  for (const d of include) if (d <= n) set.add(d);
+  if (n > 0) set.add(n);
+  return [...set].sort((a, b) => a - b);
+}

@@ -1,0 +1,238 @@
+import type { ChartConfiguration } from 'chart.js';
+import {
+  baseOptions,
+  type ChartSize,
+  type ChartSpec,
+  categoryAxis,
+  chartSpec,
+  emptySpec,
+  round,
+  valueAxis,
+} from './chart-spec.ts';
+import { dateOf, dayLabel, dayNumber } from './dates.ts';
+import { colors, defaultSize, fonts } from './theme.ts';
+
+export interface PmcChartDay {
+  date: string;
+  ctl: number | null;
+  atl: number | null;
+  tsb: number | null;
+  stress: number | null;
+}
+
+export interface PmcChartInput {
+  /** Consecutive days, oldest first (gaps are drawn as gaps). */
+  days: PmcChartDay[];
+  /** Days after the last one, from planned workouts: drawn dashed. */
+  forecast?: PmcChartDay[];
+  goal?: { date: string; name: string } | null;
+  title?: string | null;
+  size?: ChartSize;
+}
+
+/** Form (TSB) zones, highest first; bounds are inclusive below, exclusive above. */
+export const formZones = [
+  { name: 'Transition', min: 25, max: Number.POSITIVE_INFINITY, color: 'rgba(179, 157, 219, 0.16)' },
+  { name: 'Fresh', min: 5, max: 25, color: 'rgba(78, 168, 255, 0.15)' },
+  { name: 'Neutral', min: -10, max: 5, color: 'rgba(181, 186, 193, 0.10)' },
+  { name: 'Optimal', min: -30, max: -10, color: 'rgba(67, 181, 129, 0.17)' },
+  { name: 'High risk', min: Number.NEGATIVE_INFINITY, max: -30, color: 'rgba(240, 71, 71, 0.18)' },
+] as const;
+
+export function formZoneOf(tsb: number): (typeof formZones)[number]['name'] {
+  for (const zone of formZones) if (tsb >= zone.min) return zone.name;
+  return 'High risk';
+}
+
+const zoneLabelColor = 'rgba(219, 222, 225, 0.55)';
+
+/**
+ * The Performance Management Chart: fitness (CTL) and fatigue (ATL) on the left axis, form (TSB) on the
+ * right over shaded form zones, daily stress as bars at the bottom, planned days dashed, a goal marked.
+ */
+export function pmcChartConfig(input: PmcChartInput): ChartSpec {
+  const size = input.size ?? defaultSize;
+  const title = input.title === undefined ? 'Fitness, fatigue and form' : input.title;
+  const days = input.days.filter((d) => isDate(d.date));
+  const forecast = (input.forecast ?? []).filter((d) => isDate(d.date));
+  const hasValue = (d: PmcChartDay) => [d.ctl, d.atl, d.tsb].some((v) => v !== null && Number.isFinite(v));
+  if (!days.some(hasValue) && !forecast.some(hasValue)) {
+    return emptySpec(title, 'No training load yet. Connect Strava or sync to see your fitness chart.', size);
+  }
+
+  // One label per calendar day from the first day to the last day, planned day or goal.
+  const allDates = [...days, ...forecast].map((d) => dayNumber(d.date));
+  const goalDay = input.goal && isDate(input.goal.date) ? dayNumber(input.goal.date) : null;
+  const first = Math.min(...allDates);
+  let last = Math.max(...allDates);
+  // A goal up to 120 days past the data stretches the chart; further than that it would crush it.
+  if (goalDay !== null && goalDay > last && goalDay - last <= 120) last = goalDay;
+  const count = last - first + 1;
+  const spansYears = dateOf(first).slice(0, 4) !== dateOf(last).slice(0, 4);
+  const labels: string[] = [];
+  for (let day = first; day <= last; day++) labels.push(dayLabel(dateOf(day), spansYears));
+
+  const series = (rows: PmcChartDay[], key: 'ctl' | 'atl' | 'tsb' | 'stress') => {
+    const values: (number | null)[] = Array(count).fill(null);
+    for (const row of rows) {
+      const index = dayNumber(row.date) - first;
+      if (index >= 0 && index < count) values[index] = round(row[key]);
+    }
+    return values;
+  };
+
+  // Planned lines start at the last real day so they join the solid lines.
+  const lastReal = days.at(-1);
+  const forecastRows = forecast.length > 0 && lastReal ? [lastReal, ...forecast] : forecast;
+
+  const tsbValues = [...series(days, 'tsb'), ...series(forecast, 'tsb')].filter(
+    (v): v is number => v !== null,
+  );
+  const formMin = Math.min(-40, Math.floor((Math.min(...tsbValues) - 5) / 10) * 10);
+  const formMax = Math.max(35, Math.ceil((Math.max(...tsbValues) + 5) / 10) * 10);
+  const stressValues = [...series(days, 'stress'), ...series(forecast, 'stress')].filter(
+    (v): v is number => v !== null,
+  );
+  // Bars use the lower ~45% of the height, under the lines.
+  const stressMax = Math.max(50, ...stressValues) * 2.2;
+
+  const line = (label: string, data: (number | null)[], color: string, axis: string, dashed: boolean) => ({
+    type: 'line' as const,
+    label,
+    data,
+    yAxisID: axis,
+    borderColor: color,
+    backgroundColor: color,
+    borderWidth: dashed ? 2 : 2.5,
+    borderDash: dashed ? [7, 5] : [],
+    pointRadius: 0,
+    tension: 0.2,
+    spanGaps: false,
+    pointStyle: 'line',
+    order: 1,
+  });
+
+  const datasets: object[] = [
+    line('Fitness (CTL)', series(days, 'ctl'), colors.fitness, 'load', false),
+    line('Fatigue (ATL)', series(days, 'atl'), colors.fatigue, 'load', false),
+    line('Form (TSB)', series(days, 'tsb'), colors.form, 'form', false),
+    {
+      type: 'bar' as const,
+      label: 'Daily stress (TSS)',
+      data: series(days, 'stress'),
+      yAxisID: 'stress',
+      backgroundColor: colors.stress,
+      borderWidth: 0,
+      barPercentage: 1,
+      categoryPercentage: 0.8,
+      pointStyle: 'rect',
+      order: 3,
+    },
+  ];
+  if (forecast.length > 0) {
+    datasets.push(
+      line('Planned CTL', series(forecastRows, 'ctl'), colors.fitness, 'load', true),
+      line('Planned ATL', series(forecastRows, 'atl'), colors.fatigue, 'load', true),
+      line('Planned TSB', series(forecastRows, 'tsb'), colors.form, 'form', true),
+      {
+        type: 'bar' as const,
+        label: 'Planned stress',
+        data: series(forecast, 'stress'),
+        yAxisID: 'stress',
+        backgroundColor: colors.plannedStress,
+        borderColor: colors.stress,
+        borderWidth: 1,
+        barPercentage: 1,
+        categoryPercentage: 0.8,
+        pointStyle: 'rect',
+        order: 3,
+      },
+    );
+  }
+
+  // Zone bands and the goal are annotations: chartjs-plugin-annotation on QuickChart, our own small
+  // implementation of the same options in process (annotation-plugin.ts).
+  const annotations: Record<string, object> = {};
+  formZones.forEach((zone, i) => {
+    const yMin = Math.max(zone.min, formMin);
+    const yMax = Math.min(zone.max, formMax);
+    if (yMax <= yMin) return;
+    annotations[`zone${i}`] = {
+      type: 'box',
+      drawTime: 'beforeDatasetsDraw',
+      yScaleID: 'form',
+      yMin,
+      yMax,
+      backgroundColor: zone.color,
+      borderWidth: 0,
+      label: {
+        display: true,
+        content: zone.name,
+        position: { x: 'end', y: 'center' },
+        color: zoneLabelColor,
+        font: { ...fonts.ticks, size: 12 },
+        padding: 4,
+      },
+    };
+  });
+  if (forecast.length > 0 && lastReal) {
+    annotations['plan'] = {
+      type: 'box',
+      drawTime: 'beforeDatasetsDraw',
+      xScaleID: 'x',
+      xMin: dayNumber(lastReal.date) - first,
+      xMax: count - 1,
+      backgroundColor: 'rgba(255, 255, 255, 0.04)',
+      borderWidth: 0,
+      label: {
+        display: true,
+        content: 'Plan',
+        position: { x: 'center', y: 'start' },
+        color: zoneLabelColor,
+        font: { ...fonts.ticks, size: 12 },
+        padding: 4,
+      },
+    };
+  }
+  if (goalDay !== null && goalDay >= first && goalDay <= last && input.goal) {
+    annotations['goal'] = {
+      type: 'line',
+      drawTime: 'afterDatasetsDraw',
+      scaleID: 'x',
+      value: goalDay - first,
+      borderColor: colors.goal,
+      borderWidth: 2,
+      borderDash: [3, 3],
+      label: {
+        display: true,
+        content: `Goal: ${input.goal.name.slice(0, 40)}`,
+        position: 'start',
+        backgroundColor: 'rgba(30, 31, 34, 0.85)',
+        color: colors.text,
+        font: fonts.ticks,
+        padding: 4,
+      },
+    };
+  }
+
+  const options = baseOptions(title);
+  const config = {
+    type: 'bar',
+    data: { labels, datasets },
+    options: {
+      ...options,
+      plugins: { ...options.plugins, annotation: { annotations } },
+      scales: {
+        x: categoryAxis(null, 10),
+        load: valueAxis('Fitness / fatigue (TSS/day)', { position: 'left', beginAtZero: true }),
+        form: valueAxis('Form (TSB)', { position: 'right', min: formMin, max: formMax, grid: false }),
+        stress: { type: 'linear', display: false, min: 0, max: round(stressMax, 0) },
+      },
+    },
+  };
+  return chartSpec(config as unknown as ChartConfiguration, size);
+}
+
+function isDate(date: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(date);
+}

@@ -1,0 +1,173 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { sql } from 'kysely';
+import type { Db } from '../../db/connect.ts';
+import { listThresholds, thresholdsOn } from '../../db/queries/athletes.ts';
+import type { ActivitySource } from '../../db/tables/activities.ts';
+import { toJson } from '../../db/tables/json.ts';
+import type { StravaActivity } from '../strava-port.ts';
+import type { ActivityAnalyzer } from './analyzer-port.ts';
+
+export interface StoredActivity {
+  id: string;
+  localDate: string;
+  /** The local date before this update, when the activity existed and moved days (its old day needs a PMC recompute too). */
+  previousLocalDate: string | null;
+  created: boolean;
+}
+
+/** Inserts or updates an activity by its Strava id; idempotent. */
+export async function upsertStravaActivity(
+  db: Db,
+  athleteId: string,
+  activity: StravaActivity,
+  source: ActivitySource = 'strava_api',
+): Promise<StoredActivity> {
+  const localDate = activity.startDateLocal.slice(0, 10);
+  const previous = await db
+    .selectFrom('activities')
+    .select(['id', 'local_date'])
+    .where('strava_id', '=', activity.id)
+    .executeTakeFirst();
+  const values = {
+    athlete_id: athleteId,
+    source,
+    strava_id: activity.id,
+    name: activity.name,
+    sport_type: activity.sportType,
+    start_date: activity.startDate,
+    start_date_local: activity.startDateLocal,
+    local_date: localDate,
+    timezone: activity.timezone,
+    distance_m: nonNegative(activity.distanceM),
+    moving_time_s: nonNegativeInt(activity.movingTimeS),
+    elapsed_time_s: nonNegativeInt(activity.elapsedTimeS),
+    elevation_gain_m: nonNegative(activity.elevationGainM),
+    manual: activity.manual,
+    private: activity.private,
+    summary: toJson(activity.raw),
+  };
+  const row = await db
+    .insertInto('activities')
+    .values(values)
+    .onConflict((oc) => oc.column('strava_id').doUpdateSet({ ...values, updated_at: new Date() }))
+    .returning(['id'])
+    .executeTakeFirstOrThrow();
+  return {
+    id: row.id,
+    localDate,
+    previousLocalDate: previous && previous.local_date !== localDate ? previous.local_date : null,
+    created: previous === undefined,
+  };
+}
+
+/** Stores the stream set (gzip'd JSON), or records that the activity has none. */
+export async function storeStreams(
+  db: Db,
+  activityId: string,
+  streams: Record<string, unknown> | null,
+): Promise<void> {
+  if (!streams) {
+    await db.deleteFrom('activity_streams').where('activity_id', '=', activityId).execute();
+    await db.updateTable('activities').set({ streams_state: 'none' }).where('id', '=', activityId).execute();
+    return;
+  }
+  const channels = Object.keys(streams).sort();
+  const time = streams.time as { data?: unknown[] } | undefined;
+  const row = {
+    activity_id: activityId,
+    channels,
+    sample_count: Array.isArray(time?.data) ? time.data.length : 0,
+    data: gzipSync(JSON.stringify(streams)),
+    fetched_at: new Date(),
+  };
+  await db
+    .insertInto('activity_streams')
+    .values(row)
+    .onConflict((oc) => oc.column('activity_id').doUpdateSet(row))
+    .execute();
+  await db.updateTable('activities').set({ streams_state: 'stored' }).where('id', '=', activityId).execute();
+}
+
+export async function loadStreams(db: Db, activityId: string): Promise<Record<string, unknown> | null> {
+  const row = await db
+    .selectFrom('activity_streams')
+    .select('data')
+    .where('activity_id', '=', activityId)
+    .executeTakeFirst();
+  return row ? (JSON.parse(gunzipSync(row.data).toString('utf8')) as Record<string, unknown>) : null;
+}
+
+/**
+ * Analyses a stored activity with the thresholds in effect on its local date and stores its metrics.
+ * Returns the activity's local date (where the PMC must be recomputed from).
+ */
+export async function analyzeStoredActivity(
+  db: Db,
+  analyze: ActivityAnalyzer,
+  activityId: string,
+): Promise<string> {
+  const activity = await db
+    .selectFrom('activities')
+    .selectAll()
+    .where('id', '=', activityId)
+    .executeTakeFirstOrThrow();
+  const athlete = await db
+    .selectFrom('athletes')
+    .select(['id', 'sex'])
+    .where('id', '=', activity.athlete_id)
+    .executeTakeFirstOrThrow();
+  const [streams, thresholdRows, history] = await Promise.all([
+    loadStreams(db, activityId),
+    listThresholds(db, athlete.id),
+    db
+      .selectFrom('activity_metrics')
+      .select(sql<number | null>`max((metrics->'hr'->>'max')::float8)`.as('max_hr'))
+      .where('athlete_id', '=', athlete.id)
+      .executeTakeFirst(),
+  ]);
+  const result = analyze({
+    streams,
+    sport: activity.sport_type,
+    thresholds: thresholdsOn(thresholdRows, activity.local_date),
+    sex: athlete.sex,
+    historyMaxHr: history?.max_hr ?? null,
+    movingTimeS: activity.moving_time_s,
+    elapsedTimeS: activity.elapsed_time_s,
+    distanceM: activity.distance_m,
+  });
+  const row = {
+    activity_id: activityId,
+    athlete_id: athlete.id,
+    stress: finiteOr(result.stress, 0),
+    stress_method: result.method,
+    duration_s: Math.round(finiteOr(result.durationS, 0)),
+    moving_s: Math.round(finiteOr(result.movingS, 0)),
+    np_w: finiteOrNull(result.npW),
+    intensity: finiteOrNull(result.intensity),
+    avg_hr: finiteOrNull(result.avgHr),
+    decoupling_pct: finiteOrNull(result.decouplingPct),
+    metrics: toJson(result.metrics),
+    thresholds_used: toJson(result.thresholdsUsed),
+    computed_at: new Date(),
+  };
+  await db
+    .insertInto('activity_metrics')
+    .values(row)
+    .onConflict((oc) => oc.column('activity_id').doUpdateSet(row))
+    .execute();
+  return activity.local_date;
+}
+
+function finiteOr(value: number, fallback: number): number {
+  return Number.isFinite(value) ? value : fallback;
+}
+function finiteOrNull(value: number | null): number | null {
+  return value !== null && Number.isFinite(value) ? value : null;
+}
+function nonNegative(value: number | null): number | null {
+  return value !== null && Number.isFinite(value) && value >= 0 ? value : null;
+}
+function nonNegativeInt(value: number | null): number | null {
+  const v = nonNegative(value);
+  return v === null ? null : Math.round(v);
+}

@@ -1,0 +1,41 @@
+import { analyze, parseStravaStreams, toCliJson } from '../../metrics/index.ts';
+import type { ActivityAnalyzer } from './analyzer-port.ts';
+
+/** The metrics engine behind the pipeline's analyzer port: thresholds by kind in, stored shape out. */
+export function createAnalyzer(): ActivityAnalyzer {
+  return (input) => {
+    const t = input.thresholds;
+    const raw = input.streams ? parseStravaStreams(input.streams) : null;
+    const m = analyze(raw, {
+      sport: input.sport,
+      thresholds: {
+        ftp: t.ftp ?? null,
+        lthr: t.lthr ?? null,
+        maxHr: t.max_hr ?? null,
+        restHr: t.rest_hr ?? null,
+        thresholdPaceSPerKm: t.threshold_pace ?? null,
+        swimThresholdPaceSPer100m: t.swim_threshold_pace ?? null,
+        sex: input.sex,
+      },
+      historyMaxHr: input.historyMaxHr,
+      summary: {
+        movingTimeS: input.movingTimeS,
+        elapsedTimeS: input.elapsedTimeS,
+        distanceM: input.distanceM,
+      },
+    });
+    return {
+      stress: m.stress.value,
+      method: m.stress.method,
+      durationS: m.durationS,
+      movingS: m.movingS,
+      npW: m.power?.np ?? null,
+      intensity: m.power?.if ?? m.pace?.if ?? m.swim?.if ?? null,
+      avgHr: m.hr?.avg ?? null,
+      maxHr: m.hr?.max ?? null,
+      decouplingPct: m.decouplingPct,
+      metrics: { ...toCliJson(m), warnings: m.warnings },
+      thresholdsUsed: m.thresholdsUsed as unknown as Record<string, unknown>,
+    };
+  };
+}

@@ -1,0 +1,125 @@
+import type { PgBoss } from 'pg-boss';
+import { fromKysely } from 'pg-boss';
+import { jobNames, priorities } from '../../app/job-names.ts';
+import type { Db } from '../../db/connect.ts';
+import { consumeOauthState } from '../../db/queries/oauth-states.ts';
+import { upsertConnection } from '../../db/queries/strava-connections.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { startSync } from '../sync/start-sync.ts';
+import { hashState } from './connect-links.ts';
+import { AthleteLimitReachedError, type StravaOAuthPort, type TokenCipher } from './oauth-port.ts';
+
+export const requiredScope = 'activity:read_all';
+export const initialSyncCount = 30;
+
+export type ConnectionOutcome =
+  | { kind: 'connected'; athleteId: string; discordUserId: string; runId: string }
+  | { kind: 'bad_state'; reason: 'missing' | 'unknown' | 'expired' | 'used' }
+  | { kind: 'denied' }
+  | { kind: 'scope_missing'; granted: string }
+  | { kind: 'claimed_by_other_user' }
+  | { kind: 'athlete_limit' }
+  | { kind: 'exchange_failed' };
+
+/**
+ * Strava's redirect back: a one-time state, the athlete's decision, the granted scope, and the code to
+ * exchange. Tokens are encrypted before they are stored; the initial sync and the "connected" DM are
+ * enqueued in the same transaction as the connection.
+ */
+export async function completeConnection(
+  deps: { db: Db; boss: PgBoss; oauth: StravaOAuthPort; cipher: TokenCipher; logger: Logger },
+  query: { state?: string; code?: string; scope?: string; error?: string },
+  now = new Date(),
+): Promise<ConnectionOutcome> {
+  const log = deps.logger.child({ subsystem: 'connect' });
+  if (!query.state) return { kind: 'bad_state', reason: 'missing' };
+  const consumed = await consumeOauthState(deps.db, hashState(query.state), now);
+  if (!consumed.ok) {
+    log.warn({ reason: consumed.reason }, 'OAuth callback with a bad state');
+    return { kind: 'bad_state', reason: consumed.reason };
+  }
+  const discordUserId = consumed.discordUserId;
+  if (query.error) {
+    log.info({ discordUserId, error: query.error }, 'athlete declined on Strava');
+    return { kind: 'denied' };
+  }
+  const granted = query.scope ?? '';
+  if (!granted.split(',').includes(requiredScope)) {
+    log.info({ discordUserId, granted }, 'athlete did not grant activity:read_all');
+    return { kind: 'scope_missing', granted };
+  }
+  if (!query.code) return { kind: 'exchange_failed' };
+
+  let tokens: Awaited<ReturnType<StravaOAuthPort['exchangeCode']>>;
+  try {
+    tokens = await deps.oauth.exchangeCode(query.code);
+  } catch (error) {
+    if (error instanceof AthleteLimitReachedError) {
+      log.error(
+        { discordUserId },
+        'Strava refused the connection: the application reached its athlete limit',
+      );
+      return { kind: 'athlete_limit' };
+    }
+    log.error({ err: error, discordUserId }, 'code exchange failed');
+    return { kind: 'exchange_failed' };
+  }
+
+  const stravaAthleteId = String(tokens.athlete.id);
+  const outcome = await deps.db.transaction().execute(async (trx): Promise<ConnectionOutcome> => {
+    const owner = await trx
+      .selectFrom('athletes')
+      .select(['id', 'discord_user_id'])
+      .where('strava_athlete_id', '=', stravaAthleteId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (owner && owner.discord_user_id !== discordUserId) return { kind: 'claimed_by_other_user' };
+    const name = [tokens.athlete.firstname, tokens.athlete.lastname].filter(Boolean).join(' ') || null;
+    const athlete = await trx
+      .insertInto('athletes')
+      .values({
+        discord_user_id: discordUserId,
+        strava_athlete_id: stravaAthleteId,
+        name,
+        sex: tokens.athlete.sex,
+      })
+      .onConflict((oc) =>
+        oc.column('discord_user_id').doUpdateSet((eb) => ({
+          strava_athlete_id: stravaAthleteId,
+          name: eb.fn.coalesce('athletes.name', eb.val(name)),
+          sex: eb.fn.coalesce('athletes.sex', eb.val(tokens.athlete.sex)),
+          updated_at: now,
+        })),
+      )
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await upsertConnection(trx, {
+      athleteId: athlete.id,
+      accessTokenEnc: deps.cipher.encrypt(tokens.accessToken),
+      refreshTokenEnc: deps.cipher.encrypt(tokens.refreshToken),
+      expiresAt: tokens.expiresAt,
+      scope: granted,
+    });
+    const { runId } = await startSync(trx, deps.boss, {
+      athleteId: athlete.id,
+      kind: 'initial',
+      count: initialSyncCount,
+      updateExisting: false,
+      notify: { dm: discordUserId },
+    });
+    await deps.boss.send(
+      jobNames.notify,
+      { discordUserId, kind: 'connected', data: { count: initialSyncCount } },
+      { db: fromKysely(trx), priority: priorities.live },
+    );
+    return { kind: 'connected', athleteId: athlete.id, discordUserId, runId };
+  });
+  if (outcome.kind === 'claimed_by_other_user') {
+    log.warn({ discordUserId }, 'Strava athlete already connected to another Discord user');
+    // The new grant is not needed: give it back rather than leave a live token behind.
+    await deps.oauth.deauthorize(tokens.accessToken).catch(() => {});
+  } else if (outcome.kind === 'connected') {
+    log.info({ athleteId: outcome.athleteId }, 'Strava connected');
+  }
+  return outcome;
+}

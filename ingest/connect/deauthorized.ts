@@ -1,0 +1,30 @@
+import type { AppContext } from '../../app/context.ts';
+import { jobNames, priorities } from '../../app/job-names.ts';
+import { recomputePmc } from '../activities/pmc-store.ts';
+import { disconnectStrava } from './disconnect.ts';
+
+/**
+ * Strava told us the athlete revoked access: the same as /disconnect (data deleted, PMC recomputed),
+ * without calling Strava's deauthorize (there is nothing left to revoke), and the athlete is told.
+ */
+export async function disconnectAfterDeauthorization(ctx: AppContext, athleteId: string): Promise<void> {
+  if (!ctx.strava) return;
+  const athlete = await ctx.db
+    .selectFrom('athletes')
+    .select('discord_user_id')
+    .where('id', '=', athleteId)
+    .executeTakeFirstOrThrow();
+  const result = await disconnectStrava(
+    { db: ctx.db, cipher: ctx.strava.cipher, deauthorize: ctx.strava.oauth.deauthorize, logger: ctx.logger },
+    athleteId,
+    { keepDerived: false, alreadyRevoked: true },
+  );
+  await recomputePmc(ctx.db, ctx.pmc, athleteId, result.recomputeFrom);
+  if (result.wasConnected) {
+    await ctx.boss.send(
+      jobNames.notify,
+      { discordUserId: athlete.discord_user_id, kind: 'deauthorized', data: { kept: false } },
+      { priority: priorities.live },
+    );
+  }
+}

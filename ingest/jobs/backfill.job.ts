@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import type { AppContext } from '../../app/context.ts';
+import { defineJob } from '../../app/job-definition.ts';
+import { jobNames } from '../../app/job-names.ts';
+import { runBackfillSlice } from '../sync/run-backfill.ts';
+
+/** One slice of a history backfill; it queues its own continuation (see run-backfill.ts). */
+export const backfillJob = defineJob({
+  name: jobNames.backfill,
+  payload: z.object({ runId: z.string().regex(/^\d+$/) }),
+  queue: { retryLimit: 10, retryDelay: 10, retryBackoff: true, retryDelayMax: 900 },
+  work: { batchSize: 4, localConcurrency: 2, pollingIntervalSeconds: 1 },
+  handler: async ({ runId }, ctx: AppContext) => {
+    if (!ctx.strava) return;
+    await runBackfillSlice(ctx.strava.sync, runId);
+  },
+});

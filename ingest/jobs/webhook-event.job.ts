@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { AppContext } from '../../app/context.ts';
+import { defineJob } from '../../app/job-definition.ts';
+import { jobNames, priorities } from '../../app/job-names.ts';
+import { disconnectAfterDeauthorization } from '../connect/deauthorized.ts';
+import { RateLimitWaitError } from '../rate-limit/postgres-gate.ts';
+import { handleWebhookEvent } from '../sync/handle-webhook-event.ts';
+
+/** One stored Strava event: sync, delete, or disconnect. Idempotent, so redelivery and retries are safe. */
+export const webhookEventJob = defineJob({
+  name: jobNames.webhookEvent,
+  payload: z.object({ eventId: z.string().regex(/^\d+$/) }),
+  queue: { retryLimit: 8, retryDelay: 5, retryBackoff: true, retryDelayMax: 900 },
+  // Live work: several at once, and fetched without waiting for a poll (LISTEN/NOTIFY).
+  work: { batchSize: 5, localConcurrency: 2, pollingIntervalSeconds: 1 },
+  handler: async ({ eventId }, ctx: AppContext) => {
+    const event = await ctx.db
+      .selectFrom('webhook_events')
+      .selectAll()
+      .where('id', '=', eventId)
+      .executeTakeFirst();
+    if (!event || event.status === 'done' || event.status === 'ignored') return;
+    if (!ctx.strava) {
+      await ctx.db
+        .updateTable('webhook_events')
+        .set({ status: 'ignored', detail: 'Strava not configured' })
+        .where('id', '=', eventId)
+        .execute();
+      return;
+    }
+    const strava = ctx.strava;
+    try {
+      const outcome = await handleWebhookEvent(strava.sync, event, (athleteId) =>
+        disconnectAfterDeauthorization(ctx, athleteId),
+      );
+      await ctx.db
+        .updateTable('webhook_events')
+        .set({ status: outcome.status, detail: outcome.detail, processed_at: new Date() })
+        .where('id', '=', eventId)
+        .execute();
+      ctx.logger.info({ eventId, ...outcome }, 'webhook event processed');
+    } catch (error) {
+      if (error instanceof RateLimitWaitError) {
+        // Not a failure: the event waits for the next rate-limit window.
+        await ctx.boss.send(
+          jobNames.webhookEvent,
+          { eventId },
+          { startAfter: error.retryAt, priority: priorities.live },
+        );
+        return;
+      }
+      await ctx.db
+        .updateTable('webhook_events')
+        .set({ detail: error instanceof Error ? error.message.slice(0, 500) : 'failed' })
+        .where('id', '=', eventId)
+        .execute();
+      throw error;
+    }
+  },
+});

@@ -1,0 +1,60 @@
+import type { PgBoss } from 'pg-boss';
+import type { AppContext } from '../app/context.ts';
+import type { Db } from '../db/connect.ts';
+import type { Config } from '../lib/config.ts';
+import { createFernet } from '../lib/fernet.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { ActivityAnalyzer } from './activities/analyzer-port.ts';
+import type { PmcCompute } from './activities/pmc-store.ts';
+import { createPostgresGate } from './rate-limit/postgres-gate.ts';
+import { createStravaClient, type StravaClient } from './strava-client.ts';
+import { getAccessToken } from './tokens/access-tokens.ts';
+
+/** Strava's side of the product, wired from configuration; null when Strava is not configured. */
+export function createStravaServices(options: {
+  config: Config;
+  db: Db;
+  boss: PgBoss;
+  logger: Logger;
+  analyze: ActivityAnalyzer;
+  pmc: PmcCompute;
+  now: () => Date;
+  /** Tests shorten Strava's retry backoff. */
+  retryBaseDelayMs?: number;
+}): (NonNullable<AppContext['strava']> & { client: StravaClient }) | null {
+  const { config, db, boss, logger, now } = options;
+  if (!config.strava || !config.tokenEncryptionKeys) return null;
+  const fernet = createFernet(config.tokenEncryptionKeys);
+  const cipher = {
+    encrypt: (text: string) => fernet.encrypt(text),
+    decrypt: (token: string) => fernet.decrypt(token),
+  };
+  const gate = createPostgresGate(db, now);
+  const client = createStravaClient({
+    apiUrl: config.strava.apiUrl,
+    oauthUrl: config.strava.oauthUrl,
+    clientId: config.strava.clientId,
+    clientSecret: config.strava.clientSecret,
+    gate,
+    now,
+    ...(options.retryBaseDelayMs !== undefined ? { baseDelayMs: options.retryBaseDelayMs } : {}),
+  });
+  const log = logger.child({ subsystem: 'strava' });
+  return {
+    oauth: client.oauth,
+    cipher,
+    gate,
+    client,
+    sync: {
+      db,
+      boss,
+      logger: log,
+      api: client.api,
+      accessToken: (athleteId) =>
+        getAccessToken({ db, boss, cipher, refresher: client.refresher, logger: log }, athleteId, now),
+      analyze: options.analyze,
+      pmc: options.pmc,
+      now,
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { findAthleteByStravaId } from '../../db/queries/athletes.ts';
+import type { WebhookEventRow } from '../../db/tables/webhook-events.ts';
+import { StravaNotFoundError } from '../strava-port.ts';
+import { deleteStravaActivity, syncStravaActivity } from './sync-activity.ts';
+import type { SyncDeps } from './sync-deps.ts';
+
+export type WebhookOutcome = { status: 'done' | 'ignored'; detail: string };
+
+/**
+ * Acts on one stored Strava event. Events are not signed, so nothing in them is trusted beyond ids:
+ * the activity is always refetched with its owner's token. `onDeauthorized` disconnects the athlete.
+ */
+export async function handleWebhookEvent(
+  deps: SyncDeps,
+  event: WebhookEventRow,
+  onDeauthorized: (athleteId: string) => Promise<void>,
+): Promise<WebhookOutcome> {
+  const athlete = await findAthleteByStravaId(deps.db, event.owner_id);
+  if (!athlete) return { status: 'ignored', detail: 'unknown athlete' };
+  if (event.object_type === 'athlete') {
+    if (event.aspect_type === 'update' && event.updates.authorized === 'false') {
+      await onDeauthorized(athlete.id);
+      return { status: 'done', detail: 'deauthorized' };
+    }
+    return { status: 'ignored', detail: 'athlete event without deauthorization' };
+  }
+  if (event.aspect_type === 'delete') {
+    const deleted = await deleteStravaActivity(deps, event.object_id);
+    return {
+      status: deleted ? 'done' : 'ignored',
+      detail: deleted ? 'activity deleted' : 'activity not stored',
+    };
+  }
+  const connection = await deps.db
+    .selectFrom('strava_connections')
+    .select('status')
+    .where('athlete_id', '=', athlete.id)
+    .executeTakeFirst();
+  if (!connection) return { status: 'ignored', detail: 'athlete not connected' };
+  const token = await deps.accessToken(athlete.id);
+  try {
+    // Title, type and privacy changes arrive as updates: the refetch picks them up, and a type change is
+    // re-analysed with the new sport.
+    const activity = await deps.api.getActivity(token, event.object_id, 'live');
+    await syncStravaActivity(deps, athlete.id, activity, { priority: 'live', recompute: true, token });
+    return { status: 'done', detail: `activity ${event.aspect_type}d` };
+  } catch (error) {
+    if (error instanceof StravaNotFoundError) {
+      // Gone already (deleted right after saving) or made invisible: drop any copy we hold.
+      await deleteStravaActivity(deps, event.object_id);
+      return { status: 'ignored', detail: 'activity not found on Strava' };
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,271 @@
+import { sql } from 'kysely';
+import { jobNames, priorities } from '../../app/job-names.ts';
+import { inTransaction } from '../../db/connect.ts';
+import { toJson } from '../../db/tables/json.ts';
+import type { SyncRunRow } from '../../db/tables/sync-runs.ts';
+import { AppError } from '../../lib/errors.ts';
+import { recomputePmc } from '../activities/pmc-store.ts';
+import { RateLimitWaitError } from '../rate-limit/postgres-gate.ts';
+import { type StravaActivity, StravaNotFoundError, StravaUnauthorizedError } from '../strava-port.ts';
+import { syncStravaActivity } from './sync-activity.ts';
+import type { SyncDeps } from './sync-deps.ts';
+
+/** Activities one job invocation syncs before queueing its continuation behind other athletes' work. */
+export const itemsPerSlice = 10;
+
+/**
+ * One slice of a backfill run. Listing pages and syncing items are recorded as they happen (sync_runs,
+ * sync_run_items), so a crash or a restart resumes exactly where it stopped; every item is claimed with
+ * SKIP LOCKED, so a duplicated job cannot sync one activity twice. When the rate-limit budget is spent the
+ * run waits for the next window (a delayed continuation job), it never fails for it. Each slice ends by
+ * queueing the next one at backfill priority, which interleaves athletes' backfills fairly and lets live
+ * webhook work (higher priority) go first.
+ */
+export async function runBackfillSlice(
+  deps: SyncDeps,
+  runId: string,
+): Promise<'continued' | 'finished' | 'waiting'> {
+  const run = await deps.db.selectFrom('sync_runs').selectAll().where('id', '=', runId).executeTakeFirst();
+  if (!run || ['done', 'failed', 'cancelled'].includes(run.state)) return 'finished';
+  const log = deps.logger.child({ runId, athleteId: run.athlete_id });
+  let token: string;
+  try {
+    token = await deps.accessToken(run.athlete_id);
+  } catch (error) {
+    if (error instanceof AppError && (error.code === 'needs_reauth' || error.code === 'not_connected')) {
+      await finish(deps, run, 'failed', error.userMessage);
+      return 'finished';
+    }
+    throw error;
+  }
+  try {
+    if (!run.listing_done && run.listed < run.requested) await listPages(deps, run, token);
+    await setState(deps, runId, 'syncing');
+    const earliest = await syncSlice(deps, run, token);
+    if (earliest) await recomputePmc(deps.db, deps.pmc, run.athlete_id, earliest, deps.now());
+  } catch (error) {
+    if (error instanceof RateLimitWaitError) {
+      await deps.db
+        .updateTable('sync_runs')
+        .set({ state: 'waiting_rate_limit', resume_at: error.retryAt, updated_at: deps.now() })
+        .where('id', '=', runId)
+        .execute();
+      await deps.boss.send(
+        jobNames.backfill,
+        { runId },
+        { startAfter: error.retryAt, priority: priorities.backfill },
+      );
+      log.info(
+        { resumeAt: error.retryAt.toISOString(), reason: error.reason },
+        'backfill waiting for the rate limit',
+      );
+      return 'waiting';
+    }
+    if (error instanceof StravaUnauthorizedError) {
+      await finish(deps, run, 'failed', 'Strava refused the connection; run /connect to reconnect.');
+      return 'finished';
+    }
+    throw error;
+  }
+  const pending = await deps.db
+    .selectFrom('sync_run_items')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('sync_run_id', '=', runId)
+    .where('state', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  if (pending.n > 0) {
+    await deps.boss.send(jobNames.backfill, { runId }, { priority: priorities.backfill });
+    return 'continued';
+  }
+  await finish(deps, run, 'done', null);
+  return 'finished';
+}
+
+async function listPages(deps: SyncDeps, run: SyncRunRow, token: string): Promise<void> {
+  await setState(deps, run.id, 'listing');
+  // A fixed page size for the whole run keeps page numbers meaning the same rows across restarts.
+  const perPage = Math.min(200, run.requested);
+  let { listed, next_page: page } = run;
+  while (listed < run.requested) {
+    const activities = await deps.api.listActivities(token, { page, perPage }, 'backfill');
+    const wanted = activities.slice(0, run.requested - listed);
+    const done = activities.length === 0 || listed + wanted.length >= run.requested;
+    await inTransaction(deps.db, async (trx) => {
+      if (wanted.length > 0) {
+        await trx
+          .insertInto('sync_run_items')
+          .values(
+            wanted.map((a) => ({ sync_run_id: run.id, strava_id: a.id, summary: toJson(serialise(a)) })),
+          )
+          .onConflict((oc) => oc.columns(['sync_run_id', 'strava_id']).doNothing())
+          .execute();
+      }
+      const count = await trx
+        .selectFrom('sync_run_items')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('sync_run_id', '=', run.id)
+        .executeTakeFirstOrThrow();
+      listed = count.n;
+      await trx
+        .updateTable('sync_runs')
+        .set({
+          listed,
+          next_page: page + 1,
+          per_page: perPage,
+          listing_done: done,
+          api_calls: sql`api_calls + 1`,
+          updated_at: deps.now(),
+        })
+        .where('id', '=', run.id)
+        .execute();
+    });
+    page += 1;
+    if (done) break;
+  }
+}
+
+/** Syncs up to `itemsPerSlice` pending items; returns the earliest local day that changed. */
+async function syncSlice(deps: SyncDeps, run: SyncRunRow, token: string): Promise<string | null> {
+  let earliest: string | null = null;
+  for (let i = 0; i < itemsPerSlice; i++) {
+    const outcome = await inTransaction(deps.db, async (trx) => {
+      const item = await trx
+        .selectFrom('sync_run_items')
+        .selectAll()
+        .where('sync_run_id', '=', run.id)
+        .where('state', '=', 'pending')
+        .orderBy('strava_id', 'desc')
+        .limit(1)
+        .forUpdate()
+        .skipLocked()
+        .executeTakeFirst();
+      if (!item) return null;
+      const existing = await trx
+        .selectFrom('activities')
+        .select('id')
+        .where('strava_id', '=', item.strava_id)
+        .executeTakeFirst();
+      if (existing && !run.update_existing) {
+        await markItem(trx, run.id, item.strava_id, 'skipped', null, 0);
+        return { changedFrom: null };
+      }
+      const activity = deserialise(item.summary);
+      try {
+        const { changedFrom } = await syncStravaActivity({ ...deps, db: trx }, run.athlete_id, activity, {
+          priority: 'backfill',
+          recompute: false,
+          token,
+        });
+        await markItem(trx, run.id, item.strava_id, 'synced', null, activity.manual ? 0 : 1);
+        return { changedFrom };
+      } catch (error) {
+        if (error instanceof StravaNotFoundError) {
+          // Deleted on Strava between listing and syncing: nothing to import.
+          await markItem(trx, run.id, item.strava_id, 'failed', 'not found on Strava', 1);
+          return { changedFrom: null };
+        }
+        throw error;
+      }
+    });
+    if (outcome === null) break;
+    if (outcome.changedFrom && (earliest === null || outcome.changedFrom < earliest))
+      earliest = outcome.changedFrom;
+  }
+  return earliest;
+}
+
+async function markItem(
+  trx: SyncDeps['db'],
+  runId: string,
+  stravaId: string,
+  state: 'synced' | 'skipped' | 'failed',
+  error: string | null,
+  apiCalls: number,
+) {
+  await trx
+    .updateTable('sync_run_items')
+    .set({ state, error })
+    .where('sync_run_id', '=', runId)
+    .where('strava_id', '=', stravaId)
+    .execute();
+  await trx
+    .updateTable('sync_runs')
+    .set({
+      [state]: sql`${sql.ref(state)} + 1`,
+      api_calls: sql`api_calls + ${apiCalls}`,
+      updated_at: new Date(),
+    })
+    .where('id', '=', runId)
+    .execute();
+}
+
+async function setState(deps: SyncDeps, runId: string, state: SyncRunRow['state']) {
+  await deps.db
+    .updateTable('sync_runs')
+    .set({ state, resume_at: null, updated_at: deps.now() })
+    .where('id', '=', runId)
+    .where('state', 'not in', ['done', 'failed', 'cancelled'])
+    .execute();
+}
+
+async function finish(deps: SyncDeps, run: SyncRunRow, state: 'done' | 'failed', error: string | null) {
+  const finished = await deps.db
+    .updateTable('sync_runs')
+    .set({ state, error, finished_at: deps.now(), updated_at: deps.now(), resume_at: null })
+    .where('id', '=', run.id)
+    .where('state', 'not in', ['done', 'failed', 'cancelled'])
+    .returningAll()
+    .executeTakeFirst();
+  if (!finished) return;
+  deps.logger.info(
+    {
+      runId: run.id,
+      state,
+      listed: finished.listed,
+      synced: finished.synced,
+      skipped: finished.skipped,
+      failed: finished.failed,
+      apiCalls: finished.api_calls,
+      apiCallsPerActivity:
+        finished.synced > 0 ? Number((finished.api_calls / finished.synced).toFixed(3)) : null,
+    },
+    'backfill finished',
+  );
+  const notify = finished.notify as { dm?: string; dmAfter?: string } | null;
+  const dmDue = notify?.dm && (!notify.dmAfter || deps.now() > new Date(notify.dmAfter));
+  if (state === 'done' && dmDue) {
+    const load = await deps.db
+      .selectFrom('daily_load')
+      .select(['ctl', 'atl', 'tsb'])
+      .where('athlete_id', '=', run.athlete_id)
+      .orderBy('date', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    await deps.boss.send(
+      jobNames.notify,
+      {
+        discordUserId: notify.dm,
+        kind: 'sync_done',
+        data: {
+          requested: finished.requested,
+          synced: finished.synced,
+          skipped: finished.skipped,
+          failed: finished.failed,
+          ctl: load?.ctl ?? null,
+          atl: load?.atl ?? null,
+          tsb: load?.tsb ?? null,
+        },
+      },
+      { priority: priorities.live },
+    );
+  }
+}
+
+// Items keep the list's summary, so syncing needs no detail call (one streams call per activity).
+function serialise(activity: StravaActivity): Record<string, unknown> {
+  return { ...activity, startDate: activity.startDate.toISOString() };
+}
+
+function deserialise(summary: Record<string, unknown>): StravaActivity {
+  return { ...(summary as unknown as StravaActivity), startDate: new Date(summary.startDate as string) };
+}

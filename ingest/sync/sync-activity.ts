@@ -1,0 +1,61 @@
+import { inTransaction } from '../../db/connect.ts';
+import { analyzeStoredActivity, storeStreams, upsertStravaActivity } from '../activities/activity-store.ts';
+import { recomputePmc } from '../activities/pmc-store.ts';
+import type { RequestPriority } from '../rate-limit/budget.ts';
+import type { StravaActivity } from '../strava-port.ts';
+import type { SyncDeps } from './sync-deps.ts';
+
+/**
+ * Fetches an activity's streams (none for manual entries) and stores activity, streams and metrics in one
+ * transaction. Idempotent: running it twice, concurrently or after a crash gives the same rows.
+ * Returns the earliest local day whose PMC changed; `recompute: true` also recomputes the PMC from it.
+ */
+export async function syncStravaActivity(
+  deps: SyncDeps,
+  athleteId: string,
+  activity: StravaActivity,
+  options: { priority: RequestPriority; recompute: boolean; token?: string },
+): Promise<{ activityId: string; changedFrom: string }> {
+  const token = options.token ?? (await deps.accessToken(athleteId));
+  const streams = activity.manual ? null : await deps.api.getStreams(token, activity.id, options.priority);
+  return inTransaction(deps.db, async (trx) => {
+    // One writer per athlete at a time: concurrent syncs of one athlete's activities cannot interleave
+    // their PMC rewrites.
+    await trx
+      .selectFrom('athletes')
+      .select('id')
+      .where('id', '=', athleteId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const stored = await upsertStravaActivity(trx, athleteId, activity);
+    await storeStreams(trx, stored.id, streams);
+    await analyzeStoredActivity(trx, deps.analyze, stored.id);
+    const changedFrom =
+      stored.previousLocalDate && stored.previousLocalDate < stored.localDate
+        ? stored.previousLocalDate
+        : stored.localDate;
+    if (options.recompute) await recomputePmc(trx, deps.pmc, athleteId, changedFrom, deps.now());
+    return { activityId: stored.id, changedFrom };
+  });
+}
+
+/** Deletes a Strava activity (webhook delete event) and recomputes the PMC from its day. */
+export async function deleteStravaActivity(deps: SyncDeps, stravaId: string): Promise<boolean> {
+  return inTransaction(deps.db, async (trx) => {
+    const activity = await trx
+      .selectFrom('activities')
+      .select(['id', 'athlete_id', 'local_date'])
+      .where('strava_id', '=', stravaId)
+      .executeTakeFirst();
+    if (!activity) return false;
+    await trx
+      .selectFrom('athletes')
+      .select('id')
+      .where('id', '=', activity.athlete_id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    await trx.deleteFrom('activities').where('id', '=', activity.id).execute();
+    await recomputePmc(trx, deps.pmc, activity.athlete_id, activity.local_date, deps.now());
+    return true;
+  });
+}

@@ -1,0 +1,140 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PgBoss } from 'pg-boss';
+import { fromKysely } from 'pg-boss';
+import { jobNames, priorities } from '../../app/job-names.ts';
+import type { Db } from '../../db/connect.ts';
+import { AppError } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
+import type { TokenCipher } from '../connect/oauth-port.ts';
+
+/** Refresh this long before `expires_at`, so a token never expires mid-request. */
+export const refreshMarginMs = 10 * 60_000;
+
+export interface TokenRefresher {
+  /** Throws `RefreshRejectedError` when Strava refuses the refresh token (revoked, rotated away). */
+  refresh: (refreshToken: string) => Promise<{ accessToken: string; refreshToken: string; expiresAt: Date }>;
+}
+
+export class RefreshRejectedError extends Error {
+  override name = 'RefreshRejectedError';
+}
+
+/**
+ * A valid access token for the athlete. Refreshing happens under a row lock on the connection, so
+ * however many jobs ask at once (in any number of processes) Strava sees one refresh: Strava invalidates
+ * the old refresh token the moment it issues a new one, so two refreshes would lose the connection.
+ * A refresh Strava rejects marks the connection `needs_reauth` and tells the athlete once.
+ */
+export async function getAccessToken(
+  deps: { db: Db; boss: PgBoss; cipher: TokenCipher; refresher: TokenRefresher; logger: Logger },
+  athleteId: string,
+  now: () => Date = () => new Date(),
+): Promise<string> {
+  const current = await deps.db
+    .selectFrom('strava_connections')
+    .select(['access_token_enc', 'expires_at', 'status'])
+    .where('athlete_id', '=', athleteId)
+    .executeTakeFirst();
+  if (!current) throw notConnected();
+  if (current.status === 'needs_reauth') throw needsReauth();
+  if (current.expires_at.getTime() - now().getTime() > refreshMarginMs) {
+    return deps.cipher.decrypt(current.access_token_enc);
+  }
+  // The transaction commits the needs_reauth mark even when the refresh failed; the error is thrown after.
+  const attempt = () =>
+    deps.db
+      .transaction()
+      .execute(async (trx): Promise<{ token: string } | { rejected: true } | { busy: true }> => {
+        const locked = await trx
+          .selectFrom('strava_connections')
+          .innerJoin('athletes', 'athletes.id', 'strava_connections.athlete_id')
+          .select([
+            'strava_connections.access_token_enc',
+            'strava_connections.refresh_token_enc',
+            'strava_connections.expires_at',
+            'strava_connections.status',
+            'strava_connections.status_notified_at',
+            'athletes.discord_user_id',
+          ])
+          .where('strava_connections.athlete_id', '=', athleteId)
+          .forUpdate('strava_connections')
+          // Waiters must not each hold a pooled connection while one refreshes: skip, then poll.
+          .skipLocked()
+          .executeTakeFirst();
+        if (!locked) return { busy: true as const };
+        if (locked.status === 'needs_reauth') throw needsReauth();
+        // Another job refreshed between the first read and taking the lock.
+        if (locked.expires_at.getTime() - now().getTime() > refreshMarginMs) {
+          return { token: deps.cipher.decrypt(locked.access_token_enc) };
+        }
+        try {
+          const fresh = await deps.refresher.refresh(deps.cipher.decrypt(locked.refresh_token_enc));
+          await trx
+            .updateTable('strava_connections')
+            .set({
+              access_token_enc: deps.cipher.encrypt(fresh.accessToken),
+              refresh_token_enc: deps.cipher.encrypt(fresh.refreshToken),
+              expires_at: fresh.expiresAt,
+              updated_at: now(),
+            })
+            .where('athlete_id', '=', athleteId)
+            .execute();
+          deps.logger.info({ athleteId }, 'Strava token refreshed');
+          return { token: fresh.accessToken };
+        } catch (error) {
+          if (!(error instanceof RefreshRejectedError)) throw error;
+          await trx
+            .updateTable('strava_connections')
+            .set({
+              status: 'needs_reauth',
+              status_notified_at: locked.status_notified_at ?? now(),
+              updated_at: now(),
+            })
+            .where('athlete_id', '=', athleteId)
+            .execute();
+          if (!locked.status_notified_at) {
+            await deps.boss.send(
+              jobNames.notify,
+              { discordUserId: locked.discord_user_id, kind: 'needs_reauth', data: {} },
+              { db: fromKysely(trx), priority: priorities.live },
+            );
+          }
+          deps.logger.warn(
+            { athleteId },
+            'Strava rejected the refresh token; connection needs re-authorization',
+          );
+          return { rejected: true };
+        }
+      });
+  let result = await attempt();
+  for (let waited = 0; 'busy' in result; waited += 100) {
+    if (waited > 30_000) throw new Error('timed out waiting for another job to refresh the Strava token');
+    await sleep(100);
+    const row = await deps.db
+      .selectFrom('strava_connections')
+      .select(['access_token_enc', 'expires_at', 'status'])
+      .where('athlete_id', '=', athleteId)
+      .executeTakeFirst();
+    if (!row) throw notConnected();
+    if (row.status === 'needs_reauth') throw needsReauth();
+    if (row.expires_at.getTime() - now().getTime() > refreshMarginMs)
+      return deps.cipher.decrypt(row.access_token_enc);
+    result = await attempt();
+  }
+  if ('rejected' in result) throw needsReauth();
+  return result.token;
+}
+
+function notConnected() {
+  return new AppError('not_connected', {
+    message: 'athlete has no Strava connection',
+    userMessage: 'Connect Strava first: /connect',
+  });
+}
+
+function needsReauth() {
+  return new AppError('needs_reauth', {
+    message: 'Strava connection needs re-authorization',
+    userMessage: 'Strava no longer accepts this connection. Run /connect to reconnect.',
+  });
+}

@@ -1,0 +1,114 @@
+import { timingSafeEqual } from 'node:crypto';
+import express, { type RequestHandler, Router } from 'express';
+import type { PgBoss } from 'pg-boss';
+import { fromKysely } from 'pg-boss';
+import { jobNames, priorities } from '../../app/job-names.ts';
+import type { Db } from '../../db/connect.ts';
+import { getSetting } from '../../db/queries/app-settings.ts';
+import { toJson } from '../../db/tables/json.ts';
+import type { Logger } from '../../lib/logger.ts';
+import { StravaWebhookEvent, webhookDedupKey } from './webhook-event.ts';
+
+export const subscriptionSettingKey = 'strava.subscription_id';
+export const webhookEventJob = jobNames.webhookEvent;
+/** Live work outranks backfill in every queue that mixes them. */
+export const livePriority = priorities.live;
+
+/**
+ * GET answers Strava's subscription validation; POST stores an event and enqueues its job in one
+ * transaction, then answers 200 at once (Strava's deadline is 2 s). A wrong secret is a 404 with
+ * nothing stored; a malformed body or another subscription's event is a 4xx with nothing enqueued.
+ */
+export function webhookRoutes(options: {
+  db: Db;
+  boss: PgBoss;
+  logger: Logger;
+  webhookSecret: string;
+  verifyToken: string;
+}): Router {
+  const router = Router();
+  const log = options.logger.child({ subsystem: 'webhook' });
+  const checkSecret: RequestHandler = (req, res, next) => {
+    if (!constantTimeEqual(String(req.params.secret ?? ''), options.webhookSecret)) {
+      res.status(404).json({ error: 'not_found' });
+      return;
+    }
+    next();
+  };
+
+  router.get('/strava/webhook/:secret', checkSecret, (req, res) => {
+    const mode = req.query['hub.mode'];
+    const challenge = req.query['hub.challenge'];
+    const token = req.query['hub.verify_token'];
+    if (mode !== 'subscribe' || typeof challenge !== 'string' || typeof token !== 'string') {
+      res.status(400).json({
+        error: 'bad_request',
+        message: 'expected hub.mode=subscribe, hub.challenge, hub.verify_token',
+      });
+      return;
+    }
+    if (!constantTimeEqual(token, options.verifyToken)) {
+      log.warn('subscription validation with a wrong verify token');
+      res.status(403).json({ error: 'forbidden', message: 'verify token does not match' });
+      return;
+    }
+    res.json({ 'hub.challenge': challenge });
+  });
+
+  router.post('/strava/webhook/:secret', checkSecret, express.json({ limit: '16kb' }), async (req, res) => {
+    const parsed = StravaWebhookEvent.safeParse(req.body);
+    if (!parsed.success) {
+      log.warn({ issues: parsed.error.issues.slice(0, 5) }, 'malformed webhook event rejected');
+      res.status(400).json({ error: 'bad_request', message: 'not a Strava webhook event' });
+      return;
+    }
+    const event = parsed.data;
+    const subscriptionId = await getSetting<number>(options.db, subscriptionSettingKey);
+    if (subscriptionId !== undefined && subscriptionId !== event.subscription_id) {
+      log.warn({ subscriptionId: event.subscription_id }, 'event for an unknown subscription rejected');
+      res.status(403).json({ error: 'forbidden', message: 'unknown subscription' });
+      return;
+    }
+    const stored = await options.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('webhook_events')
+        .values({
+          dedup_key: webhookDedupKey(event),
+          subscription_id: String(event.subscription_id),
+          object_type: event.object_type,
+          object_id: String(event.object_id),
+          aspect_type: event.aspect_type,
+          owner_id: String(event.owner_id),
+          event_time: String(event.event_time),
+          updates: toJson(Object.fromEntries(Object.entries(event.updates).map(([k, v]) => [k, String(v)]))),
+        })
+        .onConflict((oc) => oc.column('dedup_key').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!row) return null;
+      await options.boss.send(
+        webhookEventJob,
+        { eventId: row.id },
+        { db: fromKysely(trx), priority: livePriority },
+      );
+      return row.id;
+    });
+    log.info(
+      {
+        eventId: stored,
+        objectType: event.object_type,
+        aspect: event.aspect_type,
+        duplicate: stored === null,
+      },
+      'webhook event received',
+    );
+    res.json({ status: stored === null ? 'duplicate' : 'accepted' });
+  });
+  return router;
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

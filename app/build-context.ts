@@ -1,0 +1,45 @@
+import type { PgBoss } from 'pg-boss';
+import { createDmSender } from '../bot/dm-sender.ts';
+import type { Db } from '../db/connect.ts';
+import { createAnalyzer } from '../ingest/activities/analyzer.ts';
+import { createStravaServices } from '../ingest/strava-services.ts';
+import type { Config } from '../lib/config.ts';
+import type { Logger } from '../lib/logger.ts';
+import { pmcFrom } from '../metrics/pmc.ts';
+import type { AppContext } from './context.ts';
+
+/** The one place a process's services are wired together from configuration. */
+export function buildAppContext(options: {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  boss: PgBoss;
+  now?: () => Date;
+  /** Tests shorten Strava retry backoff. */
+  retryBaseDelayMs?: number;
+}): AppContext {
+  const { config, logger, db, boss } = options;
+  const now = options.now ?? (() => new Date());
+  const analyze = createAnalyzer();
+  return {
+    config,
+    logger,
+    db,
+    boss,
+    dm: config.discord
+      ? createDmSender({ token: config.discord.token, apiUrl: config.discord.apiUrl })
+      : null,
+    strava: createStravaServices({
+      config,
+      db,
+      boss,
+      logger,
+      analyze,
+      pmc: pmcFrom,
+      now,
+      ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
+    }),
+    analyze,
+    pmc: pmcFrom,
+  };
+}

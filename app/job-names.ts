@@ -1,0 +1,14 @@
+/** Queue names, in one place so senders need not import the handlers. */
+export const jobNames = {
+  webhookEvent: 'strava.webhook-event',
+  backfill: 'strava.backfill',
+  syncActivity: 'strava.sync-activity',
+  notify: 'discord.notify',
+  digestTick: 'digest.tick',
+  digestSend: 'digest.send',
+  recompute: 'metrics.recompute',
+  streamRetention: 'strava.stream-retention',
+} as const;
+
+/** pg-boss priorities: higher runs first. Live work (webhooks, the athlete waiting) outranks backfill. */
+export const priorities = { live: 10, interactive: 5, backfill: 0 } as const;

@@ -1,0 +1,110 @@
+import dotenv from 'dotenv';
+import { type Config, ConfigError, describeDisabled, loadConfig } from '../lib/config.ts';
+import { createLogger, type Logger } from '../lib/logger.ts';
+import { createBot } from './bot.ts';
+import { buildAppContext } from './build-context.ts';
+import type { AppContext } from './context.ts';
+import { type AppDatabase, openDatabase } from './database.ts';
+import { createBoss, createQueues, startWorkers } from './job-runner.ts';
+import { jobDefinitions } from './jobs.ts';
+import { webRouters } from './web-routers.ts';
+import { createWebService, type Service, stopAll } from './web-service.ts';
+
+export type ServiceName = 'web' | 'worker' | 'bot';
+
+/** Loads .env (without overriding real environment variables) and parses the configuration. */
+export function loadProcessConfig(): Config {
+  dotenv.config({ quiet: true });
+  return loadConfig(process.env);
+}
+
+/**
+ * Runs the named services in this process until SIGINT/SIGTERM, then shuts down in order: stop taking
+ * requests, let in-flight jobs finish (pg-boss graceful stop), close Discord, close the pool, stop an
+ * embedded Postgres. `npm start` runs all three on the embedded default.
+ */
+export async function runProcess(names: ServiceName[]): Promise<number> {
+  let config: Config;
+  try {
+    config = loadProcessConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const started: Service[] = [];
+  let database: AppDatabase | null = null;
+  const shutdown = async (reason: string) => {
+    logger.info({ reason }, 'shutting down');
+    await stopAll(started, logger);
+    if (database)
+      await database.close().catch((error) => logger.error({ err: error }, 'database close failed'));
+  };
+  try {
+    database = await openDatabase(config, logger);
+    const db = database;
+    started.push({ name: 'database', start: async () => {}, stop: async () => {} });
+    const boss = createBoss(db.url, logger);
+    await boss.start();
+    started.push({
+      name: 'jobs',
+      start: async () => {},
+      stop: () => boss.stop({ graceful: true, timeout: 30_000 }),
+    });
+    await createQueues(boss, jobDefinitions);
+    const ctx = buildAppContext({ config, logger, db: db.db, boss });
+    for (const service of buildServices(names, ctx)) {
+      await service.start();
+      started.push(service);
+      logger.info({ service: service.name }, 'started');
+    }
+    announce(config, names, logger);
+  } catch (error) {
+    logger.error({ err: error }, 'start failed');
+    await shutdown('start failed');
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      void shutdown(signal).then(() => resolve(0));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}
+
+function buildServices(names: ServiceName[], ctx: AppContext): Service[] {
+  const services: Service[] = [];
+  if (names.includes('worker')) {
+    services.push({
+      name: 'worker',
+      start: () => startWorkers(ctx.boss, jobDefinitions, ctx, ctx.logger),
+      stop: async () => {},
+    });
+  }
+  if (names.includes('web')) {
+    services.push(
+      createWebService({ db: ctx.db, logger: ctx.logger, port: ctx.config.port, routers: webRouters(ctx) }),
+    );
+  }
+  if (names.includes('bot') && ctx.config.discord) services.push(createBot(ctx));
+  return services;
+}
+
+/** Says once what runs and which features are off, with the variables that turn them on. */
+function announce(config: Config, names: ServiceName[], logger: Logger): void {
+  const lines = [
+    `Threshold is running: ${names.join(', ')}`,
+    names.includes('web') ? `  web: ${config.publicUrl} (health: /healthz, readiness: /readyz)` : null,
+    config.databaseUrl ? '  database: DATABASE_URL' : '  database: embedded PostgreSQL in .data/postgres',
+    ...describeDisabled(config).map((line) => `  off — ${line}`),
+  ].filter((line): line is string => line !== null);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  logger.info({ services: names, disabled: config.disabled.map((d) => d.feature) }, 'ready');
+}

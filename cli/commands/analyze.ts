@@ -1,0 +1,126 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { parseMinSec } from '../../lib/pace.ts';
+import { FitError, fitToStreams } from '../../metrics/fit.ts';
+import { analyze, parseStravaStreams, type RawStreams, StreamError, toCliJson } from '../../metrics/index.ts';
+import { type CliCommand, CliError, parseCliArgs, UsageError } from '../command.ts';
+
+const bpm = (name: string) =>
+  z.coerce
+    .number({ error: `--${name} must be a number of beats per minute` })
+    .int(`--${name} must be a whole number`)
+    .min(20)
+    .max(260)
+    .optional();
+
+const Options = z.object({
+  sport: z
+    .string()
+    .regex(/^[A-Za-z]{2,40}$/, '--sport must be a Strava sport type such as Ride, Run or Swim')
+    .optional(),
+  ftp: z.coerce
+    .number({ error: '--ftp must be a number of watts' })
+    .positive('--ftp must be positive')
+    .max(2000)
+    .optional(),
+  lthr: bpm('lthr'),
+  'max-hr': bpm('max-hr'),
+  'rest-hr': bpm('rest-hr'),
+  sex: z.enum(['male', 'female'], { error: '--sex must be male or female' }).optional(),
+  'threshold-pace': z.string().optional(),
+  'swim-threshold-pace': z.string().optional(),
+});
+
+export default {
+  name: 'analyze',
+  summary: 'Analyse an activity file (Strava streams JSON or FIT) and print its metrics as JSON',
+  usage: `Usage: npm run --silent cli -- analyze <file.json|file.fit> [options]
+
+  --sport Ride|Run|Swim|...    sport type (default: the FIT session's, or Ride with power, Run with speed)
+  --ftp W                      functional threshold power
+  --lthr BPM                   lactate threshold heart rate
+  --max-hr BPM                 maximum heart rate (default: the activity's highest)
+  --rest-hr BPM                resting heart rate (default 60)
+  --sex male|female            TRIMP weighting (default male)
+  --threshold-pace M:SS        threshold run pace per km
+  --swim-threshold-pace M:SS   threshold swim pace per 100 m
+
+The JSON file is a Strava stream set (key_by_type=true, or the array form). Prints one JSON object.`,
+  run: async (argv, io) => {
+    const { values, positionals } = parseCliArgs(argv, {
+      sport: { type: 'string' },
+      ftp: { type: 'string' },
+      lthr: { type: 'string' },
+      'max-hr': { type: 'string' },
+      'rest-hr': { type: 'string' },
+      sex: { type: 'string' },
+      'threshold-pace': { type: 'string' },
+      'swim-threshold-pace': { type: 'string' },
+    });
+    if (positionals.length !== 1) throw new UsageError('expected exactly one file');
+    const parsed = Options.safeParse(values);
+    if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
+    const o = parsed.data;
+    const pace = (name: string, text: string | undefined) => {
+      if (text === undefined) return null;
+      const seconds = parseMinSec(text);
+      if (seconds === null || seconds === 0) throw new UsageError(`--${name} must be M:SS, e.g. 4:30`);
+      return seconds;
+    };
+    const thresholdPace = pace('threshold-pace', o['threshold-pace']);
+    const swimPace = pace('swim-threshold-pace', o['swim-threshold-pace']);
+    const file = positionals[0]!;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    let raw: RawStreams;
+    let fileSport: string | null = null;
+    let warnings: string[] = [];
+    try {
+      if (file.toLowerCase().endsWith('.fit')) {
+        const fit = fitToStreams(bytes);
+        raw = fit.streams;
+        fileSport = fit.sport;
+        warnings = fit.warnings;
+      } else {
+        let json: unknown;
+        try {
+          json = JSON.parse(bytes.toString('utf8'));
+        } catch {
+          throw new CliError(`${file} is not valid JSON`);
+        }
+        raw = parseStravaStreams(json);
+      }
+    } catch (error) {
+      if (error instanceof StreamError || error instanceof FitError)
+        throw new CliError(`${file}: ${error.message}`);
+      throw error;
+    }
+    const sport =
+      o.sport ??
+      fileSport ??
+      (raw.channels.watts
+        ? 'Ride'
+        : raw.channels.velocity_smooth || raw.channels.distance
+          ? 'Run'
+          : 'Workout');
+    const metrics = analyze(raw, {
+      sport,
+      thresholds: {
+        ftp: o.ftp ?? null,
+        lthr: o.lthr ?? null,
+        maxHr: o['max-hr'] ?? null,
+        restHr: o['rest-hr'] ?? null,
+        sex: o.sex ?? null,
+        thresholdPaceSPerKm: thresholdPace,
+        swimThresholdPaceSPer100m: swimPace,
+      },
+    });
+    for (const warning of [...warnings, ...metrics.warnings]) io.err(`analyze: warning: ${warning}`);
+    io.out(JSON.stringify(toCliJson(metrics)));
+    return 0;
+  },
+} satisfies CliCommand;

@@ -1,0 +1,25 @@
+import type { CliCommand } from '../command.ts';
+import analyze from './analyze.ts';
+import athlete from './athlete.ts';
+import connectLink from './connect-link.ts';
+import disconnect from './disconnect.ts';
+import generateKey from './generate-key.ts';
+import migrate from './migrate.ts';
+import pmc from './pmc.ts';
+import start from './start.ts';
+import stravaSubscription from './strava-subscription.ts';
+import sync from './sync.ts';
+
+/** Every operator command, in the order `--help` lists them. */
+export const commands: CliCommand[] = [
+  start,
+  migrate,
+  analyze,
+  pmc,
+  connectLink,
+  athlete,
+  sync,
+  disconnect,
+  stravaSubscription,
+  generateKey,
+];

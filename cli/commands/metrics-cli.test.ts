@@ -1,0 +1,158 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../run-cli.ts';
+import analyze from './analyze.ts';
+import pmc from './pmc.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'threshold-cli-'));
+const fixtures = fileURLToPath(new URL('../../../shared/fixtures/fit/', import.meta.url));
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli([analyze, pmc], argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+function file(name: string, content: string) {
+  const p = path.join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+describe('cli analyze', () => {
+  it('prints the contract JSON for a Strava stream set', async () => {
+    const n = 3600;
+    const streams = {
+      time: {
+        data: Array.from({ length: n }, (_, i) => i),
+        series_type: 'time',
+        original_size: n,
+        resolution: 'high',
+      },
+      watts: { data: Array(n).fill(250), series_type: 'time', original_size: n, resolution: 'high' },
+      heartrate: { data: Array(n).fill(150), series_type: 'time', original_size: n, resolution: 'high' },
+    };
+    const result = await cli(
+      'analyze',
+      file('ride.json', JSON.stringify(streams)),
+      '--ftp',
+      '250',
+      '--lthr',
+      '170',
+      '--rest-hr',
+      '50',
+      '--max-hr',
+      '190',
+    );
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.out);
+    expect(Object.keys(json)).toEqual([
+      'sport',
+      'duration_s',
+      'moving_s',
+      'stopped_s',
+      'power',
+      'pace',
+      'hr',
+      'swim',
+      'stress',
+      'zones',
+      'peaks',
+      'best_efforts',
+      'power_curve',
+      'decoupling_pct',
+    ]);
+    expect(json.sport).toBe('Ride');
+    expect(json.power).toEqual({ avg: 250, np: 250, if: 1, tss: 100, vi: 1, work_kj: 900, ef: 1.6667 });
+    expect(json.hr).toEqual({ avg: 150, max: 150, trimp: 108.1, hrtss: 63.34 });
+    expect(json.pace).toBeNull();
+    expect(json.swim).toBeNull();
+    expect(json.stress).toEqual({ value: 100, method: 'power' });
+    expect(json.zones.power).toEqual([0, 0, 0, 3600, 0, 0, 0]);
+    expect(Object.keys(json.peaks.power)).toEqual([
+      '5',
+      '15',
+      '30',
+      '60',
+      '120',
+      '300',
+      '600',
+      '1200',
+      '1800',
+      '3600',
+    ]);
+    expect(json.peaks.power['1200']).toBe(250);
+    expect(json.power_curve[0]).toEqual([1, 250]);
+    expect(json.power_curve.at(-1)).toEqual([3600, 250]);
+    expect(json.decoupling_pct).toBe(0);
+  });
+
+  it('reads FIT files, takes the sport from the session, and parses paces', async () => {
+    const result = await cli(
+      'analyze',
+      `${fixtures}fitparse-activity-small-fenix2-run.fit`,
+      '--threshold-pace',
+      '4:30',
+    );
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.out);
+    expect(json.sport).toBe('Run');
+    expect(json.pace.if).toBeGreaterThan(0.8);
+    expect(json.stress.method).toBe('pace');
+  });
+
+  it('usage errors exit 2, unreadable input exits 1 with one line', async () => {
+    expect((await cli('analyze')).code).toBe(2);
+    expect((await cli('analyze', 'x.json', '--ftp', 'lots')).code).toBe(2);
+    expect((await cli('analyze', 'x.json', '--threshold-pace', '430')).code).toBe(2);
+    const missing = await cli('analyze', path.join(dir, 'nope.json'));
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/cannot read .*ENOENT/);
+    const broken = await cli('analyze', file('broken.json', '{"time": [0, 1'));
+    expect(broken).toMatchObject({ code: 1 });
+    expect(broken.err).toMatch(/not valid JSON/);
+    const noTime = await cli('analyze', file('notime.json', '{"watts":{"data":[1,2]}}'));
+    expect(noTime.err).toMatch(/no "time" stream/);
+  });
+});
+
+describe('cli pmc', () => {
+  it('prints one row per day with the header, missing days as 0', async () => {
+    const result = await cli('pmc', file('load.csv', 'date,stress\n2026-01-01,100\n2026-01-03,50\n'));
+    expect(result.code).toBe(0);
+    const lines = result.out.split('\n');
+    expect(lines[0]).toBe('date,stress,ctl,atl,tsb,ramp');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['2026-01-01', '2026-01-02', '2026-01-03']);
+    expect(lines[1]).toBe('2026-01-01,100.00,2.35,13.31,0.00,2.35');
+    expect(lines[2]!.split(',')[1]).toBe('0.00');
+  });
+
+  it('honours --ctl-days and --atl-days', async () => {
+    const result = await cli(
+      'pmc',
+      file('one.csv', '2026-01-01,100\n'),
+      '--ctl-days',
+      '28',
+      '--atl-days',
+      '5',
+    );
+    expect(result.out.split('\n')[1]).toBe(
+      `2026-01-01,100.00,${(100 * (1 - Math.exp(-1 / 28))).toFixed(2)},${(100 * (1 - Math.exp(-1 / 5))).toFixed(2)},0.00,${(100 * (1 - Math.exp(-1 / 28))).toFixed(2)}`,
+    );
+  });
+
+  it('a bad line is a one-line error naming it, exit 1', async () => {
+    const badDate = await cli('pmc', file('bad1.csv', 'date,stress\n2026-01-01,10\n2026-02-30,5\n'));
+    expect(badDate).toMatchObject({ code: 1 });
+    expect(badDate.err).toBe('pmc: line 3: invalid date "2026-02-30"');
+    const badStress = await cli('pmc', file('bad2.csv', '2026-01-01,ten\n'));
+    expect(badStress.err).toBe('pmc: line 1: invalid stress "ten" (a number ≥ 0)');
+    const badShape = await cli('pmc', file('bad3.csv', '2026-01-01,1,2\n'));
+    expect(badShape.err).toMatch(/^pmc: line 1: expected "YYYY-MM-DD,stress"/);
+    expect((await cli('pmc', file('empty.csv', 'date,stress\n'))).code).toBe(1);
+  });
+});

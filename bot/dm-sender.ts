@@ -1,0 +1,56 @@
+import { DiscordAPIError, REST, Routes } from 'discord.js';
+import { toMessageOptions } from './discord-adapter.ts';
+import type { Reply } from './reply.ts';
+
+/** Discord's code for "Cannot send messages to this user" (DMs closed or no shared context). */
+export const dmsClosedCode = 50007;
+
+export class DmsClosedError extends Error {
+  override name = 'DmsClosedError';
+}
+
+export interface DmSender {
+  send: (userId: string, reply: Reply) => Promise<void>;
+}
+
+/**
+ * Sends DMs over Discord's REST API alone, so worker processes can notify athletes without a gateway
+ * connection. A closed DM becomes `DmsClosedError`.
+ */
+export function createDmSender(options: { token: string; apiUrl: string }): DmSender {
+  const rest = new REST({ api: options.apiUrl }).setToken(options.token);
+  const channels = new Map<string, string>();
+  return {
+    send: async (userId, reply) => {
+      try {
+        let channelId = channels.get(userId);
+        if (!channelId) {
+          const channel = (await rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as {
+            id: string;
+          };
+          channelId = channel.id;
+          channels.set(userId, channelId);
+        }
+        const message = toMessageOptions(reply);
+        await rest.post(Routes.channelMessages(channelId), {
+          body: {
+            content: message.content,
+            embeds: message.embeds.map((embed) => embed.toJSON()),
+            components: message.components.map((row) => row.toJSON()),
+            attachments: (reply.files ?? []).map((file, id) => ({ id, filename: file.name })),
+          },
+          files: (reply.files ?? []).map((file) => ({
+            name: file.name,
+            data: file.data,
+            contentType: 'image/png',
+          })),
+        });
+      } catch (error) {
+        if (error instanceof DiscordAPIError && error.code === dmsClosedCode) {
+          throw new DmsClosedError(`user ${userId} does not accept DMs from the bot`);
+        }
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,210 @@
+import {
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type CommandInteractionOption,
+  type Interaction,
+  MessageFlags,
+} from 'discord.js';
+import { AppError } from '../lib/errors.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Invoker, SlashCommand } from './command.ts';
+import { toMessageOptions } from './discord-adapter.ts';
+import type { Reply } from './reply.ts';
+
+/** Past this, a command that did not ask to defer is deferred anyway (Discord's deadline is 3 s). */
+const autoDeferAfterMs = 2_000;
+/** Progress edits are throttled so a busy job cannot hit Discord's rate limits. */
+const progressIntervalMs = 2_000;
+
+export interface InteractionHooks {
+  /** Text to show once before the reply (e.g. "your DMs are closed, so the digest is off"). */
+  takeNotice?: (userId: string) => Promise<string | null>;
+}
+
+/**
+ * Routes slash commands, autocomplete and button presses to their command; one try/catch answers every
+ * failure with a friendly ephemeral message (logged with the interaction id), never a stack trace.
+ */
+export function createInteractionHandler<Ctx>(
+  commands: SlashCommand<Ctx>[],
+  ctx: Ctx,
+  logger: Logger,
+  hooks: InteractionHooks = {},
+) {
+  const byName = new Map(commands.map((command) => [command.data.name, command]));
+  const log = logger.child({ subsystem: 'bot' });
+
+  return async function handle(interaction: Interaction): Promise<void> {
+    try {
+      if (interaction.isChatInputCommand()) await runCommand(interaction);
+      else if (interaction.isAutocomplete()) await runAutocomplete(interaction);
+      else if (interaction.isButton()) await runButton(interaction);
+    } catch (error) {
+      log.error({ err: error, interactionId: interaction.id }, 'interaction failed');
+      if (interaction.isRepliable()) await answerError(interaction, error).catch(() => {});
+    }
+  };
+
+  async function runCommand(interaction: ChatInputCommandInteraction) {
+    const command = byName.get(interaction.commandName);
+    if (!command)
+      throw new AppError('not_found', {
+        message: `unknown command ${interaction.commandName}`,
+        userMessage: 'This command is not available any more.',
+      });
+    const invoker = invokerOf(interaction);
+    const parsed = command.options.safeParse(flattenOptions(interaction.options.data));
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map(
+        (issue) => `• ${issue.path.join('.') || 'options'}: ${issue.message}`,
+      );
+      await interaction.reply({
+        content: `That didn't work:\n${problems.join('\n')}`,
+        flags: MessageFlags.Ephemeral,
+      });
+      return;
+    }
+    const notice = hooks.takeNotice ? await hooks.takeNotice(invoker.userId) : null;
+    await respond(interaction, invoker, command.defer ?? false, notice, (progress) =>
+      command.execute({ invoker, options: parsed.data, progress }, ctx),
+    );
+    log.info({ interactionId: interaction.id, command: command.data.name }, 'command answered');
+  }
+
+  async function runButton(interaction: ButtonInteraction) {
+    const [name = '', action = '', ...args] = interaction.customId.split(':');
+    const command = byName.get(name);
+    if (!command?.button)
+      throw new AppError('not_found', {
+        message: `no button handler for ${interaction.customId}`,
+        userMessage: 'This button has expired.',
+      });
+    const invoker = invokerOf(interaction);
+    const handler = command.button;
+    // Button answers replace the message they sit on, keeping its visibility.
+    await interaction.deferUpdate();
+    let last = 0;
+    const progress = async (reply: Reply) => {
+      if (Date.now() - last < progressIntervalMs) return;
+      last = Date.now();
+      await interaction.editReply(toMessageOptions(reply));
+    };
+    const reply = await handler({ invoker, action, args, progress }, ctx);
+    await interaction.editReply(toMessageOptions(reply));
+  }
+
+  async function runAutocomplete(interaction: AutocompleteInteraction) {
+    const command = byName.get(interaction.commandName);
+    if (!command?.autocomplete) return interaction.respond([]);
+    const focused = interaction.options.getFocused(true);
+    const choices = await command.autocomplete(
+      {
+        invoker: invokerOf(interaction),
+        focused: { name: focused.name, value: String(focused.value) },
+        options: flattenOptions(interaction.options.data),
+      },
+      ctx,
+    );
+    await interaction.respond(
+      choices.slice(0, 25).map((c) => ({ name: c.name.slice(0, 100), value: c.value.slice(0, 100) })),
+    );
+  }
+}
+
+async function respond(
+  interaction: ChatInputCommandInteraction,
+  invoker: Invoker,
+  deferAtOnce: boolean,
+  notice: string | null,
+  run: (progress: (reply: Reply) => Promise<void>) => Promise<Reply>,
+) {
+  // Visibility is decided before anything is sent: a deferred reply keeps the flag it was deferred with.
+  const ephemeral = invoker.inGuild;
+  const flags = ephemeral ? MessageFlags.Ephemeral : undefined;
+  let deferred = false;
+  const defer = async () => {
+    if (deferred) return;
+    deferred = true;
+    await interaction.deferReply(flags ? { flags } : {});
+  };
+  if (deferAtOnce) await defer();
+  let last = 0;
+  const progress = async (reply: Reply) => {
+    if (Date.now() - last < progressIntervalMs) return;
+    last = Date.now();
+    await defer();
+    await interaction.editReply(toMessageOptions(withNotice(reply, notice)));
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const autoDefer = new Promise<void>((resolve) => {
+    timer = setTimeout(() => void defer().then(resolve, resolve), autoDeferAfterMs);
+  });
+  try {
+    const reply = withNotice(await run(progress), notice);
+    clearTimeout(timer);
+    if (!deferred) {
+      // A public reply (personal: false) in a server is allowed only when nothing was deferred privately.
+      const replyFlags = reply.personal === false || !ephemeral ? undefined : MessageFlags.Ephemeral;
+      await interaction.reply({ ...toMessageOptions(reply), ...(replyFlags ? { flags: replyFlags } : {}) });
+    } else {
+      await autoDefer.catch(() => {});
+      await interaction.editReply(toMessageOptions(reply));
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function withNotice(reply: Reply, notice: string | null): Reply {
+  if (!notice) return reply;
+  return { ...reply, content: [`ℹ️ ${notice}`, reply.content].filter(Boolean).join('\n\n') };
+}
+
+async function answerError(
+  interaction: ChatInputCommandInteraction | ButtonInteraction | Interaction,
+  error: unknown,
+) {
+  if (!interaction.isRepliable()) return;
+  const message =
+    error instanceof AppError && error.code !== 'internal'
+      ? error.userMessage
+      : `Something went wrong on our side. It has been logged (ref ${interaction.id}); please try again in a moment.`;
+  if (interaction.deferred || interaction.replied) {
+    await interaction.followUp({ content: message, flags: MessageFlags.Ephemeral });
+  } else {
+    await interaction.reply({ content: message, flags: MessageFlags.Ephemeral });
+  }
+}
+
+function invokerOf(
+  interaction: ChatInputCommandInteraction | ButtonInteraction | AutocompleteInteraction,
+): Invoker {
+  return {
+    userId: interaction.user.id,
+    username: interaction.user.username,
+    inGuild: interaction.inGuild(),
+    interactionId: interaction.id,
+    locale: interaction.locale,
+  };
+}
+
+/** Slash options as one flat record: a subcommand (or group) becomes `subcommand` (`group`). */
+export function flattenOptions(options: readonly CommandInteractionOption[]): Record<string, unknown> {
+  const flat: Record<string, unknown> = {};
+  for (const option of options) {
+    if (option.options && option.type === 2) {
+      flat.group = option.name;
+      Object.assign(flat, flattenOptions(option.options));
+    } else if (option.type === 1) {
+      flat.subcommand = option.name;
+      Object.assign(flat, flattenOptions(option.options ?? []));
+    } else if (option.attachment) {
+      const a = option.attachment;
+      flat[option.name] = { url: a.url, name: a.name, size: a.size, contentType: a.contentType ?? null };
+    } else {
+      flat[option.name] = option.value;
+    }
+  }
+  return flat;
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { Reply } from './reply.ts';
+
+/** Messages the workers send by DM, as data; `notificationReply` turns each into what the athlete sees. */
+export const Notification = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('connected'), data: z.object({ count: z.number().int() }) }),
+  z.object({
+    kind: z.literal('sync_done'),
+    data: z.object({
+      requested: z.number().int(),
+      synced: z.number().int(),
+      skipped: z.number().int(),
+      failed: z.number().int(),
+      ctl: z.number().nullable(),
+      atl: z.number().nullable(),
+      tsb: z.number().nullable(),
+    }),
+  }),
+  z.object({ kind: z.literal('needs_reauth'), data: z.object({}) }),
+  z.object({ kind: z.literal('deauthorized'), data: z.object({ kept: z.boolean() }) }),
+]);
+export type Notification = z.infer<typeof Notification>;
+
+const one = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function notificationReply(notification: Notification): Reply {
+  switch (notification.kind) {
+    case 'connected':
+      return {
+        content: `✅ Connected — importing your last ${notification.data.count} activities. I'll message you when they're in; meanwhile, set your thresholds with \`/settings\` so every number is right.`,
+      };
+    case 'sync_done': {
+      const d = notification.data;
+      const form =
+        d.ctl === null
+          ? ''
+          : `\nFitness (CTL) **${d.ctl.toFixed(0)}**, fatigue (ATL) **${d.atl?.toFixed(0)}**, form (TSB) **${d.tsb?.toFixed(0)}**. See \`/form\`.`;
+      const failed =
+        d.failed > 0 ? ` ${one(d.failed, 'activity')} could not be read; \`/status\` says which.` : '';
+      return {
+        content: `📥 Import finished: ${one(d.synced, 'activity')} analysed, ${d.skipped} already here.${failed}${form}`,
+      };
+    }
+    case 'needs_reauth':
+      return {
+        content:
+          '⚠️ Strava no longer accepts Threshold’s access to your account, so new activities are not arriving. Run `/connect` to reconnect; nothing you have here is lost.',
+      };
+    case 'deauthorized':
+      return {
+        content: notification.data.kept
+          ? 'You disconnected Threshold from Strava. Your Strava activities and streams are deleted; your training-load numbers were kept as you asked.'
+          : 'You disconnected Threshold from Strava, so your Strava activities, streams and the numbers derived from them are deleted. `/connect` starts again any time.',
+      };
+  }
+}

@@ -1,5 +1,6 @@
 import type { PgBoss } from 'pg-boss';
 import { createDmSender } from '../bot/dm-sender.ts';
+import { createChartRenderer } from '../charts/renderer.ts';
 import type { Db } from '../db/connect.ts';
 import { createAnalyzer } from '../ingest/activities/analyzer.ts';
 import { createStravaServices } from '../ingest/strava-services.ts';
@@ -41,5 +42,11 @@ export function buildAppContext(options: {
     }),
     analyze,
     pmc: pmcFrom,
+    charts: createChartRenderer({
+      quickchartUrl: config.quickchartUrl,
+      onQuickChartError: (error) =>
+        logger.warn({ err: error }, 'QuickChart failed; rendered in process instead'),
+    }),
+    now,
   };
 }

@@ -1,5 +1,6 @@
 import type { PgBoss } from 'pg-boss';
 import type { DmSender } from '../bot/dm-sender.ts';
+import type { ChartRenderer } from '../charts/renderer.ts';
 import type { Db } from '../db/connect.ts';
 import type { ActivityAnalyzer } from '../ingest/activities/analyzer-port.ts';
 import type { PmcCompute } from '../ingest/activities/pmc-store.ts';
@@ -29,4 +30,8 @@ export interface AppContext {
   /** The metrics engine, as the pipeline calls it. */
   analyze: ActivityAnalyzer;
   pmc: PmcCompute;
+  /** Chart configurations to PNG: in process, or through QuickChart when QUICKCHART_URL is set. */
+  charts: ChartRenderer;
+  /** The clock (tests simulate days with it). */
+  now: () => Date;
 }

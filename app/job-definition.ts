@@ -11,6 +11,8 @@ export interface JobDefinition<Ctx, Schema extends z.ZodType = z.ZodType> {
   payload: Schema;
   queue?: Omit<Queue, 'name'>;
   work?: Omit<WorkOptions, 'batchSize' | 'includeMetadata'> & { batchSize?: number };
+  /** A cron schedule (UTC) on which pg-boss enqueues this job with `data`; one schedule per queue. */
+  schedule?: { cron: string; data: z.infer<Schema> };
   handler: (payload: z.infer<Schema>, ctx: Ctx, job: Job<unknown>) => Promise<void>;
 }
 

@@ -43,6 +43,20 @@ export async function createQueues<Ctx>(boss: PgBoss, definitions: JobDefinition
   }
 }
 
+/**
+ * Installs the cron schedules (pg-boss keeps one per queue, so every process may call this) and removes
+ * schedules of queues that no longer have one.
+ */
+export async function syncSchedules<Ctx>(boss: PgBoss, definitions: JobDefinition<Ctx>[]): Promise<void> {
+  const wanted = new Map(definitions.filter((d) => d.schedule).map((d) => [d.name, d.schedule!]));
+  for (const existing of await boss.getSchedules()) {
+    if (!wanted.has(existing.name)) await boss.unschedule(existing.name);
+  }
+  for (const [name, schedule] of wanted) {
+    await boss.schedule(name, schedule.cron, schedule.data as object, { tz: 'UTC' });
+  }
+}
+
 /** Starts one worker per definition; payloads are parsed with the definition's schema first. */
 export async function startWorkers<Ctx>(
   boss: PgBoss,

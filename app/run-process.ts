@@ -5,7 +5,7 @@ import { createBot } from './bot.ts';
 import { buildAppContext } from './build-context.ts';
 import type { AppContext } from './context.ts';
 import { type AppDatabase, openDatabase } from './database.ts';
-import { createBoss, createQueues, startWorkers } from './job-runner.ts';
+import { createBoss, createQueues, startWorkers, syncSchedules } from './job-runner.ts';
 import { jobDefinitions } from './jobs.ts';
 import { webRouters } from './web-routers.ts';
 import { createWebService, type Service, stopAll } from './web-service.ts';
@@ -84,7 +84,10 @@ function buildServices(names: ServiceName[], ctx: AppContext): Service[] {
   if (names.includes('worker')) {
     services.push({
       name: 'worker',
-      start: () => startWorkers(ctx.boss, jobDefinitions, ctx, ctx.logger),
+      start: async () => {
+        await syncSchedules(ctx.boss, jobDefinitions);
+        await startWorkers(ctx.boss, jobDefinitions, ctx, ctx.logger);
+      },
       stop: async () => {},
     });
   }

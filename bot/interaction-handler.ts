@@ -41,7 +41,15 @@ export function createInteractionHandler<Ctx>(
       else if (interaction.isAutocomplete()) await runAutocomplete(interaction);
       else if (interaction.isButton()) await runButton(interaction);
     } catch (error) {
-      log.error({ err: error, interactionId: interaction.id }, 'interaction failed');
+      // An athlete's mistake (not connected, bad value) is routine; only our own failures are errors.
+      if (error instanceof AppError && error.code !== 'internal') {
+        log.info(
+          { interactionId: interaction.id, code: error.code, reason: error.message },
+          'interaction refused',
+        );
+      } else {
+        log.error({ err: error, interactionId: interaction.id }, 'interaction failed');
+      }
       if (interaction.isRepliable()) await answerError(interaction, error).catch(() => {});
     }
   };
@@ -122,11 +130,11 @@ async function respond(
   // Visibility is decided before anything is sent: a deferred reply keeps the flag it was deferred with.
   const ephemeral = invoker.inGuild;
   const flags = ephemeral ? MessageFlags.Ephemeral : undefined;
-  let deferred = false;
-  const defer = async () => {
-    if (deferred) return;
-    deferred = true;
-    await interaction.deferReply(flags ? { flags } : {});
+  // The one deferral, shared: the automatic one (past 2 s) and an explicit one must not both call Discord.
+  let deferral: Promise<void> | null = null;
+  const defer = () => {
+    deferral ??= interaction.deferReply(flags ? { flags } : {}).then(() => {});
+    return deferral;
   };
   if (deferAtOnce) await defer();
   let last = 0;
@@ -136,19 +144,16 @@ async function respond(
     await defer();
     await interaction.editReply(toMessageOptions(withNotice(reply, notice)));
   };
-  let timer: NodeJS.Timeout | undefined;
-  const autoDefer = new Promise<void>((resolve) => {
-    timer = setTimeout(() => void defer().then(resolve, resolve), autoDeferAfterMs);
-  });
+  const timer = setTimeout(() => void defer().catch(() => {}), autoDeferAfterMs);
   try {
     const reply = withNotice(await run(progress), notice);
     clearTimeout(timer);
-    if (!deferred) {
+    if (!deferral) {
       // A public reply (personal: false) in a server is allowed only when nothing was deferred privately.
       const replyFlags = reply.personal === false || !ephemeral ? undefined : MessageFlags.Ephemeral;
       await interaction.reply({ ...toMessageOptions(reply), ...(replyFlags ? { flags: replyFlags } : {}) });
     } else {
-      await autoDefer.catch(() => {});
+      await deferral;
       await interaction.editReply(toMessageOptions(reply));
     }
   } finally {
@@ -170,7 +175,10 @@ async function answerError(
     error instanceof AppError && error.code !== 'internal'
       ? error.userMessage
       : `Something went wrong on our side. It has been logged (ref ${interaction.id}); please try again in a moment.`;
-  if (interaction.deferred || interaction.replied) {
+  if (interaction.deferred && !interaction.replied) {
+    // The athlete is looking at "thinking…": replace it with the answer (it keeps its visibility).
+    await interaction.editReply({ content: message, embeds: [], components: [], files: [] });
+  } else if (interaction.replied) {
     await interaction.followUp({ content: message, flags: MessageFlags.Ephemeral });
   } else {
     await interaction.reply({ content: message, flags: MessageFlags.Ephemeral });

@@ -18,10 +18,12 @@ export const Notification = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('needs_reauth'), data: z.object({}) }),
   z.object({ kind: z.literal('deauthorized'), data: z.object({ kept: z.boolean() }) }),
+  z.object({ kind: z.literal('athlete_limit'), data: z.object({}) }),
+  z.object({ kind: z.literal('athlete_limit_operator'), data: z.object({ discordUserId: z.string() }) }),
 ]);
 export type Notification = z.infer<typeof Notification>;
 
-const one = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const one = (n: number, word: string, plural = `${word}s`) => `${n} ${n === 1 ? word : plural}`;
 
 export function notificationReply(notification: Notification): Reply {
   switch (notification.kind) {
@@ -36,9 +38,11 @@ export function notificationReply(notification: Notification): Reply {
           ? ''
           : `\nFitness (CTL) **${d.ctl.toFixed(0)}**, fatigue (ATL) **${d.atl?.toFixed(0)}**, form (TSB) **${d.tsb?.toFixed(0)}**. See \`/form\`.`;
       const failed =
-        d.failed > 0 ? ` ${one(d.failed, 'activity')} could not be read; \`/status\` says which.` : '';
+        d.failed > 0
+          ? ` ${one(d.failed, 'activity', 'activities')} could not be read; \`/status\` says which.`
+          : '';
       return {
-        content: `📥 Import finished: ${one(d.synced, 'activity')} analysed, ${d.skipped} already here.${failed}${form}`,
+        content: `📥 Import finished: ${one(d.synced, 'activity', 'activities')} analysed, ${d.skipped} already here.${failed}${form}`,
       };
     }
     case 'needs_reauth':
@@ -51,6 +55,16 @@ export function notificationReply(notification: Notification): Reply {
         content: notification.data.kept
           ? 'You disconnected Threshold from Strava. Your Strava activities and streams are deleted; your training-load numbers were kept as you asked.'
           : 'You disconnected Threshold from Strava, so your Strava activities, streams and the numbers derived from them are deleted. `/connect` starts again any time.',
+      };
+    case 'athlete_limit':
+      return {
+        content:
+          '⛔ Strava refused to connect your account: this Threshold installation has reached the number of athletes Strava allows it, and nothing was stored. The operator has been told. Meanwhile `/upload` and `/import` feed Threshold your workouts without the Strava API; try `/connect` again later.',
+      };
+    case 'athlete_limit_operator':
+      return {
+        content: `⚠️ Strava refused a new connection (Discord user <@${notification.data.discordUserId}>): your Strava API application has reached its athlete limit. Ask Strava for more capacity (developers.strava.com, Rate Limits → Athlete Capacity) or disconnect inactive athletes.`,
+        personal: false,
       };
   }
 }

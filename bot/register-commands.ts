@@ -6,7 +6,7 @@ import type { SlashCommand } from './command.ts';
 
 /** Registers the command set (PUT replaces it whole): in one guild (instant) or globally. */
 export async function registerCommands(
-  options: { token: string; appId: string; apiUrl: string; guildId: string | null },
+  options: RegisterOptions,
   commands: SlashCommand<unknown>[],
 ): Promise<number> {
   const rest = new REST({ api: options.apiUrl }).setToken(options.token);
@@ -18,18 +18,35 @@ export async function registerCommands(
   return result.length;
 }
 
+type RegisterOptions = { token: string; appId: string; apiUrl: string; guildId: string | null };
+
+function commandsHash(commands: SlashCommand<unknown>[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify(commands.map((command) => command.data)))
+    .digest('hex');
+}
+
+const hashKey = (options: RegisterOptions) =>
+  `discord.commands_hash.${options.appId}.${options.guildId ?? 'global'}`;
+
+/** Registers now and remembers what was registered (the operator's `cli discord-register`). */
+export async function registerAndRecord(
+  db: Db,
+  options: RegisterOptions,
+  commands: SlashCommand<unknown>[],
+): Promise<number> {
+  const count = await registerCommands(options, commands);
+  await putSetting(db, hashKey(options), commandsHash(commands));
+  return count;
+}
+
 /** At start: registers only when the definitions changed since the last registration (Discord caps PUTs per day). */
 export async function syncCommands(
   db: Db,
-  options: { token: string; appId: string; apiUrl: string; guildId: string | null },
+  options: RegisterOptions,
   commands: SlashCommand<unknown>[],
 ): Promise<'registered' | 'unchanged'> {
-  const hash = createHash('sha256')
-    .update(JSON.stringify(commands.map((command) => command.data)))
-    .digest('hex');
-  const key = `discord.commands_hash.${options.appId}.${options.guildId ?? 'global'}`;
-  if ((await getSetting<string>(db, key)) === hash) return 'unchanged';
-  await registerCommands(options, commands);
-  await putSetting(db, key, hash);
+  if ((await getSetting<string>(db, hashKey(options))) === commandsHash(commands)) return 'unchanged';
+  await registerAndRecord(db, options, commands);
   return 'registered';
 }

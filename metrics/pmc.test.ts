@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computePmc, formReading, pmcFrom } from './pmc.ts';
+import { computePmc, extendPmc, formReading, pmcFrom } from './pmc.ts';
 
 const at = (rows: ReturnType<typeof computePmc>, date: string) => rows.find((row) => row.date === date)!;
 
@@ -110,5 +110,27 @@ describe('PMC', () => {
       'optimal',
       'high_risk',
     ]);
+  });
+
+  it('extendPmc continues stored rows with rest days, exactly as a full recompute would', () => {
+    const input = [
+      { date: '2026-03-01', stress: 100 },
+      { date: '2026-03-02', stress: 60 },
+      { date: '2026-03-05', stress: 80 },
+      { date: '2026-03-08', stress: 40 },
+    ];
+    // At least 7 stored days, so the ramp of carried days has its week-old CTL.
+    const stored = computePmc(input);
+    const extended = extendPmc(stored, '2026-03-20');
+    const full = computePmc(input, { until: '2026-03-20' });
+    expect(extended.map((r) => r.date)).toEqual(full.map((r) => r.date));
+    extended.forEach((row, i) => {
+      expect(row.ctl).toBeCloseTo(full[i]!.ctl, 12);
+      expect(row.atl).toBeCloseTo(full[i]!.atl, 12);
+      expect(row.tsb).toBeCloseTo(full[i]!.tsb, 12);
+      expect(row.ramp).toBeCloseTo(full[i]!.ramp, 12);
+    });
+    expect(extendPmc(stored, '2026-03-02')).toBe(stored);
+    expect(extendPmc([], '2026-03-02')).toEqual([]);
   });
 });

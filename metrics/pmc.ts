@@ -102,3 +102,20 @@ function nextDay(date: string): string {
   d.setUTCDate(d.getUTCDate() + 1);
   return d.toISOString().slice(0, 10);
 }
+
+/**
+ * Continues a stored PMC (consecutive rows, oldest first) with rest days through `until`: the stored rows
+ * end on the day of the last recompute, but form keeps moving every day after it.
+ */
+export function extendPmc(
+  rows: PmcRow[],
+  until: string,
+  options: Pick<PmcOptions, 'ctlDays' | 'atlDays'> = {},
+): PmcRow[] {
+  const last = rows.at(-1);
+  if (!last || last.date >= until) return rows;
+  const rest: PmcDayInput[] = [];
+  for (let date = nextDay(last.date); date <= until; date = nextDay(date)) rest.push({ date, stress: 0 });
+  const previous: PmcState = { ctl: last.ctl, atl: last.atl, recentCtl: rows.slice(-7).map((r) => r.ctl) };
+  return [...rows, ...pmcFrom(previous, rest, options)];
+}

@@ -6,6 +6,7 @@ import { isValidTimeZone, localDate } from '../../lib/local-time.ts';
 import { formatMinSec, parseMinSec } from '../../lib/pace.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
+import { recomputeHistory } from '../recompute-history.ts';
 import type { Reply } from '../reply.ts';
 
 /** Plausible human ranges: a value outside is a typo, refused with the range, never stored. */
@@ -238,6 +239,10 @@ export default defineCommand<BotContext, typeof Options>({
       ];
     }
     return reply;
+  },
+  button: async ({ invoker, action, args, progress }, ctx) => {
+    if (action !== 'recompute') return { content: 'This button has expired.' };
+    return recomputeHistory(ctx, { userId: invoker.userId, from: args[0] ?? 'all', progress });
   },
   autocomplete: async ({ focused }) => {
     const query = focused.value.toLowerCase().replace(/\s+/g, '_');

@@ -748,7 +748,8 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}) {
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', origin);
     const method = req.method ?? 'GET';
-    let path = url.pathname;
+    // discord.js encodes path segments (`@original` arrives as `%40original`); Discord decodes them.
+    let path = url.pathname.split('/').map(decodeURIComponent).join('/');
     try {
       const attachment = /^\/attachments\/(\d+)\/(\d+)\/[^/]+$/.exec(path);
       if (attachment && method === 'GET') {

@@ -1,0 +1,91 @@
+import { pmcChartConfig } from '../../charts/pmc-chart.ts';
+import { loadSeries } from '../../db/queries/load-series.ts';
+import { activitiesInRange } from '../../db/queries/training.ts';
+import type { AthleteRow } from '../../db/tables/athletes.ts';
+import { addDays } from '../../lib/local-time.ts';
+import { formatDuration } from '../../lib/pace.ts';
+import type { BotContext } from '../bot-context.ts';
+import type { Reply } from '../reply.ts';
+import { formEmbed, formFacts } from '../views/form-view.ts';
+import { ruleBasedAdvice } from './digest-advice.ts';
+
+/** Advice from the coach when it is configured; null makes the digest fall back to the rule. */
+export type AdviceSource = (athlete: AthleteRow) => Promise<string | null>;
+
+/** Monday of the ISO week of `date`. */
+export function weekStart(date: string): string {
+  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return addDays(date, -((weekday + 6) % 7));
+}
+
+/**
+ * The daily digest for `date` (the athlete's local date): today's form and its reading, fitness and
+ * fatigue with the ramp, yesterday's activities with their stress, the week so far, the PMC chart and one
+ * sentence of advice.
+ */
+export async function buildDigest(
+  ctx: BotContext,
+  athlete: AthleteRow,
+  date: string,
+  advice?: AdviceSource,
+): Promise<Reply> {
+  const series = await loadSeries(ctx.db, athlete, addDays(date, -89), date);
+  const facts = formFacts(series);
+  if (!facts) {
+    return {
+      content:
+        '☀️ **Your daily form digest**\nNo training load yet, so there is no form to report. `/sync count:100` imports your history.',
+    };
+  }
+  const yesterday = addDays(date, -1);
+  const monday = weekStart(date);
+  const activities = await activitiesInRange(ctx.db, athlete.id, {
+    from: monday < yesterday ? monday : yesterday,
+    to: date,
+    limit: 100,
+  });
+  const yesterdays = activities.filter((a) => a.date === yesterday).reverse();
+  const week = activities.filter((a) => a.date >= monday && a.date <= date);
+  const weekStress = week.reduce((sum, a) => sum + (a.stress ?? 0), 0);
+  const weekTime = week.reduce((sum, a) => sum + (a.movingS ?? 0), 0);
+  let sentence: string | null = null;
+  try {
+    sentence = advice ? await advice(athlete) : null;
+  } catch (error) {
+    ctx.logger.warn({ err: error, athleteId: athlete.id }, 'coach advice failed; rule-based advice used');
+  }
+  sentence ??= ruleBasedAdvice(facts);
+  const embed = formEmbed(facts, 'attachment://pmc.png');
+  embed.title = `☀️ ${embed.title}`;
+  embed.description = sentence;
+  embed.fields = [
+    ...(embed.fields ?? []),
+    {
+      name: 'Yesterday',
+      value:
+        yesterdays.length === 0
+          ? 'Rest day'
+          : yesterdays
+              .map(
+                (a) =>
+                  `${a.name || a.sport} — ${a.stress !== null ? `${Math.round(a.stress)} stress` : 'no stress yet'}${a.movingS ? `, ${formatDuration(a.movingS)}` : ''}`,
+              )
+              .join('\n'),
+    },
+    {
+      name: 'This week so far',
+      value: `${week.length} ${week.length === 1 ? 'activity' : 'activities'}, ${Math.round(weekStress)} stress, ${formatDuration(weekTime)}`,
+    },
+  ];
+  const png = await ctx.charts.renderSpec(
+    pmcChartConfig({
+      days: series.map((d) => ({ date: d.date, ctl: d.ctl, atl: d.atl, tsb: d.tsb, stress: d.stress })),
+      title: 'Fitness, fatigue and form — last 90 days',
+    }),
+  );
+  return {
+    content: `Your daily form digest for ${date}.`,
+    embeds: [embed],
+    files: [{ name: 'pmc.png', data: png, description: 'Performance Management Chart' }],
+  };
+}

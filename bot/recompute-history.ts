@@ -1,0 +1,65 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jobNames, priorities } from '../app/job-names.ts';
+import { AppError } from '../lib/errors.ts';
+import type { BotContext } from './bot-context.ts';
+import type { ProgressUpdater } from './command.ts';
+import type { Reply } from './reply.ts';
+import { requireAthlete } from './require-athlete.ts';
+import { progressBar } from './sync-progress.ts';
+
+/** A button's interaction token lasts 15 minutes; past this the run keeps going and /status shows it. */
+const followForMs = 13 * 60_000;
+const pollMs = 1_000;
+
+/**
+ * The "recompute history" button of /settings: enqueues the recompute job with a run to report into, and
+ * follows it with a progress bar until it finishes.
+ */
+export async function recomputeHistory(
+  ctx: BotContext,
+  input: { userId: string; from: string; progress: ProgressUpdater; pollIntervalMs?: number },
+): Promise<Reply> {
+  if (input.from !== 'all' && !/^\d{4}-\d{2}-\d{2}$/.test(input.from)) {
+    throw new AppError('bad_request', {
+      message: `bad recompute from ${input.from}`,
+      userMessage: 'This button has expired.',
+    });
+  }
+  const athlete = await requireAthlete(ctx, input.userId);
+  const run = await ctx.db
+    .insertInto('recompute_runs')
+    .values({ athlete_id: athlete.id, from_date: input.from === 'all' ? null : input.from })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await ctx.boss.send(
+    jobNames.recompute,
+    { athleteId: athlete.id, from: input.from, reanalyze: true, runId: run.id },
+    { priority: priorities.interactive },
+  );
+  const scope = input.from === 'all' ? 'your whole history' : `your history from ${input.from}`;
+  const started = Date.now();
+  while (Date.now() - started < followForMs) {
+    const state = await ctx.db
+      .selectFrom('recompute_runs')
+      .select(['state', 'total', 'done', 'error'])
+      .where('id', '=', run.id)
+      .executeTakeFirstOrThrow();
+    if (state.state === 'done') {
+      return {
+        content: `✅ Recomputed ${scope}: ${state.total} ${state.total === 1 ? 'activity' : 'activities'} re-analysed with your current thresholds, and your fitness chart updated. \`/form\` shows it.`,
+      };
+    }
+    if (state.state === 'failed') {
+      return {
+        content: `Recomputing ${scope} failed and will be retried automatically. \`/status\` shows how it goes.`,
+      };
+    }
+    await input.progress({
+      content: `Recomputing ${scope}…\n\`${progressBar(state.done, Math.max(state.total, 1))}\` ${state.done}/${state.total} activities`,
+    });
+    await sleep(input.pollIntervalMs ?? pollMs);
+  }
+  return {
+    content: `Still recomputing ${scope} in the background; \`/form\` will show the result when it is done.`,
+  };
+}

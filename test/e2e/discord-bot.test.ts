@@ -141,6 +141,30 @@ describe('Discord bot end to end: /connect → callback → sync → /form → /
     expect(chart && pngDimensions(chart.bytes)).toEqual({ width: 800, height: 400 });
   }, 30_000);
 
+  it('/settings ftp offers to recompute history; the button runs the job and reports the result', async () => {
+    const interaction = await discord.sendInteraction(
+      discord.build.slashCommand({ userId: ada, name: 'settings', options: { ftp: 260 } }),
+    );
+    const reply = await discord.waitForReply(interaction, { predicate: (m) => !m.loading });
+    const button = (reply.components[0] as { components: { label: string; custom_id: string }[] })
+      .components[0]!;
+    expect(button.label).toBe('Recompute all history now');
+    const press = await discord.sendInteraction(
+      discord.build.button({ userId: ada, customId: button.custom_id, message: reply }),
+    );
+    const done = await discord.waitForReply(press, {
+      predicate: (m) => m.content.startsWith('✅'),
+      timeoutMs: 30_000,
+    });
+    expect(done.content).toContain('12 activities re-analysed');
+    const ride = await h.database.db
+      .selectFrom('activity_metrics')
+      .select('thresholds_used')
+      .where('stress_method', '=', 'power')
+      .executeTakeFirstOrThrow();
+    expect((ride.thresholds_used as { ftp: number }).ftp).toBe(260);
+  }, 40_000);
+
   it('in a server, personal replies are ephemeral', async () => {
     const interaction = await discord.sendInteraction(
       discord.build.slashCommand({ userId: ada, name: 'curve', guildId, options: { days: 30 } }),

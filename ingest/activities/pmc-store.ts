@@ -26,12 +26,27 @@ export type PmcCompute = (
  * is rewritten, continuing from the stored state of the day before. Every day from the first activity on
  * has a row; days before the first activity have none.
  */
-export async function recomputePmc(
+export function recomputePmc(
   db: Db,
   compute: PmcCompute,
   athleteId: string,
   fromDate: string | null,
   now = new Date(),
+): Promise<{ from: string | null; days: number }> {
+  // One recompute per athlete at a time (a webhook and a backfill can finish together): each reads the
+  // state the previous one wrote, and two never insert the same day.
+  return inTransaction(db, async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtext('threshold.pmc'), hashtext(${athleteId}))`.execute(trx);
+    return recomputeLocked(trx, compute, athleteId, fromDate, now);
+  });
+}
+
+async function recomputeLocked(
+  db: Db,
+  compute: PmcCompute,
+  athleteId: string,
+  fromDate: string | null,
+  now: Date,
 ): Promise<{ from: string | null; days: number }> {
   const athlete = await db
     .selectFrom('athletes')

@@ -53,15 +53,13 @@ export async function run(): Promise<Record<string, unknown>> {
       finalReply.push(performance.now() - started);
     }
 
-    const series = days
-      .slice(-90)
-      .map((d, i) => ({
-        date: d.date,
-        ctl: 50 + i / 10,
-        atl: 60 - i / 20,
-        tsb: -10 + i / 8,
-        stress: d.stress,
-      }));
+    const series = days.slice(-90).map((d, i) => ({
+      date: d.date,
+      ctl: 50 + i / 10,
+      atl: 60 - i / 20,
+      tsb: -10 + i / 8,
+      stress: d.stress,
+    }));
     const n = 3600;
     const time = Float64Array.from({ length: n }, (_, i) => i);
     const specs = {

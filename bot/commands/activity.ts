@@ -160,7 +160,7 @@ async function activityChart(
 
 function zoneChartInput(metrics: Partial<CliJson> | null) {
   const power = metrics?.zones?.power;
-  if (power && power.some((s) => s > 0)) {
+  if (power?.some((s) => s > 0)) {
     return {
       kind: 'power' as const,
       seconds: power,
@@ -169,7 +169,7 @@ function zoneChartInput(metrics: Partial<CliJson> | null) {
     };
   }
   const hr = metrics?.zones?.hr;
-  if (hr && hr.some((s) => s > 0)) {
+  if (hr?.some((s) => s > 0)) {
     return {
       kind: 'hr' as const,
       seconds: hr,

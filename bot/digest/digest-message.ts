@@ -40,6 +40,7 @@ export async function buildDigest(
   const yesterday = addDays(date, -1);
   const monday = weekStart(date);
   const activities = await activitiesInRange(ctx.db, athlete.id, {
+    // biome-ignore lint/complexity/useMathMinMax: YYYY-MM-DD strings, compared as text
     from: monday < yesterday ? monday : yesterday,
     to: date,
     limit: 100,

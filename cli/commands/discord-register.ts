@@ -1,5 +1,5 @@
-import { registerAndRecord } from '../../bot/register-commands.ts';
 import { slashCommands } from '../../bot/commands/index.ts';
+import { registerAndRecord } from '../../bot/register-commands.ts';
 import { requireFeature } from '../../lib/config.ts';
 import { withCliContext } from '../cli-context.ts';
 import { type CliCommand, CliError, parseCliArgs, UsageError } from '../command.ts';
@@ -29,7 +29,9 @@ The bot also registers at start when the command definitions changed (in DISCORD
         );
         io.out(JSON.stringify({ registered: count, scope: guildId ? `guild ${guildId}` : 'global' }));
       } catch (error) {
-        throw new CliError(`Discord refused the registration: ${error instanceof Error ? error.message : String(error)}`);
+        throw new CliError(
+          `Discord refused the registration: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       return 0;
     });

@@ -42,7 +42,7 @@ export function createDmSender(options: { token: string; apiUrl: string }): DmSe
           files: (reply.files ?? []).map((file) => ({
             name: file.name,
             data: file.data,
-            contentType: 'image/png',
+            contentType: contentTypeOf(file.name),
           })),
         });
       } catch (error) {
@@ -53,4 +53,11 @@ export function createDmSender(options: { token: string; apiUrl: string }): DmSe
       }
     },
   };
+}
+
+/** Charts are PNGs; data exports are ZIPs. */
+function contentTypeOf(fileName: string): string {
+  if (fileName.endsWith('.zip')) return 'application/zip';
+  if (fileName.endsWith('.png')) return 'image/png';
+  return 'application/octet-stream';
 }

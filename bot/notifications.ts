@@ -20,6 +20,23 @@ export const Notification = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('deauthorized'), data: z.object({ kept: z.boolean() }) }),
   z.object({ kind: z.literal('athlete_limit'), data: z.object({}) }),
   z.object({ kind: z.literal('athlete_limit_operator'), data: z.object({ discordUserId: z.string() }) }),
+  z.object({
+    kind: z.literal('import_progress'),
+    data: z.object({ done: z.number().int(), total: z.number().int() }),
+  }),
+  z.object({
+    kind: z.literal('import_done'),
+    data: z.object({
+      imported: z.number().int(),
+      duplicates: z.number().int(),
+      failed: z.number().int(),
+      skipped: z.number().int(),
+      ctl: z.number().nullable(),
+      atl: z.number().nullable(),
+      tsb: z.number().nullable(),
+    }),
+  }),
+  z.object({ kind: z.literal('import_failed'), data: z.object({ reason: z.string() }) }),
 ]);
 export type Notification = z.infer<typeof Notification>;
 
@@ -49,6 +66,26 @@ export function notificationReply(notification: Notification): Reply {
       return {
         content:
           '⚠️ Strava no longer accepts Threshold’s access to your account, so new activities are not arriving. Run `/connect` to reconnect; nothing you have here is lost.',
+      };
+    case 'import_progress':
+      return {
+        content: `📦 Importing your Strava export: ${notification.data.done} of ${notification.data.total} activity files done.`,
+      };
+    case 'import_done': {
+      const d = notification.data;
+      const form =
+        d.ctl === null
+          ? ''
+          : `\nFitness (CTL) **${d.ctl.toFixed(0)}**, fatigue (ATL) **${d.atl?.toFixed(0)}**, form (TSB) **${d.tsb?.toFixed(0)}**.`;
+      const failed = d.failed > 0 ? ` ${one(d.failed, 'file')} could not be read.` : '';
+      const skipped = d.skipped > 0 ? ` ${d.skipped} without a file (manual entries) skipped.` : '';
+      return {
+        content: `📦 Strava export imported: ${one(d.imported, 'new activity', 'new activities')}, ${one(d.duplicates, 'duplicate')} of workouts already here (the richer data kept).${failed}${skipped}${form}`,
+      };
+    }
+    case 'import_failed':
+      return {
+        content: `📦 Your Strava export could not be imported: ${notification.data.reason}. \`/import\` gives a new link.`,
       };
     case 'deauthorized':
       return {

@@ -49,6 +49,7 @@ const EnvSchema = z.object({
   DISCORD_APP_ID: optionalText.pipe(snowflake.optional()),
   DISCORD_DEV_GUILD_ID: optionalText.pipe(snowflake.optional()),
   DISCORD_API_URL: optionalText.pipe(url("Discord's REST base").optional()),
+  OPERATOR_DISCORD_USER_ID: optionalText.pipe(snowflake.optional()),
 
   STRAVA_CLIENT_ID: optionalText.pipe(z.string().regex(/^\d+$/, 'must be the numeric client id').optional()),
   STRAVA_CLIENT_SECRET: optionalText,
@@ -101,6 +102,8 @@ export interface Config {
     appId: string;
     devGuildId: string | null;
     apiUrl: string;
+    /** The operator's Discord user, DMed about problems only the operator can fix (Strava's athlete cap). */
+    operatorUserId: string | null;
   } | null;
   strava: {
     clientId: string;
@@ -180,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           appId: e.DISCORD_APP_ID!,
           devGuildId: e.DISCORD_DEV_GUILD_ID ?? null,
           apiUrl: e.DISCORD_API_URL ?? 'https://discord.com/api',
+          operatorUserId: e.OPERATOR_DISCORD_USER_ID ?? null,
         }
       : null,
     strava: stravaOn

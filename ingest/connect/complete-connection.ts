@@ -27,7 +27,15 @@ export type ConnectionOutcome =
  * enqueued in the same transaction as the connection.
  */
 export async function completeConnection(
-  deps: { db: Db; boss: PgBoss; oauth: StravaOAuthPort; cipher: TokenCipher; logger: Logger },
+  deps: {
+    db: Db;
+    boss: PgBoss;
+    oauth: StravaOAuthPort;
+    cipher: TokenCipher;
+    logger: Logger;
+    /** Also told by DM when Strava refuses athletes for the app's cap (OPERATOR_DISCORD_USER_ID). */
+    operatorDiscordUserId?: string | null;
+  },
   query: { state?: string; code?: string; scope?: string; error?: string },
   now = new Date(),
 ): Promise<ConnectionOutcome> {
@@ -57,7 +65,10 @@ export async function completeConnection(
     if (error instanceof AthleteLimitReachedError) {
       log.error(
         { discordUserId },
-        'Strava refused the connection: the application reached its athlete limit',
+        'Strava refused the connection: the application reached its athlete limit; ask Strava to raise the athlete capacity',
+      );
+      await notifyAthleteLimit(deps, discordUserId).catch((notifyError) =>
+        log.warn({ err: notifyError }, 'could not queue the athlete-limit DMs'),
       );
       return { kind: 'athlete_limit' };
     }
@@ -122,4 +133,30 @@ export async function completeConnection(
     log.info({ athleteId: outcome.athleteId }, 'Strava connected');
   }
   return outcome;
+}
+
+/**
+ * The athlete hears by DM too (the browser tab is easily closed); the operator, when configured, at
+ * most once an hour however many athletes are refused meanwhile.
+ */
+async function notifyAthleteLimit(
+  deps: { boss: PgBoss; operatorDiscordUserId?: string | null },
+  discordUserId: string,
+): Promise<void> {
+  await deps.boss.send(
+    jobNames.notify,
+    { discordUserId, kind: 'athlete_limit', data: {} },
+    { priority: priorities.live },
+  );
+  if (deps.operatorDiscordUserId) {
+    await deps.boss.send(
+      jobNames.notify,
+      {
+        discordUserId: deps.operatorDiscordUserId,
+        kind: 'athlete_limit_operator',
+        data: { discordUserId },
+      },
+      { priority: priorities.live, singletonKey: 'athlete-limit-operator', singletonSeconds: 3600 },
+    );
+  }
 }

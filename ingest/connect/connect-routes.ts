@@ -26,6 +26,7 @@ export function connectRoutes(deps: {
   cipher: TokenCipher;
   logger: Logger;
   publicUrl: string;
+  operatorDiscordUserId?: string | null;
 }): Router {
   const router = Router();
   router.get('/strava/connect/:state', async (req, res) => {
@@ -101,7 +102,7 @@ function describe(outcome: ConnectionOutcome): { status: number; title: string; 
       return {
         status: 503,
         title: 'Threshold is full for now',
-        body: '<p>Strava limits how many athletes this Threshold installation may connect, and that limit is reached. The operator has been told; please try again later.</p>',
+        body: '<p>Strava refused to connect your account: Strava limits how many athletes this Threshold installation may connect, and that limit is reached. Nothing was stored.</p><p>The operator has been told and can ask Strava for more room; please run <code>/connect</code> in Discord again later. Meanwhile you can feed Threshold your workouts without the Strava API: upload activity files with <code>/upload</code>, or your Strava bulk export with <code>/import</code>.</p>',
       };
     case 'exchange_failed':
       return {

@@ -2,12 +2,18 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { defineJob } from '../../app/job-definition.ts';
 import { jobNames } from '../../app/job-names.ts';
-import { analyzeStoredActivity } from '../activities/activity-store.ts';
+import type { Db } from '../../db/connect.ts';
 import { recomputePmc } from '../activities/pmc-store.ts';
+import { RateLimitWaitError } from '../rate-limit/postgres-gate.ts';
+import { reanalyzeActivity } from '../retention/refetch-streams.ts';
+
+/** Progress is written at most this often (and at the end), so a long history costs few writes. */
+const progressEvery = 25;
 
 /**
  * Re-analyses an athlete's activities from a day on (after a threshold change), or only recomputes the
- * PMC (`reanalyze: false`, after deletions). Progress is readable in the job's own log lines.
+ * PMC (`reanalyze: false`, after deletions). With a `runId`, progress is recorded in recompute_runs for
+ * whoever started it to show.
  */
 export const recomputeJob = defineJob({
   name: jobNames.recompute,
@@ -15,25 +21,62 @@ export const recomputeJob = defineJob({
     athleteId: z.string().regex(/^\d+$/),
     from: z.union([z.literal('all'), z.string().regex(/^\d{4}-\d{2}-\d{2}$/)]),
     reanalyze: z.boolean().default(true),
+    runId: z.string().regex(/^\d+$/).optional(),
   }),
   queue: { retryLimit: 3 },
   work: { batchSize: 1, localConcurrency: 1 },
-  handler: async ({ athleteId, from, reanalyze }, ctx: AppContext) => {
+  handler: async ({ athleteId, from, reanalyze, runId }, ctx: AppContext) => {
     const fromDate = from === 'all' ? null : from;
-    if (reanalyze) {
-      let query = ctx.db
-        .selectFrom('activities')
-        .select('id')
-        .where('athlete_id', '=', athleteId)
-        .orderBy('start_date');
-      if (fromDate) query = query.where('local_date', '>=', fromDate);
-      const activities = await query.execute();
-      for (const [index, activity] of activities.entries()) {
-        await analyzeStoredActivity(ctx.db, ctx.analyze, activity.id);
-        if ((index + 1) % 50 === 0)
-          ctx.logger.info({ athleteId, done: index + 1, total: activities.length }, 're-analysing');
+    try {
+      if (reanalyze) {
+        let query = ctx.db
+          .selectFrom('activities')
+          .select('id')
+          .where('athlete_id', '=', athleteId)
+          .orderBy('start_date');
+        if (fromDate) query = query.where('local_date', '>=', fromDate);
+        const activities = await query.execute();
+        await report(ctx.db, runId, { state: 'running', total: activities.length, done: 0 });
+        for (const [index, activity] of activities.entries()) {
+          await reanalyzeActivity(ctx, activity.id);
+          if ((index + 1) % progressEvery === 0) {
+            await report(ctx.db, runId, { done: index + 1 });
+            ctx.logger.info({ athleteId, done: index + 1, total: activities.length }, 're-analysing');
+          }
+        }
+        await report(ctx.db, runId, { done: activities.length });
       }
+      await recomputePmc(ctx.db, ctx.pmc, athleteId, fromDate, ctx.now());
+      await report(ctx.db, runId, { state: 'done' });
+    } catch (error) {
+      if (error instanceof RateLimitWaitError) {
+        // Refetching purged streams hit Strava's budget: run again once the window opens (activities
+        // already refetched are stored, so the rerun costs no more requests for them).
+        await ctx.boss.send(
+          jobNames.recompute,
+          { athleteId, from, reanalyze, runId },
+          { startAfter: error.retryAt },
+        );
+        return;
+      }
+      await report(ctx.db, runId, {
+        state: 'failed',
+        error: error instanceof Error ? error.message.slice(0, 500) : 'failed',
+      });
+      throw error;
     }
-    await recomputePmc(ctx.db, ctx.pmc, athleteId, fromDate);
   },
 });
+
+async function report(
+  db: Db,
+  runId: string | undefined,
+  values: { state?: 'running' | 'done' | 'failed'; total?: number; done?: number; error?: string },
+) {
+  if (!runId) return;
+  await db
+    .updateTable('recompute_runs')
+    .set({ ...values, updated_at: new Date() })
+    .where('id', '=', runId)
+    .execute();
+}

@@ -1,0 +1,203 @@
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { gunzipSync } from 'node:zlib';
+import { sql } from 'kysely';
+import { ZipFile } from 'yazl';
+import type { Db } from '../db/connect.ts';
+import { toCsv } from './csv.ts';
+
+/** Version of the archive's layout, in manifest.json. */
+export const exportFormat = 'threshold-export/1';
+
+/** Tables that carry athlete_id but are not the athlete's data: the exports themselves. */
+const excludedTables = new Set(['data_exports']);
+/** Columns never exported: credentials (encrypted tokens) and hashes of one-time secrets. */
+const secretColumn = /(_enc|_hash|token|secret)$/i;
+/** Row order per table: the first of these columns it has. */
+const orderColumns = ['start_date', 'date', 'effective_date', 'created_at'];
+
+export interface ExportContents {
+  /** Every file in the archive with its record count (streams: one file per activity). */
+  files: { name: string; records: number }[];
+  /** Tables that were exported, for the manifest and the reply. */
+  tables: string[];
+}
+
+interface TableColumns {
+  table: string;
+  columns: string[];
+}
+
+/**
+ * Writes everything stored about one athlete as a ZIP to `output`: every table that holds their rows
+ * (found in the schema, so tables added later are included without a change here) as JSON and CSV, the
+ * raw streams of each activity as JSON, a manifest and a README. Credentials are left out. Rows are
+ * selected by the athlete's id only, so nothing of another athlete can enter. Streams are read one
+ * activity at a time, so memory stays bounded whatever the history's size.
+ */
+export async function writeAthleteExport(
+  db: Db,
+  athleteId: string,
+  output: Writable,
+  now: Date,
+): Promise<ExportContents> {
+  const zip = new ZipFile();
+  const out = zip.outputStream as Readable;
+  zip.on('error', (error: Error) => out.destroy(error));
+  const written = pipeline(out, output);
+  const files: ExportContents['files'] = [];
+  const addText = (name: string, text: string, records: number) => {
+    zip.addBuffer(Buffer.from(text, 'utf8'), name, { mtime: now });
+    files.push({ name, records });
+  };
+
+  try {
+    const tables = await athleteTables(db);
+    const athlete = await rowsOf(db, { table: 'athletes', columns: tables.athletes }, 'id', athleteId);
+    addText('athlete.json', json(athlete[0] ?? null), athlete.length);
+    for (const spec of tables.withAthleteId) {
+      const rows = await rowsOf(db, spec, 'athlete_id', athleteId);
+      addText(`${spec.table}.json`, json(rows), rows.length);
+      addText(`${spec.table}.csv`, toCsv(spec.columns, rows), rows.length);
+    }
+
+    const streams = await db
+      .selectFrom('activity_streams')
+      .innerJoin('activities', 'activities.id', 'activity_streams.activity_id')
+      .select('activity_streams.activity_id')
+      .where('activities.athlete_id', '=', athleteId)
+      .orderBy('activity_streams.activity_id')
+      .execute();
+    for (const { activity_id: activityId } of streams) {
+      const name = `streams/${activityId}.json`;
+      zip.addReadStreamLazy(name, { mtime: now }, (done) => {
+        loadStreamJson(db, activityId).then(
+          (buffer) => done(null, Readable.from([buffer])),
+          (error: unknown) => done(error, Readable.from([])),
+        );
+      });
+      files.push({ name, records: 1 });
+    }
+
+    const exported = ['athletes', ...tables.withAthleteId.map((t) => t.table)];
+    addText(
+      'manifest.json',
+      json({
+        format: exportFormat,
+        generatedAt: now.toISOString(),
+        athleteId,
+        tables: exported,
+        streams: streams.length,
+        files: [...files],
+      }),
+      1,
+    );
+    addText('README.txt', readme(now), 0);
+    zip.end();
+    await written;
+    return { files, tables: exported };
+  } catch (error) {
+    out.destroy(error instanceof Error ? error : new Error(String(error)));
+    await written.catch(() => {});
+    throw error;
+  }
+}
+
+/** The whole export in memory (for a Discord attachment or the download store). */
+export async function buildAthleteExport(
+  db: Db,
+  athleteId: string,
+  now: Date,
+): Promise<{ zip: Buffer; contents: ExportContents }> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      chunks.push(chunk);
+      callback();
+    },
+  });
+  const contents = await writeAthleteExport(db, athleteId, sink, now);
+  return { zip: Buffer.concat(chunks), contents };
+}
+
+/** The columns of `athletes` and of every table with an athlete_id column, minus secrets and binaries. */
+async function athleteTables(db: Db): Promise<{ athletes: string[]; withAthleteId: TableColumns[] }> {
+  const { rows } = await sql<{ table_name: string; column_name: string; data_type: string }>`
+    SELECT c.table_name, c.column_name, c.data_type
+    FROM information_schema.columns c
+    JOIN information_schema.tables t
+      ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+    WHERE c.table_schema = current_schema()
+      AND (c.table_name = 'athletes' OR c.table_name IN (
+        SELECT table_name FROM information_schema.columns
+        WHERE table_schema = current_schema() AND column_name = 'athlete_id'))
+    ORDER BY c.table_name, c.ordinal_position`.execute(db);
+  const byTable = new Map<string, string[]>();
+  for (const row of rows) {
+    if (excludedTables.has(row.table_name)) continue;
+    if (row.data_type === 'bytea' || secretColumn.test(row.column_name)) continue;
+    byTable.set(row.table_name, [...(byTable.get(row.table_name) ?? []), row.column_name]);
+  }
+  const athletes = byTable.get('athletes') ?? ['id'];
+  byTable.delete('athletes');
+  return {
+    athletes,
+    withAthleteId: [...byTable].map(([table, columns]) => ({ table, columns })),
+  };
+}
+
+async function rowsOf(
+  db: Db,
+  spec: TableColumns,
+  key: 'id' | 'athlete_id',
+  athleteId: string,
+): Promise<Record<string, unknown>[]> {
+  const order = orderColumns.filter((column) => spec.columns.includes(column));
+  const orderBy = [...order, spec.columns[0]!].map((column) => sql.ref(column));
+  const { rows } = await sql<Record<string, unknown>>`
+    SELECT ${sql.join(spec.columns.map((column) => sql.ref(column)))}
+    FROM ${sql.table(spec.table)}
+    WHERE ${sql.ref(key)} = ${athleteId}
+    ORDER BY ${sql.join(orderBy)}`.execute(db);
+  return rows;
+}
+
+async function loadStreamJson(db: Db, activityId: string): Promise<Buffer> {
+  const row = await db
+    .selectFrom('activity_streams')
+    .select('data')
+    .where('activity_id', '=', activityId)
+    .executeTakeFirstOrThrow();
+  return gunzipSync(row.data);
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function readme(now: Date): string {
+  return `Threshold data export, ${now.toISOString()}
+
+Everything Threshold stores about you, as JSON (exact) and CSV (for spreadsheets):
+
+  athlete.json              your profile and settings (time zone, units, digest, PMC constants)
+  activities.*              every activity, with its source (strava_api, file_upload, strava_export)
+                            and the raw summary as received
+  activity_metrics.*        the metrics computed for each activity (stress score and method, power,
+                            pace, heart rate, zones, peaks, decoupling) and the thresholds used
+  daily_load.*              your performance management chart: daily stress, CTL (fitness),
+                            ATL (fatigue), TSB (form), ramp, and the sources each day rests on
+  athlete_thresholds.*      FTP, LTHR, heart rates and threshold paces, with the day each took effect
+  strava_connections.*      the state of your Strava connection (the access tokens are not included)
+  streams/<activity>.json   the recorded streams of each activity (Strava's key_by_type layout)
+  other *.json / *.csv      every other table with your rows: training plans, race goals, the coach
+                            conversation, sync and import history, ...
+  manifest.json             the list of files with their record counts
+
+Units: distances in metres, durations in seconds, speeds in metres per second, run pace in seconds per
+km, swim pace in seconds per 100 m, power in watts, heart rate in beats per minute. Times ending in Z
+are UTC; local dates and times have no zone.
+
+Activity data from the Strava API is Powered by Strava.
+`;
+}

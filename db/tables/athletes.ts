@@ -17,6 +17,8 @@ export interface AthletesTable {
   seed_atl: Generated<number>;
   digest_last_date: string | null;
   pending_notice: string | null;
+  /** How forecasts count days without a plan (planning/forecast.ts). */
+  forecast_unplanned: Generated<'zero' | 'recent_average'>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodePng } from '../../charts/test-png.ts';
+import { defaultSize } from '../../charts/theme.ts';
+import { findAthleteById } from '../../db/queries/athletes.ts';
+import { insertPlan } from '../../db/queries/planning.ts';
+import { commandContext, createAthlete, invokerFor, noProgress } from '../../planning/test-helpers.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+import goal, { againstTarget } from './goal.ts';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+const now = new Date('2026-11-25T12:00:00Z');
+
+const run = (userId: string, options: Record<string, unknown>) => {
+  const parsed = goal.options.safeParse(options);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
+  return goal.execute(
+    { invoker: invokerFor(userId), options: parsed.data, progress: noProgress },
+    commandContext(database.db, now),
+  );
+};
+
+describe('/goal', () => {
+  it('without a goal, says how to set one', async () => {
+    const athlete = await createAthlete(database.db, 21);
+    expect((await run(athlete.discord_user_id, { subcommand: 'view' })).content).toContain(
+      'No race goal yet. Set one: `/goal set',
+    );
+  });
+
+  it('sets a goal and shows race-day CTL, ATL and TSB against the target, with the PMC and dashed forecast', async () => {
+    const athlete = await createAthlete(database.db, 22);
+    await database.db
+      .insertInto('daily_load')
+      .values([
+        { athlete_id: athlete.id, date: '2026-11-23', stress: 80, ctl: 49, atl: 58, tsb: -8, ramp: 1 },
+        { athlete_id: athlete.id, date: '2026-11-24', stress: 70, ctl: 50, atl: 60, tsb: -9, ramp: 1 },
+      ])
+      .execute();
+    await insertPlan(database.db, athlete.id, {
+      date: '2026-11-27',
+      sport: 'Ride',
+      title: 'Opener',
+      plannedStress: 150,
+    });
+    const reply = await run(athlete.discord_user_id, {
+      subcommand: 'set',
+      date: 'sun',
+      name: 'Cyclocross nationals',
+      target_tsb: 10,
+    });
+    const embed = reply.embeds?.[0];
+    expect(embed?.title).toBe('🏁 Cyclocross nationals');
+    expect(embed?.description).toBe(
+      'In 4 days — Sun 29 Nov 2026\nForecast over 150 TSS from today to race day; days without a plan count as rest (0).',
+    );
+    // From CTL 50 / ATL 60 on the 24th: rest, rest, 150, rest, race day (worked by hand with k = 1 − e^(−1/42),
+    // 1 − e^(−1/7)): on the 29th CTL 47.7534, ATL 44.3782, TSB = CTL − ATL of the 28th = 48.9040 − 51.1932.
+    expect(embed?.fields?.slice(0, 3)).toEqual([
+      { name: 'Fitness (CTL)', value: '47.8', inline: true },
+      { name: 'Fatigue (ATL)', value: '44.4', inline: true },
+      { name: 'Form (TSB)', value: '-2.3', inline: true },
+    ]);
+    expect(embed?.fields?.[3]?.value).toBe(
+      'Neutral — maintaining\n12.3 below your target of +10.0: lighten the last days before the race.',
+    );
+    expect(reply.files?.[0]?.name).toBe('forecast.png');
+    const png = await decodePng(reply.files![0]!.data);
+    expect([png.width, png.height]).toEqual([defaultSize.width, defaultSize.height]);
+
+    // Unplanned days at the recent average: (80 + 70) / 2 = 75 TSS/day, remembered on the athlete.
+    const average = await run(athlete.discord_user_id, { subcommand: 'view', unplanned: 'recent_average' });
+    expect(average.embeds?.[0]?.description).toContain(
+      'days without a plan count at your 28-day average, 75 TSS/day',
+    );
+    expect((await findAthleteById(database.db, athlete.id))?.forecast_unplanned).toBe('recent_average');
+  });
+
+  it('refuses a past day and an implausible target, and clears the next goal', async () => {
+    const athlete = await createAthlete(database.db, 23);
+    const user = athlete.discord_user_id;
+    expect((await run(user, { subcommand: 'set', date: 'yesterday', name: 'Old race' })).content).toBe(
+      'Tue 24 Nov 2026 has passed; a goal is a day ahead.',
+    );
+    const parsed = goal.options.safeParse({ subcommand: 'set', date: 'sat', name: 'X', target_tsb: 80 });
+    expect(parsed.success ? [] : parsed.error.issues.map((i) => i.message)).toEqual([
+      'target_tsb must be between -50 and 50 (race form is usually +5 to +15)',
+    ]);
+    await run(user, { subcommand: 'set', date: '2026-12-20', name: 'Later race' });
+    const nearer = await run(user, { subcommand: 'set', date: '2026-12-05', name: 'Tune-up' });
+    expect(nearer.embeds?.[0]?.title).toBe('🏁 Tune-up');
+    const choices = await goal.autocomplete!(
+      {
+        invoker: invokerFor(user),
+        focused: { name: 'goal', value: 'later' },
+        options: { subcommand: 'clear' },
+      },
+      commandContext(database.db, now),
+    );
+    expect(choices.map((c) => c.name)).toEqual(['Sun 20 Dec 2026 · Later race']);
+    expect((await run(user, { subcommand: 'clear' })).content).toBe(
+      'Removed the goal **Tune-up** (Sat 5 Dec 2026).',
+    );
+    expect((await run(user, { subcommand: 'view' })).embeds?.[0]?.title).toBe('🏁 Later race');
+  });
+
+  it('words the gap to the target', () => {
+    expect(againstTarget(9, 10)).toBe('On target (+10.0).');
+    expect(againstTarget(20, 10)).toBe(
+      '10.0 above your target of +10.0: you can train a little more, or taper later.',
+    );
+  });
+});

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConnectLink } from '../ingest/connect/connect-links.ts';
+import { syncStravaActivity } from '../ingest/sync/sync-activity.ts';
+import { connectThroughBrowser, type Harness, startHarness } from '../test/app-harness.ts';
+
+describe('a synced Strava activity fulfils the plan of its day (the ingest hook is wired)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h.stop());
+
+  it('marks the plan done with the activity, through the real Strava client and pipeline', async () => {
+    const stravaAthlete = h.strava.addAthlete();
+    h.strava.authorizeAs(stravaAthlete.id);
+    const discordUserId = '600000000000000001';
+    const { url } = await createConnectLink(h.database.db, h.ctx.config.publicUrl, discordUserId);
+    expect((await connectThroughBrowser(url)).status).toBe(200);
+    const athlete = await h.database.db
+      .selectFrom('athletes')
+      .select('id')
+      .where('discord_user_id', '=', discordUserId)
+      .executeTakeFirstOrThrow();
+
+    const start = new Date(h.ctx.now().getTime() - 3 * 3600_000);
+    // The fake records the activity at UTC+1 (Europe/Paris): its local day is what the plan is for.
+    const localDay = new Date(start.getTime() + 3600_000).toISOString().slice(0, 10);
+    const planned = await h.database.db
+      .insertInto('planned_workouts')
+      .values({
+        athlete_id: athlete.id,
+        date: localDay,
+        sport: 'Ride',
+        title: 'Endurance',
+        planned_duration_s: 3600,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const ride = h.strava.addActivity(stravaAthlete.id, { sport: 'Ride', durationS: 3600, startDate: start });
+
+    const deps = h.ctx.strava!.sync;
+    const token = await deps.accessToken(athlete.id);
+    const activity = await deps.api.getActivity(token, String(ride.id), 'live');
+    const { activityId } = await syncStravaActivity(deps, athlete.id, activity, {
+      priority: 'live',
+      recompute: true,
+      token,
+    });
+
+    const plan = await h.database.db
+      .selectFrom('planned_workouts')
+      .select(['status', 'activity_id', 'matched_by'])
+      .where('id', '=', planned.id)
+      .executeTakeFirstOrThrow();
+    expect(plan).toEqual({ status: 'done', activity_id: activityId, matched_by: 'auto' });
+  });
+});

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pngDimensions } from '../../charts/renderer.ts';
+import { insertPlan } from '../../db/queries/planning.ts';
 import { analyzeStoredActivity, storeStreams } from '../../ingest/activities/activity-store.ts';
 import { recomputePmc } from '../../ingest/activities/pmc-store.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -127,6 +128,48 @@ describe('slash command logic against a real database', () => {
     expect(value('Stress, last 7 days')).toBe(ride.stress.toFixed(0));
     expect(reply.personal).not.toBe(false);
     expect(pngDimensions(reply.files![0]!.data)).toEqual({ width: 800, height: 400 });
+  });
+
+  it('/form and /digest with a plan and a race goal: forecast to race day, today’s plan, yesterday’s compliance', async () => {
+    const athlete = await h.database.db
+      .selectFrom('athletes')
+      .select('id')
+      .where('discord_user_id', '=', rider)
+      .executeTakeFirstOrThrow();
+    const ride = await h.database.db
+      .selectFrom('activity_metrics')
+      .select('stress')
+      .where('activity_id', '=', rideId)
+      .executeTakeFirstOrThrow();
+    await insertPlan(h.database.db, athlete.id, {
+      date: '2026-06-14',
+      sport: 'Ride',
+      title: 'Tempo',
+      plannedStress: ride.stress * 2,
+    });
+    await insertPlan(h.database.db, athlete.id, {
+      date: '2026-06-15',
+      sport: 'Run',
+      title: 'Easy run',
+      plannedDurationS: 2700,
+      plannedStress: 40,
+    });
+    await h.database.db
+      .insertInto('race_goals')
+      .values({ athlete_id: athlete.id, date: '2026-06-20', name: 'Club TT', target_tsb: 10 })
+      .execute();
+    const formReply = await run(h, form as never, rider, { days: 30 });
+    const goal = formReply.embeds![0]!.fields!.find((f) => f.name.startsWith('Goal: Club TT'))!;
+    expect(goal.name).toBe('Goal: Club TT, 2026-06-20');
+    expect(goal.value).toMatch(/^Forecast on the day: form [+−]?\d+\.\d \(target \+10\)/);
+    const digestReply = await run(h, digest as never, rider);
+    const field = (name: string) => digestReply.embeds![0]!.fields!.find((f) => f.name === name)?.value;
+    expect(field('Planned today')).toBe('Easy run (Run) — 45m 00s, 40 stress');
+    expect(field('Yesterday’s plan')).toBe(
+      `50 % done: ${Math.round(ride.stress)} of ${Math.round(ride.stress * 2)} planned stress`,
+    );
+    await h.database.db.deleteFrom('planned_workouts').execute();
+    await h.database.db.deleteFrom('race_goals').execute();
   });
 
   it('/form refuses days out of range with the range', () => {

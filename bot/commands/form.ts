@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { pmcChartConfig } from '../../charts/pmc-chart.ts';
 import { loadSeries } from '../../db/queries/load-series.ts';
 import { addDays, localDate } from '../../lib/local-time.ts';
+import { forecastForAthlete } from '../../planning/forecast-store.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
 import { requireAthlete } from '../require-athlete.ts';
-import { formEmbed, formFacts } from '../views/form-view.ts';
+import { formEmbed, formFacts, signed } from '../views/form-view.ts';
 
 export const formDays = { min: 14, max: 365, default: 90 } as const;
 
@@ -46,20 +47,36 @@ export default defineCommand<BotContext, typeof Options>({
           'No training load yet. Import your history with `/sync count:100`, or `/upload` a workout file.',
       };
     }
+    // Planned workouts and a race goal carry the chart forward, dashed, from today.
+    const forecast = await forecastForAthlete(ctx.db, athlete, today);
+    const history = forecast ? series.filter((day) => day.date < today) : series;
     const png = await ctx.charts.renderSpec(
       pmcChartConfig({
-        days: series.map((day) => ({
+        days: history.map((day) => ({
           date: day.date,
           ctl: day.ctl,
           atl: day.atl,
           tsb: day.tsb,
           stress: day.stress,
         })),
-        title: `Fitness, fatigue and form — last ${options.days} days`,
+        ...(forecast ? { forecast: forecast.days, goal: forecast.goal } : {}),
+        title: `Fitness, fatigue and form — last ${options.days} days${forecast ? ' and the plan ahead' : ''}`,
       }),
     );
+    const embed = formEmbed(facts, 'attachment://pmc.png');
+    const goalDay = forecast?.goal ? forecast.days.find((d) => d.date === forecast.goal!.date) : undefined;
+    if (forecast?.goal && goalDay) {
+      const target = forecast.goal.target_tsb !== null ? ` (target ${signed(forecast.goal.target_tsb)})` : '';
+      embed.fields = [
+        ...(embed.fields ?? []),
+        {
+          name: `Goal: ${forecast.goal.name}, ${forecast.goal.date}`,
+          value: `Forecast on the day: form ${signed(goalDay.tsb, 1)}${target}, fitness ${goalDay.ctl.toFixed(1)}, fatigue ${goalDay.atl.toFixed(1)} — from your planned workouts.`,
+        },
+      ];
+    }
     return {
-      embeds: [formEmbed(facts, 'attachment://pmc.png')],
+      embeds: [embed],
       files: [{ name: 'pmc.png', data: png, description: 'Performance Management Chart' }],
     };
   },

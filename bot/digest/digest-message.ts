@@ -4,6 +4,8 @@ import { activitiesInRange } from '../../db/queries/training.ts';
 import type { AthleteRow } from '../../db/tables/athletes.ts';
 import { addDays } from '../../lib/local-time.ts';
 import { formatDuration } from '../../lib/pace.ts';
+import { planDaySummary } from '../../planning/day-summary.ts';
+import { plannedStressOf } from '../../planning/forecast-store.ts';
 import type { BotContext } from '../bot-context.ts';
 import type { Reply } from '../reply.ts';
 import { formEmbed, formFacts } from '../views/form-view.ts';
@@ -73,6 +75,10 @@ export async function buildDigest(
               )
               .join('\n'),
     },
+    ...planFields(
+      await planDaySummary(ctx.db, athlete.id, date),
+      await planDaySummary(ctx.db, athlete.id, yesterday),
+    ),
     {
       name: 'This week so far',
       value: `${week.length} ${week.length === 1 ? 'activity' : 'activities'}, ${Math.round(weekStress)} stress, ${formatDuration(weekTime)}`,
@@ -89,4 +95,32 @@ export async function buildDigest(
     embeds: [embed],
     files: [{ name: 'pmc.png', data: png, description: 'Performance Management Chart' }],
   };
+}
+
+type DaySummary = Awaited<ReturnType<typeof planDaySummary>>;
+
+/** Today's planned workouts and how yesterday's plan went; nothing when the athlete does not plan. */
+function planFields(today: DaySummary, yesterday: DaySummary) {
+  const fields: { name: string; value: string }[] = [];
+  if (today.plans.length > 0) {
+    fields.push({
+      name: 'Planned today',
+      value: today.plans
+        .map((p) => {
+          const parts = [
+            p.planned_duration_s ? formatDuration(p.planned_duration_s) : null,
+            `${Math.round(plannedStressOf(p))} stress`,
+          ].filter(Boolean);
+          return `${p.title} (${p.sport}) — ${parts.join(', ')}${p.status === 'done' ? ' ✅' : ''}`;
+        })
+        .join('\n'),
+    });
+  }
+  if (yesterday.compliance !== null && yesterday.plannedStress !== null) {
+    fields.push({
+      name: 'Yesterday’s plan',
+      value: `${yesterday.compliance} % done: ${Math.round(yesterday.doneStress)} of ${Math.round(yesterday.plannedStress)} planned stress`,
+    });
+  }
+  return fields;
 }

@@ -1,6 +1,7 @@
 import { createBotService } from '../bot/bot-service.ts';
 import { slashCommands } from '../bot/commands/index.ts';
 import { syncCommands } from '../bot/register-commands.ts';
+import { createDirectMessageHandler } from '../coach/direct-message.ts';
 import type { AppContext } from './context.ts';
 import type { Service } from './web-service.ts';
 
@@ -25,6 +26,7 @@ export function createBot(ctx: AppContext): Service {
         return row?.pending_notice ?? null;
       },
     },
+    onDirectMessage: createDirectMessageHandler(ctx),
     onReady: async (client) => {
       const outcome = await syncCommands(
         ctx.db,

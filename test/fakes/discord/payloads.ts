@@ -290,5 +290,6 @@ export function dmMessageCreate(init: {
   author: APIUser;
   content: string;
 }): GatewayMessageCreateDispatchData {
-  return { ...apiMessage(init), mentions: [] } as GatewayMessageCreateDispatchData;
+  // Discord sends channel_type (1 = DM); discord.js needs it to build the partial DM channel.
+  return { ...apiMessage(init), mentions: [], channel_type: 1 } as GatewayMessageCreateDispatchData;
 }

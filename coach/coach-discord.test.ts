@@ -1,0 +1,120 @@
+import type { PgBoss } from 'pg-boss';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBot } from '../app/bot.ts';
+import { buildAppContext } from '../app/build-context.ts';
+import type { Service } from '../app/web-service.ts';
+import { loadConfig } from '../lib/config.ts';
+import { createLogger } from '../lib/logger.ts';
+import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { type DiscordFake, startDiscordFake } from '../test/fakes/discord/discord-fake.ts';
+import { callTools, type OpenAiFake, say, startOpenAiFake } from '../test/fakes/openai/openai-fake.ts';
+import { insertFixtureAthlete } from './eval/fixture.ts';
+
+const ephemeral = 64;
+const athleteUser = '610000000000000001';
+const stranger = '610000000000000002';
+const guildId = '710000000000000001';
+
+/** The real discord.js client against the Discord fake, the coach against the OpenAI fake. */
+describe('coach in Discord: DMs and /coach', () => {
+  let database: TestDatabase;
+  let discord: DiscordFake;
+  let openai: OpenAiFake;
+  let bot: Service;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    discord = await startDiscordFake({ token: 'coach-bot-token', quiet: true });
+    openai = await startOpenAiFake();
+    await insertFixtureAthlete(database.db, {
+      discordUserId: athleteUser,
+      name: 'Dee',
+      thresholds: [{ kind: 'ftp', value: 240, from: '2026-01-01' }],
+      activities: [
+        {
+          date: '2026-10-30',
+          name: 'Sweet spot',
+          sport: 'Ride',
+          source: 'file_upload',
+          movingS: 3600,
+          distanceM: 32_000,
+          elevationM: 250,
+          stress: 72,
+          npW: 215,
+        },
+      ],
+    });
+    const ctx = buildAppContext({
+      config: loadConfig({
+        DISCORD_TOKEN: 'coach-bot-token',
+        DISCORD_APP_ID: discord.appId,
+        DISCORD_API_URL: discord.apiUrl,
+        OPENAI_API_KEY: openai.apiKey,
+        OPENAI_BASE_URL: openai.baseUrl,
+      }),
+      logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      db: database.db,
+      boss: null as unknown as PgBoss,
+      now: () => new Date('2026-11-01T09:00:00Z'),
+    });
+    bot = createBot(ctx);
+    await bot.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await bot?.stop();
+    await discord?.close();
+    await openai?.stop();
+    await database?.drop();
+  });
+
+  const sendDm = async (userId: string, content: string) => {
+    await discord.sendDirectMessage({ userId, content });
+  };
+
+  it('answers a DM with a typing indicator, in parts under 2000 characters', async () => {
+    const paragraph = 'Your FTP is 240 W, so keep sweet spot near it and recover well between sessions. '
+      .repeat(12)
+      .trim();
+    openai.script(
+      callTools({ name: 'thresholds_zones', arguments: {} }),
+      say([paragraph, paragraph, paragraph].join('\n\n')),
+    );
+    await sendDm(athleteUser, 'How should I train this week?');
+    await expect.poll(() => discord.dms(athleteUser).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    const dms = discord.dms(athleteUser);
+    for (const dm of dms) expect(dm.content.length).toBeLessThanOrEqual(2000);
+    expect(dms.map((dm) => dm.content).join('\n\n')).toBe([paragraph, paragraph, paragraph].join('\n\n'));
+    expect(discord.typing().length).toBeGreaterThanOrEqual(1);
+    expect(discord.unknownRoutes()).toEqual([]);
+  });
+
+  it('tells a stranger in DMs to connect first', async () => {
+    await sendDm(stranger, 'hi coach');
+    await expect.poll(() => discord.dms(stranger).length, { timeout: 10_000 }).toBe(1);
+    expect(discord.dms(stranger)[0]!.content).toMatch(/\/connect/);
+  });
+
+  it('/coach answers ephemerally in a server, and reset:true forgets', async () => {
+    openai.script(say('Keep it steady.'));
+    const asked = await discord.sendInteraction(
+      discord.build.slashCommand({
+        userId: athleteUser,
+        name: 'coach',
+        guildId,
+        options: { question: 'Quick tip?' },
+      }),
+    );
+    const reply = await discord.waitForReply(asked, { predicate: (m) => !m.loading, timeoutMs: 10_000 });
+    expect(reply.content).toBe('Keep it steady.');
+    expect(reply.flags & ephemeral).toBe(ephemeral);
+    expect((await database.db.selectFrom('coach_messages').select('id').execute()).length).toBeGreaterThan(0);
+
+    const reset = await discord.sendInteraction(
+      discord.build.slashCommand({ userId: athleteUser, name: 'coach', guildId, options: { reset: true } }),
+    );
+    const done = await discord.waitForReply(reset, { predicate: (m) => !m.loading, timeoutMs: 10_000 });
+    expect(done.content).toMatch(/forgotten our conversation/);
+    expect(await database.db.selectFrom('coach_messages').select('id').execute()).toEqual([]);
+  });
+});

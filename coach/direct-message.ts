@@ -1,0 +1,60 @@
+import type { Message } from 'discord.js';
+import type { AppContext } from '../app/context.ts';
+import { findAthleteByDiscordId } from '../db/queries/athletes.ts';
+import { answerCoachQuestion, type CoachContext, type CoachOptions } from './coach.ts';
+import { splitForDiscord } from './split-for-discord.ts';
+
+/** The part of a Discord DM the coach needs (a discord.js Message adapts to it). */
+export interface IncomingDirectMessage {
+  authorId: string;
+  content: string;
+  sendTyping: () => Promise<unknown>;
+  send: (text: string) => Promise<unknown>;
+}
+
+const maxQuestionChars = 2000;
+/** Discord's typing indicator lasts about 10 s: renew it while the coach works. */
+const typingEveryMs = 8_000;
+
+/** Answers a DM: strangers are told to /connect; athletes get the coach, split under Discord's limit. */
+export async function handleDirectMessage(
+  ctx: CoachContext,
+  message: IncomingDirectMessage,
+  options: CoachOptions = {},
+): Promise<void> {
+  const question = message.content.trim();
+  if (question === '') return;
+  const athlete = await findAthleteByDiscordId(ctx.db, message.authorId);
+  if (!athlete) {
+    await message.send(
+      'I don’t know you yet. Use `/connect` to link your Strava account (or `/upload` a workout file), then ask me anything about your training.',
+    );
+    return;
+  }
+  const typing = () => message.sendTyping().catch(() => undefined);
+  await typing();
+  const timer = setInterval(() => void typing(), typingEveryMs);
+  try {
+    const answer = await answerCoachQuestion(ctx, athlete.id, question.slice(0, maxQuestionChars), options);
+    for (const chunk of splitForDiscord(answer.text, 2000)) await message.send(chunk);
+  } catch (error) {
+    ctx.logger.error({ err: error, athleteId: athlete.id }, 'coach DM failed');
+    await message.send('Sorry, something went wrong while answering. Please try again in a moment.');
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The `onDirectMessage` hook of the bot service. */
+export function createDirectMessageHandler(ctx: AppContext): (message: Message) => Promise<void> {
+  return async (message) => {
+    const channel = message.channel;
+    if (!('send' in channel) || !('sendTyping' in channel)) return;
+    await handleDirectMessage(ctx, {
+      authorId: message.author.id,
+      content: message.content,
+      sendTyping: () => channel.sendTyping(),
+      send: (text) => channel.send({ content: text, allowedMentions: { parse: [] } }),
+    });
+  };
+}

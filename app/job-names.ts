@@ -8,6 +8,8 @@ export const jobNames = {
   digestSend: 'digest.send',
   recompute: 'metrics.recompute',
   streamRetention: 'strava.stream-retention',
+  dataExport: 'data.export',
+  importExport: 'imports.strava-export',
 } as const;
 
 /** pg-boss priorities: higher runs first. Live work (webhooks, the athlete waiting) outranks backfill. */

@@ -1,4 +1,6 @@
 import type { Router } from 'express';
+import { exportRouters } from '../exports/export-routes.ts';
+import { importRoutes } from '../imports/web-routes.ts';
 import { connectRoutes } from '../ingest/connect/connect-routes.ts';
 import { webhookRoutes } from '../ingest/webhook/webhook-routes.ts';
 import type { AppContext } from './context.ts';
@@ -6,8 +8,11 @@ import type { AppContext } from './context.ts';
 /** The web service's routes beyond health checks; Strava's only when Strava is configured. */
 export function webRouters(ctx: AppContext): Router[] {
   const strava = ctx.config.strava;
-  if (!strava || !ctx.strava) return [];
+  // Export downloads and export uploads need no Strava configuration.
+  const downloads = [...exportRouters(ctx), importRoutes(ctx)];
+  if (!strava || !ctx.strava) return downloads;
   return [
+    ...downloads,
     connectRoutes({
       db: ctx.db,
       boss: ctx.boss,
@@ -15,6 +20,7 @@ export function webRouters(ctx: AppContext): Router[] {
       cipher: ctx.strava.cipher,
       logger: ctx.logger,
       publicUrl: ctx.config.publicUrl,
+      operatorDiscordUserId: ctx.config.discord?.operatorUserId ?? null,
     }),
     webhookRoutes({
       db: ctx.db,

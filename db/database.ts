@@ -1,10 +1,21 @@
 import type { ActivitiesTable, ActivityStreamsTable } from './tables/activities.ts';
 import type { ActivityMetricsTable } from './tables/activity-metrics.ts';
+import type { ActivitySourcesTable } from './tables/activity-sources.ts';
 import type { AppSettingsTable } from './tables/app-settings.ts';
 import type { AthleteThresholdsTable } from './tables/athlete-thresholds.ts';
 import type { AthletesTable } from './tables/athletes.ts';
+import type { CoachMessagesTable, CoachUsageTable } from './tables/coach.ts';
+import type { CoachProposalsTable } from './tables/coach-proposals.ts';
 import type { DailyLoadTable } from './tables/daily-load.ts';
+import type { DataExportsTable } from './tables/data-exports.ts';
+import type {
+  ExportImportChunksTable,
+  ExportImportEntriesTable,
+  ExportImportsTable,
+} from './tables/export-imports.ts';
 import type { OauthStatesTable } from './tables/oauth-states.ts';
+import type { PlannedWorkoutsTable, RaceGoalsTable } from './tables/planning.ts';
+import type { RecomputeRunsTable } from './tables/recompute-runs.ts';
 import type { StravaConnectionsTable } from './tables/strava-connections.ts';
 import type { StravaRateLimitTable } from './tables/strava-rate-limit.ts';
 import type { SyncRunItemsTable, SyncRunsTable } from './tables/sync-runs.ts';
@@ -25,4 +36,15 @@ export interface Database {
   sync_runs: SyncRunsTable;
   sync_run_items: SyncRunItemsTable;
   strava_rate_limit: StravaRateLimitTable;
+  activity_sources: ActivitySourcesTable;
+  export_imports: ExportImportsTable;
+  export_import_chunks: ExportImportChunksTable;
+  export_import_entries: ExportImportEntriesTable;
+  recompute_runs: RecomputeRunsTable;
+  coach_messages: CoachMessagesTable;
+  coach_usage: CoachUsageTable;
+  coach_proposals: CoachProposalsTable;
+  planned_workouts: PlannedWorkoutsTable;
+  race_goals: RaceGoalsTable;
+  data_exports: DataExportsTable;
 }

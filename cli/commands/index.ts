@@ -3,7 +3,10 @@ import analyze from './analyze.ts';
 import athlete from './athlete.ts';
 import connectLink from './connect-link.ts';
 import disconnect from './disconnect.ts';
+import discordRegister from './discord-register.ts';
+import exportData from './export.ts';
 import generateKey from './generate-key.ts';
+import importExport from './import-export.ts';
 import migrate from './migrate.ts';
 import pmc from './pmc.ts';
 import start from './start.ts';
@@ -20,6 +23,9 @@ export const commands: CliCommand[] = [
   athlete,
   sync,
   disconnect,
+  exportData,
+  importExport,
   stravaSubscription,
+  discordRegister,
   generateKey,
 ];

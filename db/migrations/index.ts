@@ -2,10 +2,22 @@ import type { Migration } from 'kysely/migration';
 import * as initialSchema from './2026-11-25T0330-initial-schema.ts';
 import * as settingsAndNotices from './2026-11-25T0400-settings-and-notices.ts';
 import * as syncProgress from './2026-11-25T0430-sync-progress.ts';
+import * as recomputeRuns from './2026-11-25T1650-recompute-runs.ts';
+import * as coach from './2026-11-25T1700-coach.ts';
+import * as planning from './2026-11-25T1710-planning.ts';
+import * as provenance from './2026-11-25T1720-provenance.ts';
+import * as dataExports from './2026-11-25T1740-data-exports.ts';
+import * as coachProposals from './2026-11-25T1800-coach-proposals.ts';
 
 /** Every migration, by sortable name. Listed explicitly so nothing depends on reading a folder at run time. */
 export const migrations: Record<string, Migration> = {
   '2026-11-25T0330-initial-schema': initialSchema,
   '2026-11-25T0400-settings-and-notices': settingsAndNotices,
   '2026-11-25T0430-sync-progress': syncProgress,
+  '2026-11-25T1650-recompute-runs': recomputeRuns,
+  '2026-11-25T1700-coach': coach,
+  '2026-11-25T1710-planning': planning,
+  '2026-11-25T1720-provenance': provenance,
+  '2026-11-25T1740-data-exports': dataExports,
+  '2026-11-25T1800-coach-proposals': coachProposals,
 };

@@ -1,5 +1,5 @@
-import { extendPmc, type PmcRow } from '../../metrics/pmc.ts';
 import { addDays } from '../../lib/local-time.ts';
+import { extendPmc, type PmcRow } from '../../metrics/pmc.ts';
 import type { Db } from '../connect.ts';
 import type { AthleteRow } from '../tables/athletes.ts';
 

@@ -1,4 +1,6 @@
 import { inTransaction } from '../../db/connect.ts';
+import { detachStravaDelivery, mergeStravaDelivery } from '../../imports/strava-merge.ts';
+import { matchActivityToPlan } from '../../planning/match-activity.ts';
 import { analyzeStoredActivity, storeStreams, upsertStravaActivity } from '../activities/activity-store.ts';
 import { recomputePmc } from '../activities/pmc-store.ts';
 import type { RequestPriority } from '../rate-limit/budget.ts';
@@ -27,9 +29,18 @@ export async function syncStravaActivity(
       .where('id', '=', athleteId)
       .forUpdate()
       .executeTakeFirstOrThrow();
+    // The same workout uploaded as a file or imported from an export stays one activity.
+    const merged = await mergeStravaDelivery(trx, deps.analyze, athleteId, activity, streams);
+    if (merged) {
+      await matchActivityToPlan(trx, merged.activityId, deps.logger);
+      if (options.recompute) await recomputePmc(trx, deps.pmc, athleteId, merged.changedFrom, deps.now());
+      return merged;
+    }
     const stored = await upsertStravaActivity(trx, athleteId, activity);
     await storeStreams(trx, stored.id, streams);
     await analyzeStoredActivity(trx, deps.analyze, stored.id);
+    // Pair it with the day's planned workout; failure-tolerant (a savepoint), logged, never fails the sync.
+    await matchActivityToPlan(trx, stored.id, deps.logger);
     const changedFrom =
       stored.previousLocalDate && stored.previousLocalDate < stored.localDate
         ? stored.previousLocalDate
@@ -44,10 +55,15 @@ export async function deleteStravaActivity(deps: SyncDeps, stravaId: string): Pr
   return inTransaction(deps.db, async (trx) => {
     const activity = await trx
       .selectFrom('activities')
-      .select(['id', 'athlete_id', 'local_date'])
+      .select(['id', 'athlete_id', 'local_date', 'source'])
       .where('strava_id', '=', stravaId)
       .executeTakeFirst();
     if (!activity) return false;
+    if (activity.source !== 'strava_api') {
+      // The workout rests on a file the athlete gave us directly: deleting it on Strava detaches it only.
+      await detachStravaDelivery(trx, activity.id, stravaId);
+      return false;
+    }
     await trx
       .selectFrom('athletes')
       .select('id')

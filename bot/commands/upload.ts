@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { SlashCommandBuilder } from 'discord.js';
+import { z } from 'zod';
+import { ensureAthlete } from '../../db/queries/athletes.ts';
+import { isActivityFileName, maxActivityFileBytes, readActivityFile } from '../../imports/detect.ts';
+import { downloadCapped } from '../../imports/download.ts';
+import { importActivityFile } from '../../imports/import-file.ts';
+import { uploadReply } from '../../imports/upload-reply.ts';
+import { AppError } from '../../lib/errors.ts';
+import type { BotContext } from '../bot-context.ts';
+import { defineCommand } from '../command.ts';
+
+const Options = z.object({
+  file: z.object({
+    url: z.url({ protocol: /^https?$/ }),
+    name: z.string().min(1).max(300),
+    size: z.number().int().nonnegative(),
+    contentType: z.string().nullable(),
+  }),
+});
+
+/** Content types Discord may report for a workout file; anything clearly media is refused unread. */
+const mediaType = /^(image|video|audio|font)\//i;
+
+export default defineCommand<BotContext, typeof Options>({
+  data: new SlashCommandBuilder()
+    .setName('upload')
+    .setDescription('Analyse a workout file: FIT, TCX or GPX (gzipped too)')
+    .setIntegrationTypes(0, 1)
+    .setContexts(0, 1, 2)
+    .addAttachmentOption((o) =>
+      o.setName('file').setDescription('A .fit, .tcx or .gpx file (or .gz of one)').setRequired(true),
+    )
+    .toJSON(),
+  options: Options,
+  defer: true,
+  execute: async ({ invoker, options }, ctx) => {
+    const { file } = options;
+    // Everything Discord tells us about the attachment is checked before a byte is downloaded.
+    if (/\.zip$/i.test(file.name)) {
+      throw refusal(
+        `${file.name} is a ZIP. For your Strava bulk export use \`/import\`; otherwise send the workout file itself.`,
+      );
+    }
+    if (!isActivityFileName(file.name)) {
+      throw refusal(
+        `${file.name} is not a workout file I can read: send a .fit, .tcx or .gpx file (gzipped .gz is fine).`,
+      );
+    }
+    if (file.size > maxActivityFileBytes) {
+      throw refusal(
+        `${file.name} is ${(file.size / 1024 / 1024).toFixed(0)} MB; the limit is ${maxActivityFileBytes / 1024 / 1024} MB per file.`,
+      );
+    }
+    if (file.contentType && mediaType.test(file.contentType)) {
+      throw refusal(`${file.name} arrived as ${file.contentType}, not a workout file; refused.`);
+    }
+    const bytes = await downloadCapped(file.url, maxActivityFileBytes, { what: file.name });
+    const parsed = await readActivityFile(bytes, file.name);
+    const athlete = await ensureAthlete(ctx.db, invoker.userId);
+    const stored = await importActivityFile(ctx, athlete, {
+      source: 'file_upload',
+      sourceRef: createHash('sha256').update(bytes).digest('hex'),
+      fileName: file.name,
+      parsed,
+    });
+    const [activity, metrics] = await Promise.all([
+      ctx.db
+        .selectFrom('activities')
+        .select(['name', 'sport_type', 'start_date_local', 'distance_m'])
+        .where('id', '=', stored.activityId)
+        .executeTakeFirstOrThrow(),
+      ctx.db
+        .selectFrom('activity_metrics')
+        .select([
+          'stress',
+          'stress_method',
+          'duration_s',
+          'moving_s',
+          'np_w',
+          'intensity',
+          'avg_hr',
+          'decoupling_pct',
+        ])
+        .where('activity_id', '=', stored.activityId)
+        .executeTakeFirst(),
+    ]);
+    ctx.logger.info(
+      { athleteId: athlete.id, activityId: stored.activityId, status: stored.status, format: parsed.format },
+      'activity file uploaded',
+    );
+    return uploadReply({
+      fileName: file.name,
+      parsed,
+      stored,
+      activity,
+      metrics: metrics ?? null,
+      units: athlete.units,
+    });
+  },
+});
+
+function refusal(userMessage: string): AppError {
+  return new AppError('bad_request', { message: `upload refused: ${userMessage}`, userMessage });
+}

@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureAthlete } from '../db/queries/athletes.ts';
+import { fitToStreams } from '../metrics/fit.ts';
+import type { ParsedActivityFile } from './activity-file.ts';
+import { compareRichness, richnessOf, sameDuration } from './dedup.ts';
+import { readActivityFile } from './detect.ts';
+import { importActivityFile } from './import-file.ts';
+import { startImportContext } from './testing/import-context.ts';
+import { reshape } from './testing/synthetic-export.ts';
+import { toGpx } from './testing/write-xml.ts';
+
+const fixtureDir = fileURLToPath(new URL('../../shared/fixtures/fit/', import.meta.url));
+const rideFit = readFileSync(`${fixtureDir}fitparse-sample-activity-indoor-trainer.fit`);
+const ride = fitToStreams(rideFit) as unknown as ParsedActivityFile;
+
+describe('dedup rules', () => {
+  it('durations match within 5 % of the longer one', () => {
+    expect(sameDuration(3600, 3780)).toBe(true);
+    expect(sameDuration(3600, 3790)).toBe(false);
+    expect(sameDuration(0, 0)).toBe(false);
+  });
+
+  it('richer means more measured quantities first, then more samples; speed and distance count once', () => {
+    const fit = richnessOf(['time', 'watts', 'heartrate', 'cadence', 'velocity_smooth', 'distance'], 1000);
+    const gpx = richnessOf(['time', 'heartrate', 'distance', 'altitude', 'latlng'], 5000);
+    expect(fit.quantities).toEqual(['cadence', 'heart rate', 'power', 'speed']);
+    // As many quantities each: the one with more samples is richer.
+    expect(compareRichness(fit, gpx)).toBeLessThan(0);
+    expect(
+      compareRichness(richnessOf(['time', 'watts', 'heartrate'], 10), richnessOf(['time', 'heartrate'], 99)),
+    ).toBeGreaterThan(0);
+    expect(richnessOf(['time', 'moving', 'grade_smooth'], 10).quantities).toEqual([]);
+  });
+});
+
+describe('the same workout from two files is one activity', () => {
+  let env: Awaited<ReturnType<typeof startImportContext>>;
+  beforeAll(async () => {
+    env = await startImportContext();
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  const upload = async (discordUserId: string, name: string, bytes: Buffer) => {
+    const athlete = await ensureAthlete(env.ctx.db, discordUserId);
+    const parsed = await readActivityFile(bytes, name);
+    return importActivityFile(env.ctx, athlete, {
+      source: 'file_upload',
+      sourceRef: name,
+      fileName: name,
+      parsed,
+    });
+  };
+  const activities = (discordUserId: string) =>
+    env.ctx.db
+      .selectFrom('activities')
+      .innerJoin('athletes', 'athletes.id', 'activities.athlete_id')
+      .innerJoin('activity_streams', 'activity_streams.activity_id', 'activities.id')
+      .innerJoin('activity_metrics', 'activity_metrics.activity_id', 'activities.id')
+      .select([
+        'activities.id',
+        'activity_streams.channels',
+        'activity_metrics.stress',
+        'activities.athlete_id',
+      ])
+      .where('athletes.discord_user_id', '=', discordUserId)
+      .execute();
+  // The FIT has power, HR, cadence; a GPX of it (as a phone app might record) has HR and cadence only.
+  const poorer = (start: Date, stretch = 1) => {
+    const copy = reshape(ride, start, 1, stretch);
+    return Buffer.from(
+      toGpx(
+        { ...copy, streams: { ...copy.streams, channels: { heartrate: copy.streams.channels.heartrate! } } },
+        'Phone',
+      ),
+    );
+  };
+
+  it('FIT first, then a poorer GPX: the GPX is recorded as a duplicate and the FIT streams stay', async () => {
+    const user = '730000000000000001';
+    await upload(user, 'ride.fit', rideFit);
+    const second = await upload(user, 'ride.gpx', poorer(new Date(ride.startTime!.getTime() + 90_000)));
+    expect(second.status).toBe('duplicate');
+    expect(second.reason).toMatch(/kept its file_upload streams/);
+    const [only, ...rest] = await activities(user);
+    expect(rest).toHaveLength(0);
+    expect(only!.channels).toContain('watts');
+  });
+
+  it('GPX first, then the richer FIT: the FIT replaces the streams, the PMC counts the workout once', async () => {
+    const user = '730000000000000002';
+    await upload(user, 'ride.gpx', poorer(new Date(ride.startTime!.getTime() - 60_000)));
+    const second = await upload(user, 'ride.fit', rideFit);
+    expect(second.status).toBe('replaced_streams');
+    const [only, ...rest] = await activities(user);
+    expect(rest).toHaveLength(0);
+    expect(only!.channels).toContain('watts');
+    const sources = await env.ctx.db
+      .selectFrom('activity_sources')
+      .select(['file_name', 'kept', 'reason'])
+      .where('activity_id', '=', only!.id)
+      .orderBy('id')
+      .execute();
+    expect(sources.map((s) => [s.file_name, s.kept])).toEqual([
+      ['ride.gpx', false],
+      ['ride.fit', true],
+    ]);
+    expect(sources[0]!.reason).toMatch(/^replaced: .*richer/);
+    const load = await env.ctx.db
+      .selectFrom('daily_load')
+      .select(sql<number>`sum(stress)::float8`.as('stress'))
+      .where('athlete_id', '=', only!.athlete_id)
+      .executeTakeFirstOrThrow();
+    expect(load.stress).toBeCloseTo(only!.stress, 6);
+  });
+
+  it('outside ±2 min or ±5 % they are two activities', async () => {
+    const user = '730000000000000003';
+    await upload(user, 'ride.fit', rideFit);
+    const late = await upload(user, 'late.gpx', poorer(new Date(ride.startTime!.getTime() + 121_000)));
+    expect(late.status).toBe('created');
+    const longer = await upload(user, 'longer.gpx', poorer(ride.startTime!, 1.06));
+    expect(longer.status).toBe('created');
+    const within = await upload(
+      user,
+      'within.gpx',
+      poorer(new Date(ride.startTime!.getTime() + 30_000), 1.04),
+    );
+    expect(within.status).toBe('duplicate');
+    expect(await activities(user)).toHaveLength(3);
+  });
+});

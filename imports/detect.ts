@@ -1,0 +1,169 @@
+import { promisify } from 'node:util';
+import { constants, gunzip } from 'node:zlib';
+import { AppError } from '../lib/errors.ts';
+import { fitToStreams } from '../metrics/fit.ts';
+import type { ActivityFileFormat, ParsedActivityFile } from './activity-file.ts';
+import { ActivityFileError } from './errors.ts';
+import { gpxToStreams } from './gpx.ts';
+import { tcxToStreams } from './tcx.ts';
+
+const gunzipAsync = promisify(gunzip);
+
+/** Largest file accepted as sent (a 10-hour FIT file is a few MB; TCX a few tens). */
+export const maxActivityFileBytes = 25 * 1024 * 1024;
+/** Largest a gzipped file may inflate to: beyond this it is a zip bomb, not a workout. */
+export const maxInflatedBytes = 64 * 1024 * 1024;
+
+const fileNamePattern = /\.(fit|tcx|gpx)(\.gz)?$/i;
+
+function refuse(userMessage: string, message = userMessage): never {
+  throw new AppError('bad_request', { message: `activity file refused: ${message}`, userMessage });
+}
+
+/** Whether a file name looks like an activity file; checked before anything is downloaded. */
+export function isActivityFileName(name: string): boolean {
+  return fileNamePattern.test(name);
+}
+
+/** What the bytes are, from magic bytes or the XML root element, never from the name. */
+export function sniffFormat(bytes: Uint8Array): ActivityFileFormat | 'gzip' | 'zip' | null {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return 'gzip';
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
+    return 'zip';
+  }
+  if (
+    bytes.length >= 12 &&
+    (bytes[0] === 12 || bytes[0] === 14) &&
+    String.fromCharCode(bytes[8]!, bytes[9]!, bytes[10]!, bytes[11]!) === '.FIT'
+  ) {
+    return 'fit';
+  }
+  const root = xmlRootName(bytes);
+  if (root === 'TrainingCenterDatabase') return 'tcx';
+  if (root === 'gpx') return 'gpx';
+  return null;
+}
+
+/** The local name of the first element of an XML document, looking only at its first 4 KB. */
+function xmlRootName(bytes: Uint8Array): string | null {
+  let head = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 4096));
+  head = head.replace(/^\uFEFF/, '');
+  // Skip the declaration, processing instructions and comments; a DOCTYPE is refused by the caller.
+  const match =
+    /^\s*(?:<\?[\s\S]*?\?>\s*|<!--[\s\S]*?-->\s*|<!DOCTYPE[^[>]*(?:\[[\s\S]*?\])?\s*>\s*)*<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/i.exec(
+      head,
+    );
+  return match?.[2] ?? null;
+}
+
+/**
+ * Checks an activity file's size, type and content, then reads it: FIT, TCX or GPX, each optionally
+ * gzipped. Refusals (wrong type, too large, a bomb, nothing readable) are AppErrors whose userMessage
+ * says why; a partly damaged file keeps what decoded, listed in `warnings`.
+ */
+export async function readActivityFile(bytes: Uint8Array, fileName: string): Promise<ParsedActivityFile> {
+  if (bytes.length === 0) refuse(`${fileName} is empty.`);
+  if (bytes.length > maxActivityFileBytes) {
+    refuse(`${fileName} is ${mb(bytes.length)}; the limit is ${mb(maxActivityFileBytes)} per file.`);
+  }
+  const named = fileNamePattern.exec(fileName);
+  let content = bytes;
+  let kind = sniffFormat(content);
+  if (kind === 'zip') {
+    refuse(
+      `${fileName} is a ZIP archive. For a Strava bulk export use /import; otherwise send the FIT, TCX or GPX file itself.`,
+    );
+  }
+  let inflateWarning: string | null = null;
+  if (kind === 'gzip') {
+    ({ content, warning: inflateWarning } = await inflate(bytes, fileName));
+    kind = sniffFormat(content);
+    if (kind === 'gzip' || kind === 'zip')
+      refuse(`${fileName} is compressed twice; send it compressed once at most.`);
+  }
+  if (kind === null) {
+    refuse(
+      `${fileName} is not a FIT, TCX or GPX file (its first bytes match none of them).`,
+      `unknown magic bytes ${Buffer.from(content.subarray(0, 8)).toString('hex')}`,
+    );
+  }
+  if (named && named[1]!.toLowerCase() !== kind) {
+    refuse(
+      `${fileName} is named .${named[1]!.toLowerCase()} but holds a ${kind.toUpperCase()} file; rename it or send the right file.`,
+    );
+  }
+  let parsed: ParsedActivityFile;
+  try {
+    parsed = kind === 'fit' ? readFit(content) : readXml(content, kind, fileName);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AppError('bad_request', {
+      message: `activity file unreadable: ${reason}`,
+      userMessage: `${fileName} could not be read as ${kind.toUpperCase()}: ${reason}.`,
+      cause: error,
+    });
+  }
+  if (inflateWarning) parsed.warnings.unshift(inflateWarning);
+  if (parsed.streams.time.length === 0 || !parsed.startTime) {
+    const why = parsed.warnings.length > 0 ? ` (${parsed.warnings.join('; ')})` : '';
+    refuse(`Nothing in ${fileName} could be read as a workout: it has no timed samples${why}.`);
+  }
+  return parsed;
+}
+
+function readFit(content: Uint8Array): ParsedActivityFile {
+  const fit = fitToStreams(content);
+  return {
+    format: 'fit',
+    streams: fit.streams,
+    sport: fit.sport,
+    startTime: fit.startTime,
+    name: null,
+    warnings: fit.warnings,
+  };
+}
+
+function readXml(content: Uint8Array, kind: 'tcx' | 'gpx', fileName: string): ParsedActivityFile {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(content).replace(/^\uFEFF/, '');
+  // Workout files never need a DTD; one is how entity-expansion bombs get in.
+  if (/<!DOCTYPE|<!ENTITY/i.test(text.slice(0, 65_536))) {
+    refuse(`${fileName} declares a DTD or entities, which workout files never do; refused for safety.`);
+  }
+  try {
+    return kind === 'tcx' ? tcxToStreams(text) : gpxToStreams(text);
+  } catch (error) {
+    if (error instanceof ActivityFileError) refuse(`${fileName}: ${error.message}.`);
+    throw error;
+  }
+}
+
+async function inflate(
+  bytes: Uint8Array,
+  fileName: string,
+): Promise<{ content: Uint8Array; warning: string | null }> {
+  try {
+    return { content: await gunzipAsync(bytes, { maxOutputLength: maxInflatedBytes }), warning: null };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+      refuse(
+        `${fileName} inflates to more than ${mb(maxInflatedBytes)}; no workout is that large, so it was refused.`,
+        'gzip bomb',
+      );
+    }
+    // A cut-short gzip still holds everything before the cut: inflate what is there.
+    const partial = await gunzipAsync(bytes, {
+      maxOutputLength: maxInflatedBytes,
+      finishFlush: constants.Z_SYNC_FLUSH,
+    }).catch(() => null);
+    if (partial && partial.length > 0) {
+      return { content: partial, warning: 'the compressed file ends early; read what it holds' };
+    }
+    refuse(`${fileName} is a damaged gzip file (${(error as Error).message}).`);
+  }
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+}

@@ -1,0 +1,389 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { sql } from 'kysely';
+import type { PgBoss } from 'pg-boss';
+import { jobNames } from '../app/job-names.ts';
+import type { Notification } from '../bot/notifications.ts';
+import type { ExportImportRow } from '../db/tables/export-imports.ts';
+import { recomputePmc } from '../ingest/activities/pmc-store.ts';
+import { AppError } from '../lib/errors.ts';
+import { localDate } from '../lib/local-time.ts';
+import type { Logger } from '../lib/logger.ts';
+import { type ExportActivity, parseActivitiesCsv } from './activities-csv.ts';
+import { isActivityFileName, maxActivityFileBytes, readActivityFile } from './detect.ts';
+import { type ImportDeps, importActivityFile } from './import-file.ts';
+import { openZip, ZipEntryTooLargeError } from './zip-reader.ts';
+
+export interface ExportImportDeps extends ImportDeps {
+  boss: PgBoss;
+  logger: Logger;
+}
+
+export interface ExportImportOptions {
+  /** Stops between entries (worker shutdown); the next run resumes after the last finished entry. */
+  signal?: AbortSignal;
+  /** A DM with progress after this many entries, at most once per `progressIntervalMs` (default 1 min). */
+  progressEvery?: number;
+  progressIntervalMs?: number;
+  onProgress?: (row: ExportImportRow) => void;
+}
+
+const maxCsvBytes = 64 * 1024 * 1024;
+const activityEntry = /(^|\/)activities\/[^/]+$/i;
+
+/** The export could not be imported at all (not a ZIP, no activities.csv): retrying cannot help. */
+class ExportUnreadableError extends Error {
+  override name = 'ExportUnreadableError';
+}
+
+/**
+ * Imports a Strava bulk export: activities.csv for names and sports, then every activity file, one ZIP
+ * entry at a time (bounded memory for exports of hundreds of MB). Each entry's activity, its outcome and
+ * the counters are written in one transaction, so an interrupted import resumes after the last finished
+ * entry. The PMC is recomputed once, from the earliest day the import touched.
+ */
+export async function runExportImport(
+  deps: ExportImportDeps,
+  importId: string,
+  options: ExportImportOptions = {},
+): Promise<ExportImportRow> {
+  const log = deps.logger.child({ subsystem: 'export-import', importId });
+  let row = await loadImport(deps, importId);
+  if (row.state === 'done' || row.state === 'failed') return row;
+  await deps.db
+    .updateTable('export_imports')
+    .set({ state: 'running', updated_at: new Date() })
+    .where('id', '=', importId)
+    .execute();
+  const athlete = await deps.db
+    .selectFrom('athletes')
+    .selectAll()
+    .where('id', '=', row.athlete_id)
+    .executeTakeFirstOrThrow();
+  let scratch: string | null = null;
+  try {
+    let path = row.local_path;
+    if (!path) {
+      scratch = await mkdtemp(join(tmpdir(), 'threshold-import-'));
+      path = join(scratch, 'export.zip');
+      await writeChunksToFile(deps, importId, path);
+    }
+    const { csv, total } = await survey(path);
+    // Activities without a file (manual entries) count as skipped, once, however often the import resumes.
+    const withoutFile = csv.filter((a) => !a.fileName).length;
+    const skippedEntries = await deps.db
+      .selectFrom('export_import_entries')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('import_id', '=', importId)
+      .where('outcome', '=', 'skipped')
+      .executeTakeFirstOrThrow();
+    await deps.db
+      .updateTable('export_imports')
+      .set({ total, skipped: withoutFile + Number(skippedEntries.n), updated_at: new Date() })
+      .where('id', '=', importId)
+      .execute();
+    const byFile = new Map(csv.filter((a) => a.fileName).map((a) => [a.fileName!.toLowerCase(), a]));
+    const done = new Set(
+      (
+        await deps.db
+          .selectFrom('export_import_entries')
+          .select('entry_name')
+          .where('import_id', '=', importId)
+          .execute()
+      ).map((e) => e.entry_name),
+    );
+    log.info({ total, alreadyDone: done.size }, 'export import running');
+    const zip = await openZip(path);
+    let sinceProgress = 0;
+    let lastProgressAt = Date.now();
+    for await (const entry of zip.entries()) {
+      if (!activityEntry.test(entry.fileName) || entry.fileName.endsWith('/')) continue;
+      if (done.has(entry.fileName)) continue;
+      if (options.signal?.aborted) {
+        zip.close();
+        throw options.signal.reason ?? new Error('import interrupted');
+      }
+      const listed = byFile.get(relativeName(entry.fileName).toLowerCase());
+      await importEntry(deps, athlete, importId, entry.fileName, listed, () =>
+        zip.read(entry, maxActivityFileBytes),
+      );
+      sinceProgress++;
+      row = await loadImport(deps, importId);
+      options.onProgress?.(row);
+      if (
+        sinceProgress >= (options.progressEvery ?? 100) &&
+        Date.now() - lastProgressAt >= (options.progressIntervalMs ?? 60_000)
+      ) {
+        sinceProgress = 0;
+        lastProgressAt = Date.now();
+        await notify(deps, row, {
+          kind: 'import_progress',
+          data: { done: processed(row), total: row.total },
+        });
+      }
+    }
+    await finish(deps, importId);
+    row = await loadImport(deps, importId);
+    log.info(
+      { imported: row.imported, duplicates: row.duplicates, failed: row.failed },
+      'export import done',
+    );
+    const load = await deps.db
+      .selectFrom('daily_load')
+      .select(['ctl', 'atl', 'tsb'])
+      .where('athlete_id', '=', athlete.id)
+      .where('date', '<=', localDate(deps.now(), athlete.timezone))
+      .orderBy('date', 'desc')
+      .executeTakeFirst();
+    await notify(deps, row, {
+      kind: 'import_done',
+      data: {
+        imported: row.imported,
+        duplicates: row.duplicates,
+        failed: row.failed,
+        skipped: row.skipped,
+        ctl: load?.ctl ?? null,
+        atl: load?.atl ?? null,
+        tsb: load?.tsb ?? null,
+      },
+    });
+    return row;
+  } catch (error) {
+    if (!(error instanceof ExportUnreadableError)) throw error;
+    log.warn({ reason: error.message }, 'export refused');
+    await deps.db
+      .updateTable('export_imports')
+      .set({ state: 'failed', error: error.message, finished_at: new Date(), updated_at: new Date() })
+      .where('id', '=', importId)
+      .execute();
+    await deps.db.deleteFrom('export_import_chunks').where('import_id', '=', importId).execute();
+    row = await loadImport(deps, importId);
+    await notify(deps, row, { kind: 'import_failed', data: { reason: error.message } });
+    return row;
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Entries are named relative to the archive root; the CSV names them `activities/<file>`. */
+function relativeName(entryName: string): string {
+  const at = entryName.toLowerCase().lastIndexOf('activities/');
+  return entryName.slice(at);
+}
+
+async function importEntry(
+  deps: ExportImportDeps,
+  athlete: Parameters<typeof importActivityFile>[1],
+  importId: string,
+  entryName: string,
+  listed: ExportActivity | undefined,
+  read: () => Promise<Buffer>,
+): Promise<void> {
+  const fileName = posix.basename(entryName);
+  let outcome: 'imported' | 'duplicate' | 'failed' | 'skipped';
+  let message: string | null = null;
+  let parsed: Awaited<ReturnType<typeof readActivityFile>> | null = null;
+  if (!isActivityFileName(fileName)) {
+    outcome = 'skipped';
+    message = 'not a FIT, TCX or GPX file';
+  } else {
+    try {
+      parsed = await readActivityFile(await read(), fileName);
+      outcome = 'imported';
+      if (parsed.warnings.length > 0) message = parsed.warnings.join('; ');
+    } catch (error) {
+      // Reading and parsing touch no database: whatever fails here (a refused file, bad deflate data, an
+      // entry larger than it claims) is this entry's problem, recorded, and the import goes on.
+      if (!(error instanceof Error)) throw error;
+      outcome = 'failed';
+      message = error instanceof AppError ? error.userMessage : (error as Error).message;
+    }
+  }
+  await deps.db.transaction().execute(async (trx) => {
+    let activityId: string | null = null;
+    if (parsed) {
+      const stored = await importActivityFile(
+        { ...deps, db: trx },
+        athlete,
+        {
+          source: 'strava_export',
+          sourceRef: listed?.id ?? entryName,
+          fileName,
+          parsed,
+          name: listed?.name ?? null,
+          sport: listed?.sport ?? null,
+          stravaId: listed?.id ?? null,
+        },
+        { recompute: false },
+      );
+      activityId = stored.activityId;
+      if (stored.status !== 'created') {
+        outcome = 'duplicate';
+        message = stored.reason;
+      }
+    }
+    await trx
+      .insertInto('export_import_entries')
+      .values({ import_id: importId, entry_name: entryName, outcome, activity_id: activityId, message })
+      .execute();
+    const counter =
+      outcome === 'imported'
+        ? 'imported'
+        : outcome === 'duplicate'
+          ? 'duplicates'
+          : outcome === 'failed'
+            ? 'failed'
+            : 'skipped';
+    await trx
+      .updateTable('export_imports')
+      .set((eb) => ({ [counter]: eb(counter, '+', 1), updated_at: new Date() }))
+      .where('id', '=', importId)
+      .execute();
+  });
+}
+
+/** First pass: activities.csv and how many activity entries there are. Not a ZIP, or no CSV: refused. */
+async function survey(path: string): Promise<{ csv: ExportActivity[]; total: number }> {
+  let zip: Awaited<ReturnType<typeof openZip>>;
+  try {
+    zip = await openZip(path);
+  } catch (error) {
+    throw new ExportUnreadableError(`the upload is not a readable ZIP archive (${(error as Error).message})`);
+  }
+  let csv: ExportActivity[] | null = null;
+  let total = 0;
+  try {
+    for await (const entry of zip.entries()) {
+      if (/(^|\/)activities\.csv$/i.test(entry.fileName) && csv === null) {
+        csv = parseActivitiesCsv((await zip.read(entry, maxCsvBytes)).toString('utf8'));
+      } else if (activityEntry.test(entry.fileName) && !entry.fileName.endsWith('/')) total++;
+    }
+  } catch (error) {
+    if (error instanceof ZipEntryTooLargeError)
+      throw new ExportUnreadableError('activities.csv is implausibly large');
+    throw new ExportUnreadableError(`the ZIP archive is damaged (${(error as Error).message})`);
+  }
+  if (csv === null) {
+    throw new ExportUnreadableError(
+      'this ZIP has no activities.csv, so it is not a Strava bulk export (Strava: Settings → My Account → Download or Delete Your Account)',
+    );
+  }
+  return { csv, total };
+}
+
+async function writeChunksToFile(deps: ExportImportDeps, importId: string, path: string): Promise<void> {
+  const db = deps.db;
+  // One chunk in memory at a time.
+  async function* chunks() {
+    for (let seq = 0; ; seq++) {
+      const chunk = await db
+        .selectFrom('export_import_chunks')
+        .select('data')
+        .where('import_id', '=', importId)
+        .where('seq', '=', seq)
+        .executeTakeFirst();
+      if (!chunk) return;
+      yield chunk.data;
+    }
+  }
+  await pipeline(chunks, createWriteStream(path));
+}
+
+async function finish(deps: ExportImportDeps, importId: string): Promise<void> {
+  const row = await loadImport(deps, importId);
+  const from = await deps.db
+    .selectFrom('export_import_entries')
+    .innerJoin('activities', 'activities.id', 'export_import_entries.activity_id')
+    .select(sql<string | null>`min(activities.local_date)::text`.as('first'))
+    .where('export_import_entries.import_id', '=', importId)
+    .executeTakeFirst();
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.selectFrom('athletes').select('id').where('id', '=', row.athlete_id).forUpdate().execute();
+    if (from?.first) await recomputePmc(trx, deps.pmc, row.athlete_id, from.first, deps.now());
+    await trx
+      .updateTable('export_imports')
+      .set({ state: 'done', finished_at: new Date(), updated_at: new Date() })
+      .where('id', '=', importId)
+      .execute();
+    await trx.deleteFrom('export_import_chunks').where('import_id', '=', importId).execute();
+  });
+}
+
+function processed(row: ExportImportRow): number {
+  return row.imported + row.duplicates + row.failed;
+}
+
+async function notify(
+  deps: ExportImportDeps,
+  row: ExportImportRow,
+  notification: Notification,
+): Promise<void> {
+  if (!row.notify_discord_user_id) return;
+  try {
+    await deps.boss.send(jobNames.notify, { discordUserId: row.notify_discord_user_id, ...notification });
+  } catch (error) {
+    // A progress message is not worth failing (and redoing) an import for.
+    deps.logger.warn(
+      { err: error, importId: row.id, kind: notification.kind },
+      'import notification not queued',
+    );
+  }
+}
+
+function loadImport(deps: ExportImportDeps, importId: string): Promise<ExportImportRow> {
+  return deps.db
+    .selectFrom('export_imports')
+    .selectAll()
+    .where('id', '=', importId)
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * An import of a ZIP already on this machine (the operator CLI): resumes this athlete's unfinished import
+ * of the same file, or starts one. Size and ZIP signature are checked before anything is recorded.
+ */
+export async function prepareLocalImport(
+  deps: ExportImportDeps,
+  athleteId: string,
+  path: string,
+  notifyDiscordUserId: string | null,
+): Promise<{ importId: string; resumed: boolean }> {
+  const absolute = resolve(path);
+  const info = await stat(absolute).catch(() => null);
+  if (!info?.isFile()) throw new AppError('not_found', { message: `no file at ${absolute}` });
+  const handle = await open(absolute, 'r');
+  const head = Buffer.alloc(4);
+  try {
+    await handle.read(head, 0, 4, 0);
+  } finally {
+    await handle.close();
+  }
+  if (!head.equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
+    throw new AppError('bad_request', { message: `${absolute} is not a ZIP archive (wrong signature)` });
+  }
+  const unfinished = await deps.db
+    .selectFrom('export_imports')
+    .select('id')
+    .where('athlete_id', '=', athleteId)
+    .where('local_path', '=', absolute)
+    .where('state', 'in', ['queued', 'running'])
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  if (unfinished) return { importId: unfinished.id, resumed: true };
+  const row = await deps.db
+    .insertInto('export_imports')
+    .values({
+      athlete_id: athleteId,
+      state: 'queued',
+      local_path: absolute,
+      file_name: absolute.split('/').at(-1) ?? null,
+      byte_size: String(info.size),
+      notify_discord_user_id: notifyDiscordUserId,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { importId: row.id, resumed: false };
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import type { AppContext } from '../../app/context.ts';
+import { defineJob } from '../../app/job-definition.ts';
+import { jobNames } from '../../app/job-names.ts';
+import { runExportImport } from '../export-import.ts';
+
+/**
+ * Imports one uploaded Strava export. Long-running: the heartbeat lets a crashed worker's job be retried
+ * within a minute or two, and a retry resumes after the last entry the previous attempt finished.
+ */
+export const importExportJob = defineJob({
+  name: jobNames.importExport,
+  payload: z.object({ importId: z.string().regex(/^\d+$/) }),
+  queue: {
+    policy: 'exclusive',
+    retryLimit: 5,
+    retryDelay: 30,
+    retryBackoff: true,
+    heartbeatSeconds: 60,
+    expireInSeconds: 6 * 3600,
+  },
+  work: { batchSize: 1, localConcurrency: 1 },
+  handler: async ({ importId }, ctx: AppContext, job) => {
+    await runExportImport(ctx, importId, { signal: job.signal });
+  },
+});

@@ -1,0 +1,235 @@
+import type { Db } from '../db/connect.ts';
+import type { AthleteRow } from '../db/tables/athletes.ts';
+import { toJson } from '../db/tables/json.ts';
+import { analyzeStoredActivity, storeStreams } from '../ingest/activities/activity-store.ts';
+import type { ActivityAnalyzer } from '../ingest/activities/analyzer-port.ts';
+import {
+  type ParsedActivityFile,
+  streamDistanceM,
+  streamDurationS,
+  streamElevationGainM,
+  toKeyByType,
+} from './activity-file.ts';
+import {
+  compareRichness,
+  describeRichness,
+  ensureSourceRecorded,
+  findDuplicate,
+  markOthersReplaced,
+  recordSource,
+  richnessOf,
+} from './dedup.ts';
+
+export interface IncomingFile {
+  source: 'file_upload' | 'strava_export';
+  /** Unique per athlete and source: the file's sha256 (uploads) or the export's activity id. */
+  sourceRef: string;
+  fileName: string;
+  parsed: ParsedActivityFile;
+  /** Name and sport from the export's activities.csv, overriding what the file says. */
+  name?: string | null;
+  sport?: string | null;
+  /** The Strava activity id the export lists, when any: the surest duplicate key there is. */
+  stravaId?: string | null;
+}
+
+export type StoreStatus = 'created' | 'replaced_streams' | 'duplicate' | 'already_imported';
+
+export interface StoredFileActivity {
+  activityId: string;
+  status: StoreStatus;
+  /** In words: what happened and why (which streams were kept). */
+  reason: string;
+  /** Earliest local day whose PMC changed; null when nothing changed. */
+  changedFrom: string | null;
+}
+
+/**
+ * Stores a workout read from a file, deduplicated against everything the athlete already has (any
+ * source): a new activity, richer streams for an existing one, or a recorded duplicate. Metrics are
+ * computed by the same analyzer as Strava activities; the caller recomputes the PMC from `changedFrom`.
+ * Call inside a transaction that holds the athlete's row lock (one writer per athlete).
+ */
+export async function storeActivityFile(
+  db: Db,
+  analyze: ActivityAnalyzer,
+  athlete: AthleteRow,
+  incoming: IncomingFile,
+): Promise<StoredFileActivity> {
+  const { parsed } = incoming;
+  const already = await db
+    .selectFrom('activity_sources')
+    .select('activity_id')
+    .where('athlete_id', '=', athlete.id)
+    .where('source', '=', incoming.source)
+    .where('source_ref', '=', incoming.sourceRef)
+    .executeTakeFirst();
+  if (already) {
+    return {
+      activityId: already.activity_id,
+      status: 'already_imported',
+      reason: 'this exact file was imported before',
+      changedFrom: null,
+    };
+  }
+  const start = parsed.startTime!;
+  const durationS = Math.round(streamDurationS(parsed.streams));
+  const streams = toKeyByType(parsed.streams);
+  const channels = Object.keys(streams).sort();
+  const richness = richnessOf(channels, parsed.streams.time.length);
+  const base = {
+    athleteId: athlete.id,
+    source: incoming.source,
+    sourceRef: incoming.sourceRef,
+    fileName: incoming.fileName,
+    format: parsed.format,
+    channels,
+    samples: parsed.streams.time.length,
+    warnings: parsed.warnings,
+  };
+
+  const byStravaId = incoming.stravaId
+    ? await db
+        .selectFrom('activities')
+        .select(['id', 'athlete_id'])
+        .where('strava_id', '=', incoming.stravaId)
+        .executeTakeFirst()
+    : undefined;
+  // A Strava id already used by someone else's activity cannot be ours to set.
+  const stravaId = byStravaId && byStravaId.athlete_id !== athlete.id ? null : (incoming.stravaId ?? null);
+  const duplicate =
+    byStravaId && byStravaId.athlete_id === athlete.id
+      ? await findDuplicateById(db, byStravaId.id)
+      : await findDuplicate(db, athlete.id, start, durationS);
+
+  if (duplicate) {
+    await ensureSourceRecorded(db, duplicate.id);
+    const richer = compareRichness(richness, duplicate.richness) > 0;
+    const comparison = `${incoming.source} (${describeRichness(richness)}) vs ${duplicate.source} (${describeRichness(duplicate.richness)})`;
+    if (stravaId && !duplicate.stravaId) {
+      await db
+        .updateTable('activities')
+        .set({ strava_id: stravaId })
+        .where('id', '=', duplicate.id)
+        .execute();
+    }
+    if (!richer) {
+      const reason = `same workout as activity ${duplicate.id}; kept its ${duplicate.source} streams, which are as rich or richer: ${comparison}`;
+      await recordSource(db, { ...base, activityId: duplicate.id, kept: false, reason });
+      return { activityId: duplicate.id, status: 'duplicate', reason, changedFrom: null };
+    }
+    const reason = `same workout as activity ${duplicate.id}; kept the ${incoming.source} streams, which are richer: ${comparison}`;
+    // The row now rests on the file: nothing from the replaced source stays in it (the coach's Strava
+    // firewall reads `source` as where every value came from).
+    const sport = incoming.sport ?? parsed.sport ?? duplicate.sport;
+    const fromApi = duplicate.source === 'strava_api';
+    await db
+      .updateTable('activities')
+      .set({
+        source: incoming.source,
+        name: (incoming.name ?? parsed.name ?? (fromApi ? defaultName(sport, parsed) : duplicate.name)).slice(
+          0,
+          200,
+        ),
+        sport_type: sport,
+        elapsed_time_s: durationS,
+        moving_time_s: null,
+        distance_m: streamDistanceM(parsed.streams),
+        elevation_gain_m: streamElevationGainM(parsed.streams),
+        summary: fileSummary(incoming),
+        updated_at: new Date(),
+      })
+      .where('id', '=', duplicate.id)
+      .execute();
+    await storeStreams(db, duplicate.id, streams);
+    await markOthersReplaced(db, duplicate.id, incoming.source, incoming.sourceRef, `replaced: ${reason}`);
+    await recordSource(db, { ...base, activityId: duplicate.id, kept: true, reason });
+    const localDate = await analyzeStoredActivity(db, analyze, duplicate.id);
+    return { activityId: duplicate.id, status: 'replaced_streams', reason, changedFrom: localDate };
+  }
+
+  const sport = incoming.sport ?? parsed.sport ?? 'Workout';
+  const local = wallClock(start, athlete.timezone);
+  const row = await db
+    .insertInto('activities')
+    .values({
+      athlete_id: athlete.id,
+      source: incoming.source,
+      strava_id: stravaId,
+      name: (incoming.name ?? parsed.name ?? defaultName(sport, parsed)).slice(0, 200),
+      sport_type: sport,
+      start_date: start,
+      start_date_local: local.dateTime,
+      local_date: local.date,
+      timezone: athlete.timezone,
+      distance_m: streamDistanceM(parsed.streams),
+      moving_time_s: null,
+      elapsed_time_s: durationS,
+      elevation_gain_m: streamElevationGainM(parsed.streams),
+      summary: toJson({
+        file: { name: incoming.fileName, format: parsed.format, warnings: parsed.warnings },
+      }),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await storeStreams(db, row.id, streams);
+  const reason = 'first delivery of this workout';
+  await recordSource(db, { ...base, activityId: row.id, kept: true, reason });
+  const localDate = await analyzeStoredActivity(db, analyze, row.id);
+  return { activityId: row.id, status: 'created', reason, changedFrom: localDate };
+}
+
+function defaultName(sport: string, parsed: ParsedActivityFile): string {
+  return `${sport} (${parsed.format.toUpperCase()} file)`;
+}
+
+function fileSummary(incoming: IncomingFile): string {
+  const { parsed } = incoming;
+  return toJson({ file: { name: incoming.fileName, format: parsed.format, warnings: parsed.warnings } });
+}
+
+async function findDuplicateById(db: Db, id: string) {
+  const row = await db
+    .selectFrom('activities')
+    .leftJoin('activity_streams', 'activity_streams.activity_id', 'activities.id')
+    .select([
+      'activities.id',
+      'activities.source',
+      'activities.strava_id',
+      'activities.local_date',
+      'activities.name',
+      'activities.sport_type',
+      'activities.start_date',
+      'activity_streams.channels',
+      'activity_streams.sample_count',
+    ])
+    .where('activities.id', '=', id)
+    .executeTakeFirstOrThrow();
+  return {
+    id: row.id,
+    source: row.source,
+    stravaId: row.strava_id,
+    localDate: row.local_date,
+    name: row.name,
+    sport: row.sport_type,
+    startDate: row.start_date,
+    richness: richnessOf(row.channels ?? [], row.sample_count ?? 0),
+  };
+}
+
+/** Local wall-clock time at `instant` in `zone`: 'YYYY-MM-DD HH:MM:SS' and the date. */
+export function wallClock(instant: Date, zone: string): { date: string; dateTime: string } {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(instant);
+  const get = (type: string) => parts.find((part) => part.type === type)?.value ?? '00';
+  const date = `${get('year')}-${get('month')}-${get('day')}`;
+  return { date, dateTime: `${date} ${get('hour')}:${get('minute')}:${get('second')}` };
+}

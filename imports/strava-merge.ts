@@ -1,0 +1,121 @@
+import type { Db } from '../db/connect.ts';
+import { toJson } from '../db/tables/json.ts';
+import { analyzeStoredActivity, storeStreams } from '../ingest/activities/activity-store.ts';
+import type { ActivityAnalyzer } from '../ingest/activities/analyzer-port.ts';
+import type { StravaActivity } from '../ingest/strava-port.ts';
+import {
+  compareRichness,
+  describeRichness,
+  ensureSourceRecorded,
+  findDuplicate,
+  markOthersReplaced,
+  recordSource,
+  richnessOf,
+} from './dedup.ts';
+
+/**
+ * The Strava sync's duplicate check: when an activity from the API is a workout the athlete already
+ * uploaded as a file or imported from an export, it joins that activity instead of becoming a second one.
+ * The richer streams are kept. Returns null when there is no such activity (the normal Strava path
+ * applies). Call inside the sync's transaction, after it locked the athlete.
+ */
+export async function mergeStravaDelivery(
+  db: Db,
+  analyze: ActivityAnalyzer,
+  athleteId: string,
+  activity: StravaActivity,
+  streams: Record<string, unknown> | null,
+): Promise<{ activityId: string; changedFrom: string } | null> {
+  const byId = await db
+    .selectFrom('activities')
+    .select(['id', 'source'])
+    .where('strava_id', '=', activity.id)
+    .executeTakeFirst();
+  if (byId?.source === 'strava_api') return null;
+  const duration = activity.elapsedTimeS ?? activity.movingTimeS ?? 0;
+  const target = byId
+    ? await findDuplicateOf(db, byId.id)
+    : await findDuplicate(db, athleteId, activity.startDate, duration, { excludeSource: 'strava_api' });
+  if (!target) return null;
+
+  await ensureSourceRecorded(db, target.id);
+  const channels = streams ? Object.keys(streams).sort() : [];
+  const timeData = (streams?.time as { data?: unknown[] } | undefined)?.data;
+  const samples = Array.isArray(timeData) ? timeData.length : 0;
+  const richness = richnessOf(channels, samples);
+  const comparison = `strava_api (${describeRichness(richness)}) vs ${target.source} (${describeRichness(target.richness)})`;
+  const richer = streams !== null && compareRichness(richness, target.richness) > 0;
+  const base = {
+    activityId: target.id,
+    athleteId,
+    source: 'strava_api' as const,
+    sourceRef: activity.id,
+    channels,
+    samples,
+  };
+  if (richer) {
+    const reason = `same workout as activity ${target.id}; kept the strava_api streams, which are richer: ${comparison}`;
+    await db
+      .updateTable('activities')
+      .set({
+        source: 'strava_api',
+        strava_id: activity.id,
+        name: activity.name,
+        sport_type: activity.sportType,
+        distance_m: activity.distanceM,
+        moving_time_s: activity.movingTimeS === null ? null : Math.round(activity.movingTimeS),
+        elapsed_time_s: activity.elapsedTimeS === null ? null : Math.round(activity.elapsedTimeS),
+        elevation_gain_m: activity.elevationGainM,
+        summary: toJson(activity.raw),
+        updated_at: new Date(),
+      })
+      .where('id', '=', target.id)
+      .execute();
+    await storeStreams(db, target.id, streams);
+    await markOthersReplaced(db, target.id, 'strava_api', activity.id, `replaced: ${reason}`);
+    await recordSource(db, { ...base, kept: true, reason });
+  } else {
+    // The file's streams stay, and so do its name and summary: nothing from the API is copied in (the
+    // coach's Strava firewall relies on source meaning where the data came from). Only the id is kept,
+    // so later webhook events find this activity.
+    const reason = `same workout as activity ${target.id}; kept its ${target.source} streams, which are as rich or richer: ${comparison}`;
+    await db
+      .updateTable('activities')
+      .set({ strava_id: activity.id, updated_at: new Date() })
+      .where('id', '=', target.id)
+      .execute();
+    await recordSource(db, { ...base, kept: false, reason });
+  }
+  const localDate = await analyzeStoredActivity(db, analyze, target.id);
+  return { activityId: target.id, changedFrom: localDate };
+}
+
+async function findDuplicateOf(db: Db, id: string) {
+  const row = await db
+    .selectFrom('activities')
+    .leftJoin('activity_streams', 'activity_streams.activity_id', 'activities.id')
+    .select([
+      'activities.id',
+      'activities.source',
+      'activity_streams.channels',
+      'activity_streams.sample_count',
+    ])
+    .where('activities.id', '=', id)
+    .executeTakeFirstOrThrow();
+  return { id: row.id, source: row.source, richness: richnessOf(row.channels ?? [], row.sample_count ?? 0) };
+}
+
+/** A Strava delete for an activity whose data came from a file: forget the Strava id and its delivery. */
+export async function detachStravaDelivery(db: Db, activityId: string, stravaId: string): Promise<void> {
+  await db
+    .updateTable('activities')
+    .set({ strava_id: null, updated_at: new Date() })
+    .where('id', '=', activityId)
+    .execute();
+  await db
+    .deleteFrom('activity_sources')
+    .where('activity_id', '=', activityId)
+    .where('source', '=', 'strava_api')
+    .where('source_ref', '=', stravaId)
+    .execute();
+}

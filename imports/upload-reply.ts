@@ -1,0 +1,98 @@
+import type { EmbedSpec, Reply } from '../bot/reply.ts';
+import type { ActivityMetricsRow } from '../db/tables/activity-metrics.ts';
+import type { ParsedActivityFile } from './activity-file.ts';
+import type { StoredFileActivity } from './store-activity-file.ts';
+
+export interface UploadSummary {
+  fileName: string;
+  parsed: ParsedActivityFile;
+  stored: StoredFileActivity;
+  activity: { name: string; sport_type: string; start_date_local: string; distance_m: number | null };
+  metrics: Pick<
+    ActivityMetricsRow,
+    | 'stress'
+    | 'stress_method'
+    | 'duration_s'
+    | 'moving_s'
+    | 'np_w'
+    | 'intensity'
+    | 'avg_hr'
+    | 'decoupling_pct'
+  > | null;
+  units: 'metric' | 'imperial';
+}
+
+const statusLine: Record<StoredFileActivity['status'], string> = {
+  created: '✅ Analysed and added to your training load.',
+  replaced_streams:
+    '🔁 You already had this workout; this file has richer data, so its streams replaced the old ones.',
+  duplicate: '🟰 You already had this workout; the existing data is as rich or richer, so it was kept.',
+  already_imported: '🟰 This exact file was uploaded before; nothing changed.',
+};
+
+/** The /upload answer: the metrics, what happened to duplicates, and what could not be read. */
+export function uploadReply(s: UploadSummary): Reply {
+  const fields: NonNullable<EmbedSpec['fields']> = [];
+  fields.push({ name: 'Sport', value: s.activity.sport_type, inline: true });
+  fields.push({ name: 'Start', value: s.activity.start_date_local.slice(0, 16), inline: true });
+  if (s.metrics) {
+    fields.push({
+      name: 'Duration',
+      value: `${hms(s.metrics.duration_s)} (moving ${hms(s.metrics.moving_s)})`,
+      inline: true,
+    });
+  }
+  if (s.activity.distance_m !== null && s.activity.distance_m > 0) {
+    fields.push({ name: 'Distance', value: distance(s.activity.distance_m, s.units), inline: true });
+  }
+  if (s.metrics) {
+    fields.push({
+      name: 'Stress',
+      value: `${s.metrics.stress.toFixed(0)} (${s.metrics.stress_method})`,
+      inline: true,
+    });
+    if (s.metrics.np_w !== null)
+      fields.push({ name: 'NP', value: `${s.metrics.np_w.toFixed(0)} W`, inline: true });
+    if (s.metrics.intensity !== null)
+      fields.push({ name: 'IF', value: s.metrics.intensity.toFixed(2), inline: true });
+    if (s.metrics.avg_hr !== null)
+      fields.push({ name: 'Avg HR', value: `${s.metrics.avg_hr.toFixed(0)} bpm`, inline: true });
+    if (s.metrics.decoupling_pct !== null) {
+      fields.push({ name: 'Decoupling', value: `${s.metrics.decoupling_pct.toFixed(1)} %`, inline: true });
+    }
+  }
+  const channels = Object.keys(s.parsed.streams.channels);
+  if (s.parsed.streams.latlng) channels.push('position');
+  fields.push({
+    name: 'Read from the file',
+    value: `${s.parsed.format.toUpperCase()}, ${s.parsed.streams.time.length} samples: ${channels.join(', ') || 'time only'}`,
+  });
+  if (s.parsed.warnings.length > 0) {
+    fields.push({
+      name: 'Could not be read',
+      value: clip(s.parsed.warnings.map((w) => `• ${w}`).join('\n')),
+    });
+  }
+  if (s.stored.status !== 'created') fields.push({ name: 'Duplicate check', value: clip(s.stored.reason) });
+  return {
+    content: statusLine[s.stored.status],
+    embeds: [
+      { title: clip(s.activity.name, 256), description: `From ${s.fileName}`, fields, color: 0x2e86de },
+    ],
+  };
+}
+
+function hms(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function distance(metres: number, units: 'metric' | 'imperial'): string {
+  return units === 'imperial' ? `${(metres / 1609.344).toFixed(2)} mi` : `${(metres / 1000).toFixed(2)} km`;
+}
+
+function clip(text: string, max = 1024): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -22,7 +22,8 @@ export default defineCommand<BotContext, z.ZodObject>({
         fields: [
           {
             name: '1. Connect',
-            value: '`/connect` links your Strava account; your last 30 activities are imported.',
+            value:
+              '`/connect` links your Strava account; your last 30 activities are imported. No Strava? `/upload` a FIT, TCX or GPX file, or `/import` your Strava export.',
           },
           {
             name: '2. Set thresholds',
@@ -35,9 +36,14 @@ export default defineCommand<BotContext, z.ZodObject>({
           },
           { name: '4. Ask', value: 'DM me a question, or `/coach question:` in a server.' },
           {
+            name: '5. Plan',
+            value:
+              '`/plan add` workouts, `/plan week` plan vs done, `/goal set` a race: `/form` then forecasts race-day form.',
+          },
+          {
             name: 'More',
             value:
-              '`/sync` import more history · `/status` the health of your data · `/digest` preview the morning DM · `/disconnect`',
+              '`/sync` import more history · `/status` the health of your data · `/digest` preview the daily DM · `/settings` thresholds, time zone, digest · `/export` all your data · `/disconnect`',
           },
         ],
         footer: 'Activity data Powered by Strava',

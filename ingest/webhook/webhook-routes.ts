@@ -11,6 +11,7 @@ import { StravaWebhookEvent, webhookDedupKey } from './webhook-event.ts';
 
 export const subscriptionSettingKey = 'strava.subscription_id';
 export const webhookEventJob = jobNames.webhookEvent;
+const subscriptionCacheMs = 5_000;
 /** Live work outranks backfill in every queue that mixes them. */
 export const livePriority = priorities.live;
 
@@ -28,6 +29,15 @@ export function webhookRoutes(options: {
 }): Router {
   const router = Router();
   const log = options.logger.child({ subsystem: 'webhook' });
+  // The subscription id changes only when an operator recreates the subscription: read it at most every
+  // few seconds, not once per event (at hundreds of events a second that read is a third of the work).
+  let subscription: { id: number | undefined; readAt: number } | null = null;
+  const currentSubscriptionId = async () => {
+    if (!subscription || Date.now() - subscription.readAt > subscriptionCacheMs) {
+      subscription = { id: await getSetting<number>(options.db, subscriptionSettingKey), readAt: Date.now() };
+    }
+    return subscription.id;
+  };
   const checkSecret: RequestHandler = (req, res, next) => {
     if (!constantTimeEqual(String(req.params.secret ?? ''), options.webhookSecret)) {
       res.status(404).json({ error: 'not_found' });
@@ -63,7 +73,7 @@ export function webhookRoutes(options: {
       return;
     }
     const event = parsed.data;
-    const subscriptionId = await getSetting<number>(options.db, subscriptionSettingKey);
+    const subscriptionId = await currentSubscriptionId();
     if (subscriptionId !== undefined && subscriptionId !== event.subscription_id) {
       log.warn({ subscriptionId: event.subscription_id }, 'event for an unknown subscription rejected');
       res.status(403).json({ error: 'forbidden', message: 'unknown subscription' });

@@ -1,21 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PgBoss } from 'pg-boss';
-import { buildAppContext } from '../app/build-context.ts';
 import type { AppContext } from '../app/context.ts';
-import { createBoss, createQueues, startWorkers } from '../app/job-runner.ts';
-import { jobDefinitions } from '../app/jobs.ts';
-import { webRouters } from '../app/web-routers.ts';
-import { createWebService } from '../app/web-service.ts';
 import { connectDb, type DbHandle } from '../db/connect.ts';
 import { startEmbeddedPostgres } from '../db/embedded-postgres.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { loadConfig } from '../lib/config.ts';
-import { generateFernetKey } from '../lib/fernet.ts';
-import { createLogger } from '../lib/logger.ts';
+import { startAppOnFakes } from '../test/app-on-fakes.ts';
 import { type DiscordFake, startDiscordFake } from '../test/fakes/discord/discord-fake.ts';
 import { type StravaFake, startStravaFake } from '../test/fakes/strava/strava-fake.ts';
 
@@ -58,53 +50,24 @@ export async function startBenchApp(): Promise<BenchApp> {
 
   const strava = await startStravaFake();
   const discord = await startDiscordFake({ token: 'bench-bot-token', quiet: true });
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    PORT: String(port),
-    PUBLIC_URL: baseUrl,
-    STRAVA_CLIENT_ID: strava.clientId,
-    STRAVA_CLIENT_SECRET: strava.clientSecret,
-    STRAVA_WEBHOOK_SECRET: benchWebhookSecret,
-    STRAVA_VERIFY_TOKEN: benchVerifyToken,
-    STRAVA_API_URL: strava.apiUrl,
-    STRAVA_OAUTH_URL: strava.oauthUrl,
-    TOKEN_ENCRYPTION_KEY: generateFernetKey(),
-    DISCORD_TOKEN: 'bench-bot-token',
-    DISCORD_APP_ID: discord.appId,
-    DISCORD_API_URL: discord.apiUrl,
+  const app = await startAppOnFakes({
+    database,
+    strava,
+    webhookSecret: benchWebhookSecret,
+    verifyToken: benchVerifyToken,
+    env: { DISCORD_TOKEN: 'bench-bot-token', DISCORD_APP_ID: discord.appId, DISCORD_API_URL: discord.apiUrl },
+    logLevel: process.env.BENCH_LOG_LEVEL ?? 'silent',
   });
-  const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? 'silent' });
-  const boss = createBoss(database.url, logger, { max: 8 });
-  await boss.start();
-  await createQueues(boss, jobDefinitions);
-  const ctx = buildAppContext({
-    config,
-    logger,
-    db: database.db,
-    boss,
-    now: strava.now,
-    retryBaseDelayMs: 5,
-  });
-  const web = createWebService({
-    db: database.db,
-    logger,
-    port,
-    host: '127.0.0.1',
-    routers: webRouters(ctx),
-  });
-  await web.start();
   return {
     database,
     strava,
     discord,
-    boss,
-    ctx,
-    baseUrl,
-    startWorkers: () => startWorkers(boss, jobDefinitions, ctx, logger),
+    boss: app.boss,
+    ctx: app.ctx,
+    baseUrl: app.baseUrl,
+    startWorkers: app.startWorkers,
     stop: async () => {
-      await web.stop();
-      await boss.stop({ graceful: false, timeout: 2_000 }).catch(() => {});
+      await app.stop();
       await strava.close();
       await discord.close();
       await database.close();
@@ -123,16 +86,3 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const round = (value: number, digits = 1) => Number(value.toFixed(digits));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}

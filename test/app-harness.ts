@@ -1,15 +1,6 @@
-import { createServer } from 'node:net';
 import type { PgBoss } from 'pg-boss';
-import { buildAppContext } from '../app/build-context.ts';
 import type { AppContext } from '../app/context.ts';
-import { startWorkers } from '../app/job-runner.ts';
-import { jobDefinitions } from '../app/jobs.ts';
-import { webRouters } from '../app/web-routers.ts';
-import { createWebService } from '../app/web-service.ts';
-import { loadConfig } from '../lib/config.ts';
-import { generateFernetKey } from '../lib/fernet.ts';
-import { createLogger } from '../lib/logger.ts';
-import { startTestBoss } from './boss.ts';
+import { startAppOnFakes } from './app-on-fakes.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { type StravaFake, startStravaFake } from './fakes/strava/strava-fake.ts';
 
@@ -36,48 +27,23 @@ export async function startHarness(
 ): Promise<Harness> {
   const database = await createTestDatabase();
   const strava = await startStravaFake(options.fakeNow ? { now: options.fakeNow } : {});
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    PORT: String(port),
-    PUBLIC_URL: baseUrl,
-    STRAVA_CLIENT_ID: strava.clientId,
-    STRAVA_CLIENT_SECRET: strava.clientSecret,
-    STRAVA_WEBHOOK_SECRET: webhookSecret,
-    STRAVA_VERIFY_TOKEN: verifyToken,
-    STRAVA_API_URL: strava.apiUrl,
-    STRAVA_OAUTH_URL: strava.oauthUrl,
-    TOKEN_ENCRYPTION_KEY: generateFernetKey(),
-    ...options.env,
+  const app = await startAppOnFakes({
+    database,
+    strava,
+    webhookSecret,
+    verifyToken,
+    ...(options.env ? { env: options.env } : {}),
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
   });
-  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const boss = await startTestBoss(database.url, jobDefinitions);
-  const ctx = buildAppContext({
-    config,
-    logger,
-    db: database.db,
-    boss,
-    now: strava.now,
-    retryBaseDelayMs: 5,
-  });
-  const web = createWebService({
-    db: database.db,
-    logger,
-    port,
-    host: '127.0.0.1',
-    routers: webRouters(ctx),
-  });
-  await web.start();
   return {
     database,
     strava,
-    boss,
-    ctx,
-    baseUrl,
-    startWorkers: () => startWorkers(boss, jobDefinitions, ctx, logger),
+    boss: app.boss,
+    ctx: app.ctx,
+    baseUrl: app.baseUrl,
+    startWorkers: app.startWorkers,
     stop: async () => {
-      await web.stop();
-      await boss.stop({ graceful: false, timeout: 2_000 }).catch(() => {});
+      await app.stop();
       await strava.close();
       await database.drop();
     },
@@ -110,17 +76,4 @@ export async function connectThroughBrowser(
   if (!callbackUrl) return { status: atStrava.status, body: await atStrava.text(), callbackUrl: null };
   const back = await fetch(callbackUrl);
   return { status: back.status, body: await back.text(), callbackUrl };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }

@@ -5,20 +5,14 @@ import { powerCurveForPeriod } from '../../db/queries/training.ts';
 import { addDays, localDate } from '../../lib/local-time.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
+import { dayCountOption, dayCountSchema } from '../day-count-option.ts';
 import { requireAthlete } from '../require-athlete.ts';
 import { durationLabel } from '../views/units.ts';
 
 export const curveDays = { min: 7, max: 3650, default: 90 } as const;
 const keyDurations = [5, 15, 60, 300, 1200, 3600];
 
-const Options = z.object({
-  days: z
-    .number()
-    .int('days must be a whole number')
-    .min(curveDays.min, `days must be between ${curveDays.min} and ${curveDays.max}`)
-    .max(curveDays.max, `days must be between ${curveDays.min} and ${curveDays.max}`)
-    .default(curveDays.default),
-});
+const Options = z.object({ days: dayCountSchema(curveDays) });
 
 export default defineCommand<BotContext, typeof Options>({
   data: new SlashCommandBuilder()
@@ -26,13 +20,7 @@ export default defineCommand<BotContext, typeof Options>({
     .setDescription('Your power-duration curve for a period, against your all-time bests')
     .setIntegrationTypes(0, 1)
     .setContexts(0, 1, 2)
-    .addIntegerOption((o) =>
-      o
-        .setName('days')
-        .setDescription(`The period: the last N days (default ${curveDays.default})`)
-        .setMinValue(curveDays.min)
-        .setMaxValue(curveDays.max),
-    )
+    .addIntegerOption(dayCountOption(curveDays, 'The period: the last N days'))
     .toJSON(),
   options: Options,
   defer: true,

@@ -6,19 +6,13 @@ import { addDays, localDate } from '../../lib/local-time.ts';
 import { forecastForAthlete } from '../../planning/forecast-store.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
+import { dayCountOption, dayCountSchema } from '../day-count-option.ts';
 import { requireAthlete } from '../require-athlete.ts';
 import { formEmbed, formFacts, signed } from '../views/form-view.ts';
 
 export const formDays = { min: 14, max: 365, default: 90 } as const;
 
-const Options = z.object({
-  days: z
-    .number()
-    .int('days must be a whole number')
-    .min(formDays.min, `days must be between ${formDays.min} and ${formDays.max}`)
-    .max(formDays.max, `days must be between ${formDays.min} and ${formDays.max}`)
-    .default(formDays.default),
-});
+const Options = z.object({ days: dayCountSchema(formDays) });
 
 export default defineCommand<BotContext, typeof Options>({
   data: new SlashCommandBuilder()
@@ -26,13 +20,7 @@ export default defineCommand<BotContext, typeof Options>({
     .setDescription('Your form today: fitness, fatigue, form and the PMC chart')
     .setIntegrationTypes(0, 1)
     .setContexts(0, 1, 2)
-    .addIntegerOption((o) =>
-      o
-        .setName('days')
-        .setDescription(`How many days the chart shows (default ${formDays.default})`)
-        .setMinValue(formDays.min)
-        .setMaxValue(formDays.max),
-    )
+    .addIntegerOption(dayCountOption(formDays, 'How many days the chart shows'))
     .toJSON(),
   options: Options,
   defer: true,

@@ -37,6 +37,10 @@ export const Notification = z.discriminatedUnion('kind', [
     }),
   }),
   z.object({ kind: z.literal('import_failed'), data: z.object({ reason: z.string() }) }),
+  z.object({
+    kind: z.literal('recompute_done'),
+    data: z.object({ activities: z.number().int(), failed: z.boolean() }),
+  }),
 ]);
 export type Notification = z.infer<typeof Notification>;
 
@@ -83,6 +87,12 @@ export function notificationReply(notification: Notification): Reply {
         content: `📦 Strava export imported: ${one(d.imported, 'new activity', 'new activities')}, ${one(d.duplicates, 'duplicate')} of workouts already here (the richer data kept).${failed}${skipped}${form}`,
       };
     }
+    case 'recompute_done':
+      return {
+        content: notification.data.failed
+          ? 'Recomputing your history with your new thresholds failed; it will be retried. `/status` shows how it goes.'
+          : `✅ Your history is recomputed with your current thresholds: ${one(notification.data.activities, 'activity', 'activities')} re-analysed. \`/form\` shows the updated chart.`,
+      };
     case 'import_failed':
       return {
         content: `📦 Your Strava export could not be imported: ${notification.data.reason}. \`/import\` gives a new link.`,

@@ -8,7 +8,7 @@ import { requireAthlete } from './require-athlete.ts';
 import { progressBar } from './sync-progress.ts';
 
 /** A button's interaction token lasts 15 minutes; past this the run keeps going and /status shows it. */
-const followForMs = 13 * 60_000;
+const defaultFollowForMs = 13 * 60_000;
 const pollMs = 1_000;
 
 /**
@@ -17,7 +17,13 @@ const pollMs = 1_000;
  */
 export async function recomputeHistory(
   ctx: BotContext,
-  input: { userId: string; from: string; progress: ProgressUpdater; pollIntervalMs?: number },
+  input: {
+    userId: string;
+    from: string;
+    progress: ProgressUpdater;
+    pollIntervalMs?: number;
+    followForMs?: number;
+  },
 ): Promise<Reply> {
   if (input.from !== 'all' && !/^\d{4}-\d{2}-\d{2}$/.test(input.from)) {
     throw new AppError('bad_request', {
@@ -38,7 +44,7 @@ export async function recomputeHistory(
   );
   const scope = input.from === 'all' ? 'your whole history' : `your history from ${input.from}`;
   const started = Date.now();
-  while (Date.now() - started < followForMs) {
+  while (Date.now() - started < (input.followForMs ?? defaultFollowForMs)) {
     const state = await ctx.db
       .selectFrom('recompute_runs')
       .select(['state', 'total', 'done', 'error'])
@@ -59,7 +65,15 @@ export async function recomputeHistory(
     });
     await sleep(input.pollIntervalMs ?? pollMs);
   }
-  return {
-    content: `Still recomputing ${scope} in the background; \`/form\` will show the result when it is done.`,
-  };
+  // Ask for a DM unless the run finished meanwhile (the job reads the flag after marking itself done, so
+  // exactly one of the two sees the other).
+  const asked = await ctx.db
+    .updateTable('recompute_runs')
+    .set({ dm_when_done: true })
+    .where('id', '=', run.id)
+    .where('state', '!=', 'done')
+    .returning('id')
+    .executeTakeFirst();
+  if (!asked) return { content: `✅ Recomputed ${scope}. \`/form\` shows the updated chart.` };
+  return { content: `Still recomputing ${scope} in the background; I will DM you when it is done.` };
 }

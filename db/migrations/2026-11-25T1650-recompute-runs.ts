@@ -12,6 +12,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       done integer NOT NULL DEFAULT 0 CHECK (done >= 0),
       state text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'done', 'failed')),
       error text,
+      -- The button's interaction token expired before the end: the result goes by DM instead.
+      dm_when_done boolean NOT NULL DEFAULT false,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
     )`.execute(db);

@@ -8,6 +8,7 @@ export interface RecomputeRunsTable {
   done: Generated<number>;
   state: Generated<'queued' | 'running' | 'done' | 'failed'>;
   error: string | null;
+  dm_when_done: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

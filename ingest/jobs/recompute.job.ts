@@ -48,6 +48,7 @@ export const recomputeJob = defineJob({
       }
       await recomputePmc(ctx.db, ctx.pmc, athleteId, fromDate, ctx.now());
       await report(ctx.db, runId, { state: 'done' });
+      await notifyIfAsked(ctx, runId);
     } catch (error) {
       if (error instanceof RateLimitWaitError) {
         // Refetching purged streams hit Strava's budget: run again once the window opens (activities
@@ -79,4 +80,21 @@ async function report(
     .set({ ...values, updated_at: new Date() })
     .where('id', '=', runId)
     .execute();
+}
+
+/** The athlete stopped watching the button (its token expired): the result goes by DM. */
+async function notifyIfAsked(ctx: AppContext, runId: string | undefined) {
+  if (!runId) return;
+  const run = await ctx.db
+    .selectFrom('recompute_runs')
+    .innerJoin('athletes', 'athletes.id', 'recompute_runs.athlete_id')
+    .select(['recompute_runs.dm_when_done', 'recompute_runs.total', 'athletes.discord_user_id'])
+    .where('recompute_runs.id', '=', runId)
+    .executeTakeFirst();
+  if (!run?.dm_when_done) return;
+  await ctx.boss.send(jobNames.notify, {
+    discordUserId: run.discord_user_id,
+    kind: 'recompute_done',
+    data: { activities: run.total, failed: false },
+  });
 }

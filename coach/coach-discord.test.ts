@@ -89,6 +89,48 @@ describe('coach in Discord: DMs and /coach', () => {
     expect(discord.unknownRoutes()).toEqual([]);
   });
 
+  it('a DM proposal carries Apply/Dismiss buttons; pressing Apply writes the plan once', async () => {
+    openai.script(
+      callTools({
+        name: 'plan_propose',
+        arguments: {
+          title: 'Openers before Sunday',
+          changes: [{ action: 'add', date: '2026-11-03', sport: 'Ride', title: 'Openers', stress_tss: 40 }],
+        },
+      }),
+      say('I have proposed an openers ride.'),
+    );
+    await sendDm(athleteUser, 'Add openers on Tuesday?');
+    const dm = await discord.waitForDm(athleteUser, (m) => m.content.includes('Proposed: Openers'), 10_000);
+    expect(dm.content).toContain('• Add — Tue 3 Nov — Ride — Openers — 40 TSS');
+    const buttons = (
+      dm.components[0] as { components: { label: string; custom_id: string; style: number }[] }
+    ).components;
+    expect(buttons.map((b) => b.label)).toEqual(['Apply to my plan', 'Dismiss']);
+    expect(buttons[0]!.style).toBe(3);
+    expect(buttons[0]!.custom_id).toMatch(/^coach:apply:\d+$/);
+    const planned = () => database.db.selectFrom('planned_workouts').select(['date', 'title']).execute();
+    expect(await planned()).toEqual([]);
+
+    const pressApply = async () => {
+      const press = await discord.sendInteraction(
+        discord.build.button({ userId: athleteUser, customId: buttons[0]!.custom_id, message: dm }),
+      );
+      return discord.waitForReply(press, {
+        predicate: (m) => !m.content.includes('Proposed'),
+        timeoutMs: 10_000,
+      });
+    };
+    const applied = await pressApply();
+    expect(applied.content).toContain('✅ **Applied: Openers before Sunday**');
+    expect(applied.components).toEqual([]);
+    expect(await planned()).toEqual([{ date: '2026-11-03', title: 'Openers' }]);
+    const again = await pressApply();
+    expect(again.content).toMatch(/already applied/);
+    expect(await planned()).toEqual([{ date: '2026-11-03', title: 'Openers' }]);
+    expect(discord.unknownRoutes()).toEqual([]);
+  });
+
   it('tells a stranger in DMs to connect first', async () => {
     await sendDm(stranger, 'hi coach');
     await expect.poll(() => discord.dms(stranger).length, { timeout: 10_000 }).toBe(1);

@@ -160,6 +160,9 @@ describe('tool calls', () => {
         'compare_periods',
         'conversation_memory',
         'current_form',
+        'plan_propose',
+        'plan_read',
+        'plan_what_if',
         'pmc_range',
         'power_curve',
         'thresholds_zones',
@@ -456,8 +459,8 @@ describe('direct messages', () => {
       sendTyping: async () => {
         typing += 1;
       },
-      send: async (text: string) => {
-        sent.push(text);
+      send: async (reply: { content?: string }) => {
+        sent.push(reply.content ?? '');
       },
     });
     await handleDirectMessage(context(), dm('199999999999999999', 'hello'));

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app/context.ts';
 import type { Db } from '../db/connect.ts';
 import { findAthleteById } from '../db/queries/athletes.ts';
+import { findProposal } from '../db/queries/coach-proposals.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { AppError } from '../lib/errors.ts';
 import { localDate } from '../lib/local-time.ts';
@@ -14,6 +15,9 @@ import { createDataScope, type DataScope, firewallSources } from './data-scope.t
 import { type ConversationMemory, loadMemory, resetMemory, saveTurn } from './memory.ts';
 import { auditNumbers, stripUntraceable } from './numbers-audit.ts';
 import { createModelClient, type ModelCallOptions } from './openai-client.ts';
+import { parseStoredChanges } from './plan-changes.ts';
+import { createdProposalOf, type ProposalForecast, planTools, withdrawProposals } from './plan-tools.ts';
+import type { ProposalForReply } from './proposal-reply.ts';
 import { adviceFor, type FallbackReason, formSnapshot, ruleBasedAnswer } from './rule-based.ts';
 import { promptConstants, systemPrompt } from './system-prompt.ts';
 import { recordUsage, tokensUsedOn } from './token-budget.ts';
@@ -40,6 +44,8 @@ export interface CoachAnswer {
   tokens: { prompt: number; completion: number };
   toolCalls: { name: string; ok: boolean }[];
   latencyMs: number;
+  /** Plan changes the model proposed in this answer: the reply shows them with Apply/Dismiss buttons. */
+  proposal?: ProposalForReply;
 }
 
 /** Forgets the athlete's conversation with the coach. */
@@ -154,6 +160,7 @@ export async function answerCoachQuestion(
     }
     const untraceable =
       outcome === 'passed' ? [] : [...firstFindings, ...audit.untraceable.map((finding) => finding.text)];
+    const proposal = await run.proposalForReply();
     await saveTurn(ctx.db, athlete.id, {
       question: text,
       answer,
@@ -180,9 +187,15 @@ export async function answerCoachQuestion(
       tokens: run.tokens,
       toolCalls: run.calls,
       latencyMs,
+      ...(proposal ? { proposal } : {}),
     };
   } catch (error) {
     log.warn({ err: error }, 'AI coach failed; answering rule-based');
+    // The athlete will never see buttons for proposals of a failed answer.
+    await withdrawProposals(
+      scope,
+      run.proposals.map((p) => p.id),
+    ).catch(() => undefined);
     return fallback('model_failed', { tokens: run.tokens, toolCalls: run.calls });
   }
 }
@@ -207,6 +220,8 @@ class ConversationRun {
   readonly evidence: string[] = [];
   readonly calls: { name: string; ok: boolean }[] = [];
   readonly tokens = { prompt: 0, completion: 0 };
+  /** Proposals `plan_propose` stored during this answer, in order. */
+  readonly proposals: { id: string; forecast: ProposalForecast }[] = [];
   rounds = 0;
   private readonly tools: CoachTool[];
 
@@ -217,7 +232,7 @@ class ConversationRun {
     memory: CoachTool,
     private readonly onUsage: (usage: { prompt: number; completion: number }) => Promise<void>,
   ) {
-    this.tools = [...coachTools, memory];
+    this.tools = [...coachTools, ...planTools, memory];
   }
 
   /** Memory as a completed call of the memory tool (nothing when there is none). */
@@ -236,6 +251,27 @@ class ConversationRun {
       },
       { role: 'tool', tool_call_id: 'memory_0', content },
     ];
+  }
+
+  /**
+   * The proposal the reply carries buttons for: the last one made. Earlier ones of the same answer were
+   * superseded by it and are withdrawn, so only one can ever be applied.
+   */
+  async proposalForReply(): Promise<ProposalForReply | null> {
+    const last = this.proposals.at(-1);
+    if (!last) return null;
+    await withdrawProposals(
+      this.scope,
+      this.proposals.slice(0, -1).map((p) => p.id),
+    );
+    const row = await findProposal(this.scope.db, this.scope.athlete.id, last.id);
+    if (!row) return null;
+    return {
+      id: row.id,
+      title: row.title,
+      changes: parseStoredChanges(row.changes),
+      forecast: last.forecast,
+    };
   }
 
   /** Calls the model until it answers in text, running its tool calls (at most `maxRounds` rounds). */
@@ -275,6 +311,8 @@ class ConversationRun {
           );
           const content = JSON.stringify(result);
           this.calls.push({ name: call.function.name, ok });
+          const proposal = call.function.name === 'plan_propose' && ok ? createdProposalOf(result) : null;
+          if (proposal) this.proposals.push(proposal);
           this.evidence.push(content);
           messages.push({ role: 'tool', tool_call_id: call.id, content });
         }

@@ -1,7 +1,10 @@
 import type { Message } from 'discord.js';
 import type { AppContext } from '../app/context.ts';
+import { toMessageOptions } from '../bot/discord-adapter.ts';
+import type { Reply } from '../bot/reply.ts';
 import { findAthleteByDiscordId } from '../db/queries/athletes.ts';
 import { answerCoachQuestion, type CoachContext, type CoachOptions } from './coach.ts';
+import { answerWithProposal, proposalButtons } from './proposal-reply.ts';
 import { splitForDiscord } from './split-for-discord.ts';
 
 /** The part of a Discord DM the coach needs (a discord.js Message adapts to it). */
@@ -9,7 +12,8 @@ export interface IncomingDirectMessage {
   authorId: string;
   content: string;
   sendTyping: () => Promise<unknown>;
-  send: (text: string) => Promise<unknown>;
+  /** Sends one message (text, and the Apply/Dismiss buttons under a proposal). */
+  send: (reply: Reply) => Promise<unknown>;
 }
 
 const maxQuestionChars = 2000;
@@ -26,9 +30,10 @@ export async function handleDirectMessage(
   if (question === '') return;
   const athlete = await findAthleteByDiscordId(ctx.db, message.authorId);
   if (!athlete) {
-    await message.send(
-      'I don’t know you yet. Use `/connect` to link your Strava account (or `/upload` a workout file), then ask me anything about your training.',
-    );
+    await message.send({
+      content:
+        'I don’t know you yet. Use `/connect` to link your Strava account (or `/upload` a workout file), then ask me anything about your training.',
+    });
     return;
   }
   const typing = () => message.sendTyping().catch(() => undefined);
@@ -36,10 +41,20 @@ export async function handleDirectMessage(
   const timer = setInterval(() => void typing(), typingEveryMs);
   try {
     const answer = await answerCoachQuestion(ctx, athlete.id, question.slice(0, maxQuestionChars), options);
-    for (const chunk of splitForDiscord(answer.text, 2000)) await message.send(chunk);
+    const chunks = splitForDiscord(answerWithProposal(answer.text, answer.proposal), 2000);
+    for (const [i, chunk] of chunks.entries()) {
+      // The buttons sit under the last part, where the proposal is listed.
+      const last = i === chunks.length - 1;
+      await message.send({
+        content: chunk,
+        ...(last && answer.proposal ? { components: proposalButtons(answer.proposal.id) } : {}),
+      });
+    }
   } catch (error) {
     ctx.logger.error({ err: error, athleteId: athlete.id }, 'coach DM failed');
-    await message.send('Sorry, something went wrong while answering. Please try again in a moment.');
+    await message.send({
+      content: 'Sorry, something went wrong while answering. Please try again in a moment.',
+    });
   } finally {
     clearInterval(timer);
   }
@@ -54,7 +69,7 @@ export function createDirectMessageHandler(ctx: AppContext): (message: Message) 
       authorId: message.author.id,
       content: message.content,
       sendTyping: () => channel.sendTyping(),
-      send: (text) => channel.send({ content: text, allowedMentions: { parse: [] } }),
+      send: (reply) => channel.send({ ...toMessageOptions(reply), allowedMentions: { parse: [] } }),
     });
   };
 }

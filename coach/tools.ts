@@ -23,7 +23,7 @@ export interface CoachTool {
   run: (args: never, scope: DataScope) => Promise<unknown>;
 }
 
-const isoDate = z
+export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'dates are YYYY-MM-DD')
   .refine((value) => {
@@ -38,7 +38,7 @@ const range = z
   .refine((value) => value.from <= value.to, 'from must be on or before to')
   .refine((value) => daysBetween(value.from, value.to) <= maxRangeDays, `at most ${maxRangeDays} days`);
 
-const round = (value: number | null | undefined, digits = 1): number | null =>
+export const round = (value: number | null | undefined, digits = 1): number | null =>
   value === null || value === undefined || !Number.isFinite(value) ? null : Number(value.toFixed(digits));
 
 const km = (metres: number | null | undefined) =>
@@ -53,10 +53,10 @@ function emptyNote(scope: DataScope, what: string): string {
     : `No ${what}. The athlete can /sync from Strava or /upload a workout file.`;
 }
 
-const sourcesNote = (scope: DataScope) =>
+export const sourcesNote = (scope: DataScope) =>
   scope.sources ? { data_sources: scope.sources, excluded: 'strava_api (COACH_STRAVA_DATA=exclude)' } : {};
 
-function defineTool<S extends z.ZodObject>(tool: {
+export function defineTool<S extends z.ZodObject>(tool: {
   name: string;
   description: string;
   parameters: S;
@@ -384,7 +384,7 @@ const comparePeriods = defineTool({
   },
 });
 
-/** Every tool the model is offered (conversation memory is added by the conversation loop). */
+/** The training-data tools (the plan tools and conversation memory are added by the conversation loop). */
 export const coachTools: CoachTool[] = [
   currentForm,
   pmcRange,

@@ -1,10 +1,14 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
 import { answerCoachQuestion, resetCoach } from '../../coach/coach.ts';
+import { answerWithProposal, appliedText, proposalButtons } from '../../coach/proposal-reply.ts';
+import { applyProposal, dismissProposal, type NotApplied } from '../../coach/proposals.ts';
 import { splitForDiscord } from '../../coach/split-for-discord.ts';
+import { localDate } from '../../lib/local-time.ts';
+import { forecastForAthlete } from '../../planning/forecast-store.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
-import { discordLimits } from '../reply.ts';
+import { discordLimits, type Reply } from '../reply.ts';
 import { requireAthlete } from '../require-athlete.ts';
 
 const Options = z.object({
@@ -37,10 +41,63 @@ export default defineCommand<BotContext, typeof Options>({
     }
     const answer = await answerCoachQuestion(ctx, athlete.id, question);
     // The first part as the message, the rest as embeds (one interaction reply carries one message).
-    const [first = '', ...rest] = splitForDiscord(answer.text, discordLimits.content);
+    const [first = '', ...rest] = splitForDiscord(
+      answerWithProposal(answer.text, answer.proposal),
+      discordLimits.content,
+    );
     return {
       content: first,
       ...(rest.length > 0 ? { embeds: rest.slice(0, 9).map((part) => ({ description: part })) } : {}),
+      ...(answer.proposal ? { components: proposalButtons(answer.proposal.id) } : {}),
     };
   },
+  // Apply/Dismiss under a coach proposal (`coach:apply:<id>`, `coach:dismiss:<id>`), from /coach or a DM.
+  button: async ({ invoker, action, args }, ctx) => {
+    const proposalId = args[0] ?? '';
+    if (!/^\d{1,18}$/.test(proposalId) || (action !== 'apply' && action !== 'dismiss'))
+      return { content: 'This button has expired.' };
+    const athlete = await requireAthlete(ctx, invoker.userId);
+    if (action === 'dismiss') return outcomeReply(await dismissProposal(ctx.db, athlete.id, proposalId));
+    const today = localDate(ctx.now(), athlete.timezone);
+    const outcome = await applyProposal(ctx.db, athlete.id, proposalId, today);
+    if (outcome.kind !== 'applied') return outcomeReply(outcome);
+    ctx.logger.info(
+      { athleteId: athlete.id, proposalId, changes: outcome.changes.length },
+      'coach proposal applied',
+    );
+    const forecast = await forecastForAthlete(ctx.db, athlete, today);
+    return { content: appliedText(outcome.title, outcome.changes, forecast) };
+  },
 });
+
+/** What the athlete reads when a press did not apply anything (the buttons go away with the answer). */
+function outcomeReply(outcome: NotApplied): Reply {
+  switch (outcome.kind) {
+    case 'dismissed':
+      return { content: `Dismissed **${outcome.title}**. Your plan is unchanged.` };
+    case 'not_found':
+    case 'not_yours':
+      return {
+        content: 'I can’t find this proposal among yours, so nothing was changed. Ask `/coach` for your own.',
+      };
+    case 'already':
+      return {
+        content:
+          outcome.status === 'applied'
+            ? 'This proposal is already applied to your plan; nothing was changed twice. See `/plan list`.'
+            : outcome.status === 'dismissed'
+              ? 'This proposal was dismissed, so nothing was changed. Ask `/coach` for a new one.'
+              : 'This proposal has expired, so nothing was changed. Ask `/coach` for a fresh one.',
+      };
+    case 'expired':
+      return {
+        content:
+          'This proposal has expired (after 7 days), so nothing was changed. Ask `/coach` for a fresh one.',
+      };
+    case 'stale':
+      return {
+        content:
+          'Your plan has changed since this was proposed (a workout was done, moved or removed, or a day has passed), so nothing was changed. Ask `/coach` for a fresh proposal.',
+      };
+  }
+}

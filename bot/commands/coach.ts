@@ -14,6 +14,8 @@ import { requireAthlete } from '../require-athlete.ts';
 const Options = z.object({
   question: z.string().trim().max(1000, 'questions are at most 1000 characters').optional(),
   reset: z.boolean().optional(),
+  // "/coach reset" typed as a word or sent as a subcommand by a client means the same as reset:true.
+  subcommand: z.string().optional(),
 });
 
 export default defineCommand<BotContext, typeof Options>({
@@ -32,7 +34,7 @@ export default defineCommand<BotContext, typeof Options>({
   execute: async ({ invoker, options }, ctx) => {
     const athlete = await requireAthlete(ctx, invoker.userId);
     const question = options.question ?? '';
-    if (options.reset || /^reset[.!]?$/i.test(question)) {
+    if (options.reset || options.subcommand === 'reset' || /^reset[.!]?$/i.test(question)) {
       await resetCoach(ctx.db, athlete.id);
       return { content: 'Done — I have forgotten our conversation. Ask me anything to start afresh.' };
     }

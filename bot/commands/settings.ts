@@ -177,7 +177,10 @@ export default defineCommand<BotContext, typeof Options>({
     }
     const profile: Record<string, unknown> = {};
     if (options.sex) profile.sex = options.sex;
-    if (options.timezone) profile.timezone = options.timezone;
+    if (options.timezone) {
+      profile.timezone = options.timezone;
+      profile.timezone_chosen = true;
+    }
     if (options.units) profile.units = options.units;
     if (options.digest !== undefined) {
       profile.digest_enabled = options.digest;
@@ -191,7 +194,8 @@ export default defineCommand<BotContext, typeof Options>({
         .where('id', '=', athlete.id)
         .execute();
       for (const [key, value] of Object.entries(profile))
-        if (key !== 'digest_disabled_reason') changes.push(`${key} → ${String(value)}`);
+        if (key !== 'digest_disabled_reason' && key !== 'timezone_chosen')
+          changes.push(`${key} → ${String(value)}`);
       if (options.sex) recomputeFrom = '0001-01-01';
     }
     const rows = await listThresholds(ctx.db, athlete.id);

@@ -7,6 +7,8 @@ export interface AthletesTable {
   name: string | null;
   sex: 'male' | 'female' | null;
   timezone: Generated<string>;
+  /** Set in /settings; until then the zone follows the latest Strava activity. */
+  timezone_chosen: Generated<boolean>;
   units: Generated<'metric' | 'imperial'>;
   digest_enabled: Generated<boolean>;
   digest_time: Generated<string>;

@@ -1,5 +1,6 @@
-import { inTransaction } from '../../db/connect.ts';
+import { type Db, inTransaction } from '../../db/connect.ts';
 import { detachStravaDelivery, mergeStravaDelivery } from '../../imports/strava-merge.ts';
+import { isValidTimeZone } from '../../lib/local-time.ts';
 import { matchActivityToPlan } from '../../planning/match-activity.ts';
 import { analyzeStoredActivity, storeStreams, upsertStravaActivity } from '../activities/activity-store.ts';
 import { recomputePmc } from '../activities/pmc-store.ts';
@@ -36,6 +37,7 @@ export async function syncStravaActivity(
       if (options.recompute) await recomputePmc(trx, deps.pmc, athleteId, merged.changedFrom, deps.now());
       return merged;
     }
+    await followActivityTimezone(trx, athleteId, activity);
     const stored = await upsertStravaActivity(trx, athleteId, activity);
     await storeStreams(trx, stored.id, streams);
     await analyzeStoredActivity(trx, deps.analyze, stored.id);
@@ -74,4 +76,32 @@ export async function deleteStravaActivity(deps: SyncDeps, stravaId: string): Pr
     await recomputePmc(trx, deps.pmc, activity.athlete_id, activity.local_date, deps.now());
     return true;
   });
+}
+
+/**
+ * Until the athlete picks a time zone, it follows their newest activity's (Strava reports one per
+ * activity): the digest hour and "today" are then theirs without asking. An older activity never moves it.
+ */
+async function followActivityTimezone(db: Db, athleteId: string, activity: StravaActivity): Promise<void> {
+  const zone = activity.timezone;
+  if (!zone || !isValidTimeZone(zone)) return;
+  await db
+    .updateTable('athletes')
+    .set({ timezone: zone, updated_at: new Date() })
+    .where('id', '=', athleteId)
+    .where('timezone_chosen', '=', false)
+    .where('timezone', '!=', zone)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('activities')
+            .select('activities.id')
+            .where('activities.athlete_id', '=', athleteId)
+            .where('activities.source', '=', 'strava_api')
+            .where('activities.start_date', '>', activity.startDate),
+        ),
+      ),
+    )
+    .execute();
 }

@@ -159,4 +159,29 @@ describe('coach in Discord: DMs and /coach', () => {
     expect(done.content).toMatch(/forgotten our conversation/);
     expect(await database.db.selectFrom('coach_messages').select('id').execute()).toEqual([]);
   });
+
+  it('/coach fits a very long answer into one reply as its unbroken beginning, with a note', async () => {
+    const sentence = 'Keep the easy days easy and the hard days purposeful, and sleep well between them. ';
+    openai.script(say(sentence.repeat(150).trim()));
+    const asked = await discord.sendInteraction(
+      discord.build.slashCommand({
+        userId: athleteUser,
+        name: 'coach',
+        guildId,
+        options: { question: 'Tell me everything about training.' },
+      }),
+    );
+    const reply = await discord.waitForReply(asked, { predicate: (m) => !m.loading, timeoutMs: 10_000 });
+    expect(reply.flags & ephemeral).toBe(ephemeral);
+    expect(reply.content.length).toBeLessThanOrEqual(2000);
+    const descriptions = reply.embeds.map((embed) => String(embed['description'] ?? ''));
+    for (const description of descriptions) expect(description.length).toBeLessThanOrEqual(4096);
+    expect(descriptions.join('').length).toBeLessThanOrEqual(6000);
+    expect(descriptions.at(-1)).toMatch(/shortened to fit one reply: DM me for the whole answer\)$/);
+    // One unbroken beginning of the answer, not pieces clipped in the middle.
+    const shown = [reply.content, ...descriptions].join(' ').replace(/\s*… \(shortened.*$/, '');
+    expect(sentence.repeat(150).startsWith(shown.replace(/\s+/g, ' '))).toBe(true);
+    expect(shown.length).toBeGreaterThan(7000);
+    expect(discord.unknownRoutes()).toEqual([]);
+  });
 });

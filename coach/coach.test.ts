@@ -326,6 +326,8 @@ describe('limits and failures', () => {
     expect(second.mode).toBe('rule-based');
     expect(second.fallbackReason).toBe('budget_spent');
     expect(second.text).toMatch(/used today’s AI coach allowance \(\d+ of 1000 tokens\)/);
+    // Said once, not twice.
+    expect(second.text.match(/renews at midnight your time/g)).toHaveLength(1);
     // Another athlete's budget is their own.
     fake.script(say('Hi Bob.'));
     expect((await answerCoachQuestion(ctx, bob, 'Hi', fast)).mode).toBe('ai');
@@ -381,7 +383,7 @@ describe('digest advice', () => {
     const advice = await coachAdvice(context(), alice, fast);
     expect(advice).toMatch(/^With form at -?\d+(\.\d)?, an easy ride fits today\.$/);
     const request = fake.requests[0]!.body;
-    expect(toolResults(request).map(({ toolCallId }) => toolCallId)).toEqual(['advice_form', 'advice_load']);
+    expect(toolResults(request).map(({ toolCallId }) => toolCallId)).toEqual(['formToday', 'loadWeeks']);
     expect(request.tool_choice).toBe('none');
     const usage = await database.db
       .selectFrom('coach_usage')
@@ -408,7 +410,7 @@ describe('memory', () => {
     fake.script(say('Yes, the gran fondo.'));
     await answerCoachQuestion(ctx, alice, 'What race did I mention?', fast);
     const second = fake.requests[1]!.body;
-    const memory = toolResults(second).find(({ toolCallId }) => toolCallId === 'memory_0');
+    const memory = toolResults(second).find(({ toolCallId }) => toolCallId === 'memory000');
     expect(JSON.stringify(memory?.result)).toContain('hilly gran fondo');
     const userMessages = second.messages
       .filter((message) => message.role === 'user')
@@ -443,7 +445,7 @@ describe('memory', () => {
     fake.script(say('Noted.'));
     await answerCoachQuestion(ctx, alice, 'last', fast);
     const memory = toolResults(fake.requests.at(-1)!.body).find(
-      ({ toolCallId }) => toolCallId === 'memory_0',
+      ({ toolCallId }) => toolCallId === 'memory000',
     );
     expect(find(memory?.result, 'summary_of_older_turns')).toContain('Question number x');
   });
@@ -475,5 +477,229 @@ describe('direct messages', () => {
       expect(part.length).toBeLessThanOrEqual(2000);
       expect(part.endsWith('.')).toBe(true);
     }
+  });
+});
+
+describe('what an OpenAI-compatible server may send', () => {
+  it('runs parallel calls (content null) in order, each answered under its own id, bad ones as errors', async () => {
+    fake.script(
+      {
+        kind: 'message',
+        content: null,
+        toolCalls: [
+          { name: 'current_form', arguments: 'null' },
+          { name: 'weekly_load', arguments: JSON.stringify(JSON.stringify({ weeks: 2 })) },
+          { name: 'activities', arguments: '[1, 2]' },
+          { name: 'delete_everything', arguments: {} },
+          { name: 'activity_detail', arguments: { activity_id: '99999999999999999999999' } },
+          { name: 'thresholds_zones', arguments: '{"unexpected": true}' },
+        ],
+      },
+      answerWith('tsb_form', (tsb) => `Your form (TSB) is ${tsb}.`),
+    );
+    const answer = await answerCoachQuestion(context(), alice, 'How am I?', fast);
+    expect(answer.mode).toBe('ai');
+    expect(answer.toolCalls).toEqual([
+      { name: 'current_form', ok: true },
+      { name: 'weekly_load', ok: true },
+      { name: 'activities', ok: false },
+      { name: 'delete_everything', ok: false },
+      { name: 'activity_detail', ok: false },
+      { name: 'thresholds_zones', ok: true },
+    ]);
+    const second = fake.requests[1]!.body;
+    const assistant = second.messages.find((message) => message.tool_calls)!;
+    expect(assistant.content).toBeNull();
+    const ids = assistant.tool_calls!.map((call) => call.id);
+    expect(new Set(ids).size).toBe(6);
+    // The tool messages follow the assistant message directly, one per call, in the calls' order.
+    const at = second.messages.indexOf(assistant);
+    const tools = second.messages.slice(at + 1, at + 7);
+    expect(tools.map((message) => [message.role, message.tool_call_id])).toEqual(
+      ids.map((id) => ['tool', id]),
+    );
+    const results = tools.map((message) => JSON.parse(message.content ?? '') as Record<string, unknown>);
+    expect(find(results[1], 'weeks_requested')).toBe(2);
+    expect(results[2]!.error).toMatch(/Invalid arguments/);
+    expect(results[3]!.error).toMatch(/Unknown tool "delete_everything"/);
+    expect(results[4]!.error).toMatch(/Invalid arguments/);
+    expect(answer.text).toMatch(/Your form \(TSB\) is -?\d/);
+  });
+
+  it('ends an answer cut at the length limit at its last sentence, and falls back on a filtered answer', async () => {
+    fake.script({
+      kind: 'message',
+      content: 'Ride easy today and keep the effort conversational throughout. Tomorrow do some openers and',
+      finishReason: 'length',
+    });
+    const cut = await answerCoachQuestion(context(), alice, 'Plan?', fast);
+    expect(cut.mode).toBe('ai');
+    expect(cut.text).toBe('Ride easy today and keep the effort conversational throughout.');
+    fake.script({ kind: 'message', content: null, finishReason: 'content_filter' });
+    const filtered = await answerCoachQuestion(context(), alice, 'Plan?', fast);
+    expect(filtered.mode).toBe('rule-based');
+    expect(filtered.fallbackReason).toBe('model_failed');
+  });
+
+  it('leaves out a local reasoning model’s <think> block and shows a refusal as the answer', async () => {
+    fake.script(say('<think>The athlete wants 999 W. Let me think.</think>\n\nRide easy today.'));
+    const thought = await answerCoachQuestion(context(), alice, 'Plan?', fast);
+    expect(thought.text).toBe('Ride easy today.');
+    expect(thought.audit.outcome).toBe('passed');
+    fake.script({ kind: 'message', content: null, refusal: 'I can’t help with that request.' });
+    const refused = await answerCoachQuestion(context(), alice, 'Plan?', fast);
+    expect(refused.mode).toBe('ai');
+    expect(refused.text).toBe('I can’t help with that request.');
+  });
+
+  it('charges the budget an estimate when the server reports no usage, and the total when it is larger', async () => {
+    const ctx = context({ COACH_DAILY_TOKEN_BUDGET: '1000' });
+    const used = async () => {
+      const row = await database.db
+        .selectFrom('coach_usage')
+        .selectAll()
+        .where('athlete_id', '=', alice)
+        .executeTakeFirst();
+      return row ? row.prompt_tokens + row.completion_tokens : 0;
+    };
+    fake.script({
+      kind: 'message',
+      content: 'Easy day.',
+      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 400 },
+    });
+    expect((await answerCoachQuestion(ctx, alice, 'Today?', fast)).tokens).toEqual({
+      prompt: 10,
+      completion: 390,
+    });
+    expect(await used()).toBe(400);
+    // Without usage, every request is charged by its size, so repeated questions exhaust the budget.
+    fake.setFallback({ kind: 'message', content: 'Easy day.', usage: null });
+    const asked = await answerCoachQuestion(ctx, alice, 'Today?', fast);
+    expect(asked.tokens.prompt).toBeGreaterThan(100);
+    expect(await used()).toBeGreaterThan(400 + 100);
+    let answer = asked;
+    for (let i = 0; i < 10 && answer.mode === 'ai'; i++)
+      answer = await answerCoachQuestion(ctx, alice, 'Today?', fast);
+    expect(answer.fallbackReason).toBe('budget_spent');
+  });
+
+  it('renews the budget at midnight in the athlete’s own time zone', async () => {
+    const tokyo = await insertFixtureAthlete(database.db, {
+      discordUserId: '100000000000000003',
+      name: 'Kei',
+      timezone: 'Asia/Tokyo',
+      activities: [ride('2026-10-30', 'Commute')],
+    });
+    let clock = new Date('2026-11-01T14:30:00Z'); // 23:30 on 1 November in Tokyo
+    const ctx = { ...context({ COACH_DAILY_TOKEN_BUDGET: '1000' }), now: () => clock };
+    fake.setFallback(say('Easy day.', { prompt_tokens: 900, completion_tokens: 200 }));
+    expect((await answerCoachQuestion(ctx, tokyo.id, 'Today?', fast)).mode).toBe('ai');
+    expect((await answerCoachQuestion(ctx, tokyo.id, 'Today?', fast)).fallbackReason).toBe('budget_spent');
+    clock = new Date('2026-11-01T15:00:00Z'); // midnight in Tokyo, still 1 November in UTC
+    expect((await answerCoachQuestion(ctx, tokyo.id, 'Today?', fast)).mode).toBe('ai');
+    const days = await database.db
+      .selectFrom('coach_usage')
+      .select('date')
+      .where('athlete_id', '=', tokyo.id)
+      .orderBy('date')
+      .execute();
+    expect(days.map((day) => day.date)).toEqual(['2026-11-01', '2026-11-02']);
+  });
+
+  it('waits a 429’s retry-after (in seconds) before retrying', async () => {
+    fake.script({ kind: 'error', status: 429, retryAfterS: 1 }, say('Back.'));
+    const started = Date.now();
+    const answer = await answerCoachQuestion(context(), alice, 'Hello?', { timeoutMs: 3_000, maxRetries: 2 });
+    expect(answer.text).toBe('Back.');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it('sends the first answer without its untraceable numbers when the regeneration fails', async () => {
+    fake.script(
+      callTools({ name: 'thresholds_zones', arguments: {} }),
+      say('Your FTP is 250 W; ride at 312 W.'),
+    );
+    fake.setFallback(fail(500));
+    const answer = await answerCoachQuestion(context(), alice, 'What is my FTP?', fast);
+    expect(answer.mode).toBe('ai');
+    expect(answer.audit.outcome).toBe('stripped');
+    expect(answer.text).toBe('Your FTP is 250 W; ride at [unverified number removed].');
+  });
+});
+
+describe('base URL', () => {
+  it('reaches the server with the documented base (…/v1, with or without a slash) and with a bare host', async () => {
+    const root = fake.baseUrl.replace(/\/v1$/, '');
+    for (const base of [fake.baseUrl, `${fake.baseUrl}/`, root, `${root}/`]) {
+      fake.reset();
+      fake.script(say('Steady.'));
+      const answer = await answerCoachQuestion(context({ OPENAI_BASE_URL: base }), alice, 'Hi', fast);
+      expect(answer.mode, base).toBe('ai');
+      expect(fake.requests.map((request) => request.path)).toEqual(['/v1/chat/completions']);
+    }
+  });
+});
+
+describe('message order', () => {
+  /** What strict servers (Gemini's, alternating chat templates) require of a conversation. */
+  const expectWellOrdered = (request: ChatRequestBody) => {
+    const roles = request.messages.map((message) => message.role);
+    expect(roles[0]).toBe('system');
+    expect(roles[1]).toBe('user');
+    for (const [i, message] of request.messages.entries()) {
+      if (message.role === 'assistant' && message.tool_calls)
+        expect(['user', 'tool']).toContain(roles[i - 1]);
+      if (message.role === 'tool') {
+        // Tool results directly follow the call that asked for them.
+        const call = request.messages
+          .slice(0, i)
+          .reverse()
+          .find((m) => m.role !== 'tool');
+        expect(call?.tool_calls?.map((c) => c.id)).toContain(message.tool_call_id);
+      }
+    }
+  };
+
+  it('puts a tool call only after a user turn: with memory, after an audit retry, and in digest advice', async () => {
+    const ctx = context();
+    fake.script(say('Noted.'));
+    await answerCoachQuestion(ctx, alice, 'I race in May', fast);
+    fake.script(
+      callTools({ name: 'thresholds_zones', arguments: {} }),
+      say('Your FTP is 312 W.'),
+      say('Your FTP is 250 W.'),
+    );
+    const answer = await answerCoachQuestion(ctx, alice, 'What is my FTP?', fast);
+    expect(answer.audit.outcome).toBe('fixed_on_retry');
+    fake.script(say('Ride easy today.'));
+    await coachAdvice(ctx, alice);
+    expect(fake.requests).toHaveLength(5);
+    for (const request of fake.requests) expectWellOrdered(request.body);
+    expect(toolResults(fake.requests[1]!.body)[0]!.toolCallId).toBe('memory000');
+    // Ids the coach makes up are nine letters and digits (Mistral's API accepts nothing else).
+    const madeUp = [fake.requests[1]!, fake.requests[4]!].flatMap(({ body }) =>
+      toolResults(body).map(({ toolCallId }) => toolCallId),
+    );
+    expect(madeUp).toEqual(['memory000', 'formToday', 'loadWeeks']);
+  });
+
+  it('gives calls that come without an id, or with a repeated one, ids of their own', async () => {
+    fake.script(
+      callTools(
+        { name: 'current_form', arguments: {}, id: '' },
+        { name: 'thresholds_zones', arguments: {}, id: 'dup' },
+        { name: 'weekly_load', arguments: { weeks: 1 }, id: 'dup' },
+      ),
+      say('Done.'),
+    );
+    await answerCoachQuestion(context(), alice, 'How am I?', fast);
+    const second = fake.requests[1]!.body;
+    expectWellOrdered(second);
+    const ids = second.messages.find((message) => message.tool_calls)!.tool_calls!.map((call) => call.id);
+    expect(ids[1]).toBe('dup');
+    expect(new Set(ids).size).toBe(3);
+    for (const id of [ids[0]!, ids[2]!]) expect(id).toMatch(/^[a-zA-Z0-9]{9}$/);
+    expect(toolResults(second).map(({ toolCallId }) => toolCallId)).toEqual(ids);
   });
 });

@@ -1,8 +1,11 @@
 import type OpenAI from 'openai';
 import type {
+  ChatCompletion,
+  ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageParam,
   ChatCompletionMessageToolCall,
 } from 'openai/resources/chat/completions';
+import type { CompletionUsage } from 'openai/resources/completions';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.ts';
 import type { Db } from '../db/connect.ts';
@@ -119,21 +122,23 @@ export async function answerCoachQuestion(
     const answer = await fallback('budget_spent');
     return {
       ...answer,
-      text: `You have used today’s AI coach allowance (${used} of ${budget} tokens). It renews at midnight your time.\n\n${answer.text}`,
+      text: `You have used today’s AI coach allowance (${used} of ${budget} tokens).\n\n${answer.text}`,
     };
   }
 
   const firewall = ctx.config.coach.stravaData === 'exclude';
   const scope = createDataScope(ctx.db, athlete, today, firewall ? firewallSources : null);
   const memory = await loadMemory(ctx.db, athlete.id, { firewall });
-  const run = new ConversationRun(client, ctx.config.coach.model, scope, memoryTool(memory), (usage) =>
+  const run = new ConversationRun(client, ctx.config.coach.model, scope, memoryTool(memory), log, (usage) =>
     recordUsage(ctx.db, athlete.id, today, usage),
   );
   try {
+    // The question first, then memory as a lookup made in answer to it: several servers (Gemini's, chat
+    // templates that insist on alternating roles) refuse a tool call that does not follow a user turn.
     const messages: ChatCompletionMessageParam[] = [
       { role: 'system', content: systemPrompt(athlete, today, { firewall }) },
-      ...(await run.memoryMessages(memory)),
       { role: 'user', content: text },
+      ...(await run.memoryMessages(memory)),
     ];
     const evidence = () => [text, promptConstants(athlete), ...run.evidence];
     const maxRounds = options.maxToolRounds ?? 4;
@@ -150,9 +155,19 @@ export async function answerCoachQuestion(
           content: `Numbers audit: these numbers in your answer are not in any tool result or in my message: ${firstFindings.join(', ')}. Rewrite the whole answer. Use only numbers from tool results (call a tool if you need one) or leave the number out.`,
         },
       );
-      answer = await run.converse(messages, Math.max(1, maxRounds - run.rounds));
-      audit = auditNumbers(answer, evidence());
-      outcome = 'fixed_on_retry';
+      const firstAnswer = answer;
+      try {
+        answer = await run.converse(messages, Math.max(1, maxRounds - run.rounds));
+        audit = auditNumbers(answer, evidence());
+        outcome = 'fixed_on_retry';
+      } catch (error) {
+        // The first answer, minus its untraceable numbers, beats dropping it for the rule-based summary.
+        log.warn(
+          { err: error },
+          'regenerating the answer failed; sending the first one with numbers removed',
+        );
+        answer = firstAnswer;
+      }
       if (!audit.ok) {
         answer = stripUntraceable(answer, evidence());
         outcome = 'stripped';
@@ -200,6 +215,12 @@ export async function answerCoachQuestion(
   }
 }
 
+/**
+ * Ids of the tool calls the coach makes up: nine letters and digits, the strictest form a server asks for
+ * (Mistral's API and vLLM serving Mistral models refuse any other).
+ */
+const memoryCallId = 'memory000';
+
 /** The tool through which earlier conversation reaches the model: as data, never as instructions. */
 function memoryTool(memory: ConversationMemory): CoachTool {
   return {
@@ -230,6 +251,7 @@ class ConversationRun {
     private readonly model: string,
     private readonly scope: DataScope,
     memory: CoachTool,
+    private readonly log: CoachContext['logger'],
     private readonly onUsage: (usage: { prompt: number; completion: number }) => Promise<void>,
   ) {
     this.tools = [...coachTools, ...planTools, memory];
@@ -246,10 +268,10 @@ class ConversationRun {
         role: 'assistant',
         content: null,
         tool_calls: [
-          { id: 'memory_0', type: 'function', function: { name: 'conversation_memory', arguments: '{}' } },
+          { id: memoryCallId, type: 'function', function: { name: 'conversation_memory', arguments: '{}' } },
         ],
       },
-      { role: 'tool', tool_call_id: 'memory_0', content },
+      { role: 'tool', tool_call_id: memoryCallId, content },
     ];
   }
 
@@ -280,35 +302,35 @@ class ConversationRun {
       const forceAnswer = round >= maxRounds;
       // No temperature or max_tokens: reasoning models reject both. The prompt keeps answers short, the
       // request timeout bounds a runaway model, and long answers are split for Discord.
-      const completion = await this.client.chat.completions.create({
+      const request: ChatCompletionCreateParamsNonStreaming = {
         model: this.model,
         messages,
         tools: toolDefinitions(this.tools),
         tool_choice: forceAnswer ? 'none' : 'auto',
-      });
-      const usage = {
-        prompt: completion.usage?.prompt_tokens ?? 0,
-        completion: completion.usage?.completion_tokens ?? 0,
       };
+      const completion = await this.client.chat.completions.create(request);
+      const usage = tokensOf(completion, request);
       this.tokens.prompt += usage.prompt;
       this.tokens.completion += usage.completion;
       await this.onUsage(usage);
-      const message = completion.choices[0]?.message;
+      const choice = completion.choices?.[0];
+      const message = choice?.message;
       if (!message) throw new Error('model returned no choices');
-      const toolCalls = (message.tool_calls ?? []).filter(
-        (call): call is Extract<ChatCompletionMessageToolCall, { type: 'function' }> =>
-          call.type === 'function',
-      );
+      if (choice.finish_reason === 'content_filter') throw new Error('the model’s answer was filtered');
+      if (choice.finish_reason === 'length')
+        this.log.warn({ round }, 'model answer cut at its length limit (finish_reason "length")');
+      const toolCalls = functionCalls(message.tool_calls, this.calls.length);
       if (toolCalls.length > 0 && !forceAnswer) {
         this.rounds += 1;
         messages.push({ role: 'assistant', content: message.content ?? null, tool_calls: toolCalls });
         for (const call of toolCalls) {
-          const { ok, result } = await runTool(
+          const { ok, result, failure } = await runTool(
             this.tools,
             call.function.name,
             call.function.arguments,
             this.scope,
           );
+          if (failure) this.log.warn({ err: failure, tool: call.function.name }, 'coach tool failed');
           const content = JSON.stringify(result);
           this.calls.push({ name: call.function.name, ok });
           const proposal = call.function.name === 'plan_propose' && ok ? createdProposalOf(result) : null;
@@ -318,11 +340,97 @@ class ConversationRun {
         }
         continue;
       }
-      const content = (message.content ?? '').trim();
+      const content = answerText(message);
       if (content === '') throw new Error('model returned an empty answer');
-      return content;
+      return choice.finish_reason === 'length' ? toLastSentence(content) : content;
     }
   }
+}
+
+/**
+ * The text of a model's answer: content as a string or as text parts (some servers send parts), without
+ * the `<think>…</think>` reasoning some local reasoning models put before it, or the refusal that comes
+ * instead of content.
+ */
+function answerText(message: { content?: unknown; refusal?: string | null }): string {
+  const content = Array.isArray(message.content)
+    ? message.content
+        .map((part: unknown) =>
+          part && typeof part === 'object' && 'text' in part && typeof part.text === 'string'
+            ? part.text
+            : '',
+        )
+        .join('')
+    : typeof message.content === 'string'
+      ? message.content
+      : '';
+  const answer = content.replace(/<think>[\s\S]*?<\/think>/g, '').trim();
+  return answer || (message.refusal ?? '').trim();
+}
+
+type FunctionToolCall = Extract<ChatCompletionMessageToolCall, { type: 'function' }>;
+
+/**
+ * The function calls of a model message, ready to echo back: every call gets a unique id (the tool result
+ * must name it; a few servers send none or repeat one; made-up ones are nine letters and digits), arguments as a string (some send an object), and
+ * anything else the server put on a call is kept (some need their extra fields echoed).
+ */
+function functionCalls(
+  calls: ChatCompletionMessageToolCall[] | null | undefined,
+  seq: number,
+): FunctionToolCall[] {
+  const seen = new Set<string>();
+  const out: FunctionToolCall[] = [];
+  for (const [i, raw] of (calls ?? []).entries()) {
+    const call = raw as Partial<FunctionToolCall> & { type?: string };
+    if ((call.type !== undefined && call.type !== 'function') || typeof call.function?.name !== 'string')
+      continue;
+    const args: unknown = call.function.arguments;
+    let id = typeof call.id === 'string' ? call.id : '';
+    for (let n = 0; id === '' || seen.has(id); n++)
+      id = `tc${String(seq * 100 + i + n * 7919).padStart(7, '0')}`;
+    seen.add(id);
+    out.push({
+      ...call,
+      id,
+      type: 'function',
+      function: {
+        ...call.function,
+        name: call.function.name,
+        arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}),
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * Tokens a completion cost. `total_tokens` counts when it exceeds prompt + completion (some servers keep
+ * reasoning apart); a server that reports no usage is charged an estimate (4 characters a token), so
+ * the daily budget binds whatever the server.
+ */
+function tokensOf(completion: ChatCompletion, request: unknown): { prompt: number; completion: number } {
+  const usage = completion.usage as Partial<CompletionUsage> | null | undefined;
+  const count = (value: unknown) =>
+    typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+  const prompt = count(usage?.prompt_tokens);
+  const answer = count(usage?.completion_tokens);
+  const total = count(usage?.total_tokens);
+  if (prompt + answer + total > 0) return { prompt, completion: Math.max(answer, total - prompt) };
+  const message = completion.choices?.[0]?.message;
+  return {
+    prompt: Math.ceil(JSON.stringify(request).length / 4),
+    completion: Math.ceil(
+      ((message?.content ?? '').length + JSON.stringify(message?.tool_calls ?? []).length) / 4,
+    ),
+  };
+}
+
+/** An answer cut at the model's length limit, ended at its last full sentence (when that keeps most of it). */
+function toLastSentence(text: string): string {
+  const ends = [...text.matchAll(/[.!?…](?=\s|$)/g)].map((match) => match.index + 1);
+  const end = ends.at(-1);
+  return end !== undefined && end >= text.length / 2 ? text.slice(0, end) : `${text} …`;
 }
 
 /**
@@ -361,8 +469,8 @@ async function aiAdvice(
   const firewall = ctx.config.coach.stravaData === 'exclude';
   const scope = createDataScope(ctx.db, athlete, today, firewall ? firewallSources : null);
   const calls = [
-    { id: 'advice_form', name: 'current_form', arguments: '{}' },
-    { id: 'advice_load', name: 'weekly_load', arguments: '{"weeks":4}' },
+    { id: 'formToday', name: 'current_form', arguments: '{}' },
+    { id: 'loadWeeks', name: 'weekly_load', arguments: '{"weeks":4}' },
   ];
   const results = await Promise.all(
     calls.map((call) => runTool(coachTools, call.name, call.arguments, scope)),
@@ -371,10 +479,12 @@ async function aiAdvice(
   if (!(results[0]?.result && typeof results[0].result === 'object' && 'tsb_form' in results[0].result))
     return null;
   const contents = results.map(({ result }) => JSON.stringify(result));
-  const completion = await client.chat.completions.create({
+  const request: ChatCompletionCreateParamsNonStreaming = {
     model: ctx.config.coach.model,
     messages: [
       { role: 'system', content: systemPrompt(athlete, today, { firewall }) },
+      // The question before the (pre-made) tool calls: a tool call must follow a user turn on some servers.
+      { role: 'user', content: 'In one sentence (under 35 words), what should I do in training today?' },
       {
         role: 'assistant',
         content: null,
@@ -385,16 +495,14 @@ async function aiAdvice(
         })),
       },
       ...calls.map((call, i) => ({ role: 'tool' as const, tool_call_id: call.id, content: contents[i]! })),
-      { role: 'user', content: 'In one sentence (under 35 words), what should I do in training today?' },
     ],
     tools: toolDefinitions(coachTools),
     tool_choice: 'none',
-  });
-  await recordUsage(ctx.db, athlete.id, today, {
-    prompt: completion.usage?.prompt_tokens ?? 0,
-    completion: completion.usage?.completion_tokens ?? 0,
-  });
-  const sentence = (completion.choices[0]?.message.content ?? '').trim().replace(/\s+/g, ' ');
+  };
+  const completion = await client.chat.completions.create(request);
+  await recordUsage(ctx.db, athlete.id, today, tokensOf(completion, request));
+  const message = completion.choices?.[0]?.message;
+  const sentence = (message ? answerText(message) : '').replace(/\s+/g, ' ');
   if (sentence === '' || sentence.length > 400) return null;
   const audit = auditNumbers(sentence, [promptConstants(athlete), ...contents]);
   if (!audit.ok) {

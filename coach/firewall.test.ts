@@ -162,9 +162,9 @@ describe('AI firewall (COACH_STRAVA_DATA=exclude)', () => {
 
     // The PMC the model sees rests on the uploaded rides alone.
     const results = toolResults(fake.requests[1]!.body)
-      .filter(({ toolCallId }) => toolCallId !== 'memory_0')
+      .filter(({ toolCallId }) => toolCallId !== 'memory000')
       .map(({ result }) => result as Record<string, unknown>);
-    const memory = toolResults(fake.requests[1]!.body).find(({ toolCallId }) => toolCallId === 'memory_0');
+    const memory = toolResults(fake.requests[1]!.body).find(({ toolCallId }) => toolCallId === 'memory000');
     expect(JSON.stringify(memory?.result)).toContain('How am I?');
     const expected = computePmc(
       ['2026-10-10', '2026-10-20', '2026-10-28'].map((date) => ({ date, stress: 64 })),

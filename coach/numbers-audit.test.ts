@@ -43,4 +43,42 @@ describe('numbers audit', () => {
       'Your 5-minute best is [unverified number removed].',
     );
   });
+
+  it('reads the formats a coach writes: paces, durations in words, signs, thousands, decimals, percent', () => {
+    const facts = [
+      JSON.stringify({
+        ngp_per_km: '4:35',
+        moving_time: '1:05:00',
+        tsb_form: -12.3,
+        ramp_ctl_per_7_days: 5.2,
+        stress_tss: 1234,
+        ctl_fitness: 12,
+        intensity_factor: 0.86,
+        change: { ctl_pct: -4.8 },
+      }),
+    ];
+    const ok = (answer: string) => auditNumbers(answer, facts).untraceable.map((finding) => finding.text);
+    expect(ok('NGP 4:35/km over 1h 05m, i.e. 1 hour and 5 minutes, or 65 min.')).toEqual([]);
+    expect(
+      ok('Form −12 (−12.3, -12), ramp +5.2 a week, 1,234 TSS, fitness 12.0, IF 86%, CTL down 4.8% (−4.8%).'),
+    ).toEqual([]);
+    // A written sign is a claim: a form of -12.3 is not "+12.3", a ramp of 5.2 is not "−5.2".
+    const signs = [JSON.stringify({ tsb_form: -12.3, ramp_ctl_per_7_days: 5.2 })];
+    expect(
+      auditNumbers('Your form is +12.3 and your ramp −5.2.', signs).untraceable.map(
+        (finding) => finding.text,
+      ),
+    ).toEqual(['12.3', '5.2']);
+    expect(auditNumbers('Your form is −12.3 (12.3 below zero), ramp +5.2.', signs).ok).toBe(true);
+    // A duration in words is one number: 1 h 10 min was never recorded.
+    expect(ok('You rode 1h 10m.')).toEqual(['1h 10m']);
+    expect(ok('Fitness 12.4, 1,235 TSS.')).toEqual(['12.4', '1,235']);
+    // Ranges and dates are not signs.
+    expect(ok('Aim for 5-12 TSS on 2026-10-25.')).toEqual([]);
+  });
+
+  it('removes only the untraceable occurrence, with its sign', () => {
+    const facts = [JSON.stringify({ tsb_form: 12 })];
+    expect(stripUntraceable('Form 12, not −12.', facts)).toBe('Form 12, not [unverified number removed].');
+  });
 });

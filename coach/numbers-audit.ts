@@ -22,6 +22,8 @@ interface NumberToken {
   text: string;
   start: number;
   end: number;
+  /** Whether a sign was written: then the sign must match too ("+12" is not traced by a TSB of -12). */
+  signed: boolean;
   /** Candidate readings: a plain number, or seconds for m:ss / h:mm:ss (h:mm read both ways). */
   values: { value: number; tolerance: number }[];
 }
@@ -53,9 +55,67 @@ function blankExempt(text: string): string {
 
 const tokenPattern = /(?<![\w.])(\d+(?::\d{2}){1,2}|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d:])/g;
 
+/** "1h 05m", "1 hour and 5 minutes", "1h05": one duration (hours and minutes), not two numbers. */
+const hoursMinutes =
+  /(?<![\w.])(\d+)\s?(?:h|hrs?|hours?)(?:,?\s?(?:and\s+)?(\d{1,2})\s?(?:m|mins?|minutes?)\b|(\d{2})\b)/gi;
+/** "4 min 35 s", "4m35s": one duration (a spaced bare "m" is metres: "400 m 30 s" stays two numbers). */
+const minutesSeconds =
+  /(?<![\w.])(\d+)(?:\s?(?:mins?|minutes?),?\s?(?:and\s+)?|m)(\d{1,2})\s?(?:s|secs?|seconds?)\b/gi;
+
+/** Durations written in words, in seconds, with where they are. */
+function wordDurations(text: string): { start: number; end: number; seconds: number; tolerance: number }[] {
+  const found: { start: number; end: number; seconds: number; tolerance: number }[] = [];
+  for (const match of text.matchAll(hoursMinutes)) {
+    const minutes = Number(match[2] ?? match[3]);
+    if (minutes >= 60) continue;
+    found.push({
+      start: match.index,
+      end: match.index + match[0].length,
+      seconds: Number(match[1]) * 3600 + minutes * 60,
+      tolerance: 30,
+    });
+  }
+  for (const match of text.matchAll(minutesSeconds)) {
+    const seconds = Number(match[2]);
+    if (seconds >= 60 || found.some((d) => match.index < d.end && d.start < match.index + match[0].length))
+      continue;
+    found.push({
+      start: match.index,
+      end: match.index + match[0].length,
+      seconds: Number(match[1]) * 60 + seconds,
+      tolerance: 0.5,
+    });
+  }
+  return found;
+}
+
+/**
+ * -1, +1 or 0: a sign written right before the number ("TSB −12", "+3.2"). A hyphen or dash after a word
+ * or a digit joins ("10-12 km", "2026-10-25", "Tour-12") and is no sign.
+ */
+function signBefore(text: string, start: number): -1 | 0 | 1 {
+  const mark = text[start - 1];
+  if (mark === undefined || !/[-−–+]/.test(mark)) return 0;
+  if (start >= 2 && /[\w.)]/.test(text[start - 2]!)) return 0;
+  return mark === '+' ? 1 : -1;
+}
+
 function tokens(text: string): NumberToken[] {
-  const blanked = blankExempt(text);
+  let blanked = blankExempt(text);
   const found: NumberToken[] = [];
+  for (const duration of wordDurations(blanked)) {
+    found.push({
+      text: text.slice(duration.start, duration.end),
+      start: duration.start,
+      end: duration.end,
+      signed: false,
+      values: [{ value: duration.seconds, tolerance: duration.tolerance }],
+    });
+    blanked =
+      blanked.slice(0, duration.start) +
+      ' '.repeat(duration.end - duration.start) +
+      blanked.slice(duration.end);
+  }
   for (const match of blanked.matchAll(tokenPattern)) {
     const raw = match[1]!;
     const start = match.index;
@@ -69,24 +129,34 @@ function tokens(text: string): NumberToken[] {
         values.push({ value: parts[0]! * 3600 + parts[1]! * 60, tolerance: 30 }); // h:mm
       }
     } else {
-      const value = Number(raw.replace(/,/g, ''));
+      const sign = signBefore(blanked, start);
+      const value = Number(raw.replace(/,/g, '')) * (sign === -1 ? -1 : 1);
       const decimals = raw.includes('.') ? raw.split('.')[1]!.length : 0;
       let tolerance = 0.5 * 10 ** -decimals + 1e-9;
       // "about 250 W" for 248 W: round numbers are rounding to tens or hundreds.
-      if (decimals === 0 && value >= 100 && value % 10 === 0) tolerance = 5;
-      if (decimals === 0 && value >= 1000 && value % 100 === 0) tolerance = 50;
+      const size = Math.abs(value);
+      if (decimals === 0 && size >= 100 && size % 10 === 0) tolerance = 5;
+      if (decimals === 0 && size >= 1000 && size % 100 === 0) tolerance = 50;
       values.push({ value, tolerance });
+      found.push({ text: raw, start, end: start + raw.length, signed: sign !== 0, values });
+      continue;
     }
-    found.push({ text: raw, start, end: start + raw.length, values });
+    found.push({ text: raw, start, end: start + raw.length, signed: false, values });
   }
-  return found;
+  return found.sort((a, b) => a.start - b.start);
 }
 
-/** Every number in the evidence (JSON text or prose), with m:ss and h:mm:ss read as seconds. */
+/** Every number in the evidence (JSON text or prose), unsigned, with m:ss and h:mm:ss read as seconds. */
 export function evidenceNumbers(evidence: string[]): number[] {
+  return [...new Set(signedEvidenceNumbers(evidence).map(Math.abs))];
+}
+
+/** Every number in the evidence with its sign ("-12.3" in JSON, "−5" in prose). */
+function signedEvidenceNumbers(evidence: string[]): number[] {
   const values = new Set<number>();
   for (const text of evidence) {
     const plain = text.replace(/(\d),(?=\d{3}\b)/g, '$1');
+    for (const duration of wordDurations(plain)) values.add(duration.seconds);
     for (const match of plain.matchAll(/\d+(?::\d{2}){1,2}/g)) {
       const parts = match[0].split(':').map(Number);
       values.add(
@@ -94,8 +164,10 @@ export function evidenceNumbers(evidence: string[]): number[] {
       );
       if (parts.length === 2) values.add(parts[0]! * 3600 + parts[1]! * 60);
     }
-    for (const match of plain.matchAll(/\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g))
-      values.add(Math.abs(Number(match[0])));
+    for (const match of plain.matchAll(/\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g)) {
+      const value = Number(match[0]);
+      values.add(signBefore(plain, match.index) === -1 ? -value : value);
+    }
   }
   return [...values].filter(Number.isFinite);
 }
@@ -122,20 +194,29 @@ const conversions: ((x: number) => number)[] = [
 ];
 
 export function auditNumbers(answer: string, evidence: string[]): AuditResult {
-  const known = evidenceNumbers(evidence);
-  const derived = known.flatMap((x) => conversions.map((convert) => convert(x))).filter(Number.isFinite);
   const answerTokens = tokens(answer);
-  const untraceable: AuditFinding[] = [];
-  for (const token of answerTokens) {
-    // 0, 1 and 2 are words in disguise ("1 or 2 easy days"), not claims about the data.
-    if (token.values.length === 1 && token.values[0]!.value <= 2 && Number.isInteger(token.values[0]!.value))
-      continue;
-    const traced = token.values.some(({ value, tolerance }) =>
-      derived.some((candidate) => Math.abs(candidate - value) <= tolerance + Math.abs(value) * 1e-9),
-    );
-    if (!traced) untraceable.push({ text: token.text, value: token.values[0]!.value });
-  }
+  const untraceable = untraceableTokens(answerTokens, evidence).map((token) => ({
+    text: token.text,
+    value: token.values[0]!.value,
+  }));
   return { ok: untraceable.length === 0, checked: answerTokens.length, untraceable };
+}
+
+function untraceableTokens(answerTokens: NumberToken[], evidence: string[]): NumberToken[] {
+  // Unit conversions keep the sign; pace from speed only exists for positive speeds.
+  const derived = signedEvidenceNumbers(evidence)
+    .flatMap((x) => conversions.map((convert) => (x < 0 ? -convert(-x) : convert(x))))
+    .filter(Number.isFinite);
+  const unsigned = derived.map(Math.abs);
+  return answerTokens.filter((token) => {
+    const first = token.values[0]!.value;
+    // 0, 1 and 2 are words in disguise ("1 or 2 easy days"), not claims about the data.
+    if (!token.signed && token.values.length === 1 && first <= 2 && Number.isInteger(first)) return false;
+    const candidates = token.signed ? derived : unsigned;
+    return !token.values.some(({ value, tolerance }) =>
+      candidates.some((candidate) => Math.abs(candidate - value) <= tolerance + Math.abs(value) * 1e-9),
+    );
+  });
 }
 
 const unitAfter =
@@ -143,18 +224,15 @@ const unitAfter =
 
 /** The answer with every untraceable number (and its unit) replaced by a visible marker. */
 export function stripUntraceable(answer: string, evidence: string[]): string {
-  const { untraceable } = auditNumbers(answer, evidence);
-  if (untraceable.length === 0) return answer;
-  const bad = new Set(untraceable.map((finding) => finding.text));
+  const bad = untraceableTokens(tokens(answer), evidence);
   let out = '';
   let cursor = 0;
-  for (const token of tokens(answer)) {
-    if (!bad.has(token.text)) continue;
+  for (const token of bad) {
     let end = token.end;
     const unit = unitAfter.exec(answer.slice(end));
     if (unit) end += unit[0].length;
     let start = token.start;
-    if (start > 0 && /[-−+~≈]/.test(answer[start - 1]!)) start -= 1;
+    if (start > 0 && (/[~≈]/.test(answer[start - 1]!) || signBefore(answer, start) !== 0)) start -= 1;
     out += `${answer.slice(cursor, start)}[unverified number removed]`;
     cursor = end;
   }

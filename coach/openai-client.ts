@@ -13,8 +13,49 @@ export function createModelClient(coach: Config['coach'], options: ModelCallOpti
   if (!coach.apiKey) return null;
   return new OpenAI({
     apiKey: coach.apiKey,
-    ...(coach.baseUrl ? { baseURL: coach.baseUrl } : {}),
+    ...(coach.baseUrl ? { baseURL: coach.baseUrl, fetch: withV1Fallback(coach.baseUrl) } : {}),
     timeout: options.timeoutMs ?? 45_000,
     maxRetries: options.maxRetries ?? 2,
   });
+}
+
+/** Bare hosts found to serve the API only under `/v1` (learnt once per process). */
+const needsV1 = new Set<string>();
+
+/**
+ * The SDK appends `/chat/completions` to the base as given, and the base is documented with its `/v1`
+ * (`http://localhost:11434/v1`). Operators often give the bare host instead (`http://localhost:11434`),
+ * which every common server (OpenAI, Ollama, vLLM, LM Studio) answers with a 404. So for a base without
+ * a path, a 404 is retried once under `/v1`, and the answer remembered.
+ */
+function withV1Fallback(baseUrl: string): typeof fetch {
+  let bare: URL | null = null;
+  try {
+    const url = new URL(baseUrl);
+    if (url.pathname === '/' || url.pathname === '') bare = url;
+  } catch {
+    // The configuration validated it; the SDK reports anything else.
+  }
+  const underV1 = (input: string | URL | Request): string => {
+    const url = new URL(input instanceof Request ? input.url : input);
+    url.pathname = `/v1${url.pathname}`;
+    return url.toString();
+  };
+  return async (input, init) => {
+    if (!bare || input instanceof Request) return fetch(input, init);
+    if (needsV1.has(bare.origin)) return fetch(underV1(input), init);
+    const response = await fetch(input, init);
+    if (response.status !== 404 || new URL(input).pathname.startsWith('/v1/')) return response;
+    const retried = await fetch(underV1(input), init);
+    if (retried.status !== 404) {
+      needsV1.add(bare.origin);
+      await response.body?.cancel();
+      return retried;
+    }
+    // Both 404: keep the one that is an API error (e.g. Ollama's "model not found"), not a bare route miss.
+    const apiError = (r: Response) => r.headers.get('content-type')?.includes('json') ?? false;
+    const [keep, drop] = !apiError(response) && apiError(retried) ? [retried, response] : [response, retried];
+    await drop.body?.cancel();
+    return keep;
+  };
 }

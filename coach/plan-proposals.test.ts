@@ -207,7 +207,7 @@ async function toolRound(athlete: AthleteRow, calls: FakeToolCall[], ctx = conte
   fake.script(callTools(...calls), say('Here is what I found.'));
   const answer = await answerCoachQuestion(ctx, athlete.id, 'Plan question', fast);
   const results = toolResults(fake.requests.at(-1)!.body)
-    .filter(({ toolCallId }) => toolCallId !== 'memory_0')
+    .filter(({ toolCallId }) => toolCallId !== 'memory000')
     .map(({ result }) => result as Record<string, unknown>);
   return { answer, results };
 }

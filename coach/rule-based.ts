@@ -81,7 +81,7 @@ function reasonNote(reason: FallbackReason): string {
     case 'model_failed':
       return 'The AI coach could not answer right now, so this is the rule-based summary. Try again in a few minutes.';
     case 'budget_spent':
-      return 'You have used today’s AI coach allowance; it renews at midnight your time. Until then, this is the rule-based summary.';
+      return 'Today’s AI coach allowance renews at midnight your time; until then, this is the rule-based summary.';
   }
 }
 

@@ -176,7 +176,9 @@ const activityDetails = defineTool({
   name: 'activity_detail',
   description:
     'One activity (by id from the activities tool) with its full metrics: power, pace, heart rate, zones, peaks.',
-  parameters: z.object({ activity_id: z.string().regex(/^\d+$/, 'an activity id from the activities tool') }),
+  parameters: z.object({
+    activity_id: z.string().regex(/^\d{1,18}$/, 'an activity id from the activities tool'),
+  }),
   run: async (args, scope) => {
     const row = await activityDetail(scope.db, scope.athlete.id, args.activity_id);
     if (!row || (scope.sources && !scope.sources.includes(row.source as never)))
@@ -405,7 +407,7 @@ export async function runTool(
   name: string,
   rawArguments: string,
   scope: DataScope,
-): Promise<{ ok: boolean; result: unknown }> {
+): Promise<{ ok: boolean; result: unknown; failure?: unknown }> {
   const tool = tools.find((candidate) => candidate.name === name);
   if (!tool)
     return {
@@ -415,6 +417,9 @@ export async function runTool(
   let json: unknown;
   try {
     json = rawArguments.trim() === '' ? {} : JSON.parse(rawArguments);
+    // Some models encode the arguments twice ("{\"weeks\":4}"), or send null for a tool without any.
+    if (typeof json === 'string' && json.trim().startsWith('{')) json = JSON.parse(json);
+    if (json === null) json = {};
   } catch {
     return {
       ok: false,
@@ -433,7 +438,17 @@ export async function runTool(
       },
     };
   }
-  return { ok: true, result: await tool.run(parsed.data as never, scope) };
+  try {
+    return { ok: true, result: await tool.run(parsed.data as never, scope) };
+  } catch (error) {
+    // Whatever a model's arguments make a query do, the answer goes on without this result; the reason
+    // is logged by the caller, never shown to the model.
+    return {
+      ok: false,
+      result: { error: `The ${name} tool failed. Try other arguments or another tool.` },
+      failure: error,
+    };
+  }
 }
 
 /** The OpenAI `tools` array (JSON Schema from the zod schemas). */

@@ -43,13 +43,12 @@ export default defineCommand<BotContext, typeof Options>({
     }
     const answer = await answerCoachQuestion(ctx, athlete.id, question);
     // The first part as the message, the rest as embeds (one interaction reply carries one message).
-    const [first = '', ...rest] = splitForDiscord(
-      answerWithProposal(answer.text, answer.proposal),
-      discordLimits.content,
-    );
+    const full = answerWithProposal(answer.text, answer.proposal).trim();
+    const first = splitForDiscord(full, discordLimits.content)[0] ?? '';
+    const embeds = embedParts(full.slice(first.length).trim());
     return {
       content: first,
-      ...(rest.length > 0 ? { embeds: rest.slice(0, 9).map((part) => ({ description: part })) } : {}),
+      ...(embeds.length > 0 ? { embeds: embeds.map((part) => ({ description: part })) } : {}),
       ...(answer.proposal ? { components: proposalButtons(answer.proposal.id) } : {}),
     };
   },
@@ -71,6 +70,22 @@ export default defineCommand<BotContext, typeof Options>({
     return { content: appliedText(outcome.title, outcome.changes, forecast) };
   },
 });
+
+/**
+ * Discord allows 6000 characters of embeds in one message. Past that the adapter would clip every part
+ * alike, leaving holes mid-answer, so a longer answer is cut once, at a sentence, with a note.
+ */
+const embedsTotal = 6000;
+const cutNote = '… (shortened to fit one reply: DM me for the whole answer)';
+
+/** The rest of a long answer as embed descriptions, within Discord's total for one message. */
+function embedParts(rest: string): string[] {
+  const text =
+    rest.length <= embedsTotal
+      ? rest
+      : `${splitForDiscord(rest, embedsTotal - cutNote.length - 1)[0] ?? ''}\n${cutNote}`;
+  return splitForDiscord(text, discordLimits.embedDescription);
+}
 
 /** What the athlete reads when a press did not apply anything (the buttons go away with the answer). */
 function outcomeReply(outcome: NotApplied): Reply {

@@ -32,7 +32,7 @@ afterAll(async () => {
  * every labelled number they returned (so its answers pass the numbers audit by construction).
  */
 function toyModel(request: ChatRequestBody) {
-  const results = toolResults(request).filter(({ toolCallId }) => toolCallId !== 'memory_0');
+  const results = toolResults(request).filter(({ toolCallId }) => toolCallId !== 'memory000');
   if (results.length === 0) {
     return callTools(
       { name: 'current_form', arguments: {} },

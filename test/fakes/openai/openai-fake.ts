@@ -35,10 +35,26 @@ export type FakeReply =
       kind: 'message';
       content?: string | null;
       toolCalls?: FakeToolCall[];
-      usage?: { prompt_tokens: number; completion_tokens: number };
+      /**
+       * Token counts (default: estimated from the sizes). `null` sends no `usage` at all, as some
+       * OpenAI-compatible servers do; `total_tokens` may exceed prompt + completion (e.g. reasoning).
+       */
+      usage?: { prompt_tokens: number; completion_tokens: number; total_tokens?: number } | null;
+      /** The model declined: sent as `message.refusal` (content is then null). */
+      refusal?: string;
+      /** Default: `tool_calls` when there are tool calls, else `stop`. */
+      finishReason?: 'stop' | 'length' | 'tool_calls' | 'content_filter';
       delayMs?: number;
     }
-  | { kind: 'error'; status: number; message?: string; retryAfterMs?: number; delayMs?: number };
+  | {
+      kind: 'error';
+      status: number;
+      message?: string;
+      retryAfterMs?: number;
+      /** The standard `retry-after` header, in seconds. */
+      retryAfterS?: number;
+      delayMs?: number;
+    };
 
 /** A scripted step: a fixed reply, or one computed from the request (e.g. from the tool results in it). */
 export type FakeStep = FakeReply | ((request: ChatRequestBody, index: number) => FakeReply);
@@ -150,6 +166,7 @@ export async function startOpenAiFake(options: { apiKey?: string } = {}): Promis
     if (reply.kind === 'error') {
       const headers: Record<string, string> = {};
       if (reply.retryAfterMs !== undefined) headers['retry-after-ms'] = String(reply.retryAfterMs);
+      if (reply.retryAfterS !== undefined) headers['retry-after'] = String(reply.retryAfterS);
       const type = reply.status === 429 ? 'rate_limit_exceeded' : 'server_error';
       sendJson(res, reply.status, errorBody(reply.message ?? `fake ${reply.status}`, type), headers);
       return;
@@ -164,10 +181,11 @@ export async function startOpenAiFake(options: { apiKey?: string } = {}): Promis
       },
     }));
     const content = reply.content ?? null;
-    const usage = reply.usage ?? {
+    const estimated = {
       prompt_tokens: Math.ceil(raw.length / 4),
       completion_tokens: Math.ceil(((content ?? '').length + JSON.stringify(toolCalls).length) / 4),
     };
+    const usage = reply.usage === null ? null : (reply.usage ?? estimated);
     sendJson(res, 200, {
       id: `chatcmpl-${randomBytes(12).toString('hex')}`,
       object: 'chat.completion',
@@ -178,16 +196,24 @@ export async function startOpenAiFake(options: { apiKey?: string } = {}): Promis
           index: 0,
           message: {
             role: 'assistant',
-            content: toolCalls.length > 0 ? (reply.content ?? null) : (content ?? ''),
-            refusal: null,
+            // An explicit null without tool calls is legitimate too (e.g. a content-filtered answer).
+            content: toolCalls.length > 0 || reply.content === null ? content : (content ?? ''),
+            refusal: reply.refusal ?? null,
             ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
             annotations: [],
           },
           logprobs: null,
-          finish_reason: toolCalls.length > 0 ? 'tool_calls' : 'stop',
+          finish_reason: reply.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop'),
         },
       ],
-      usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
+      ...(usage
+        ? {
+            usage: {
+              total_tokens: usage.prompt_tokens + usage.completion_tokens,
+              ...usage,
+            },
+          }
+        : {}),
       system_fingerprint: 'fp_fake',
     });
   }

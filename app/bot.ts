@@ -16,24 +16,36 @@ export function createBot(ctx: AppContext): Service {
     logger: ctx.logger,
     hooks: {
       takeNotice: async (userId) => {
+        // RETURNING gives the row after the update (null), so the old text comes from a self-join.
         const row = await ctx.db
-          .updateTable('athletes')
+          .updateTable('athletes as a')
+          .from('athletes as old')
           .set({ pending_notice: null })
-          .where('discord_user_id', '=', userId)
-          .where('pending_notice', 'is not', null)
-          .returning('pending_notice')
+          .whereRef('a.id', '=', 'old.id')
+          .where('a.discord_user_id', '=', userId)
+          .where('a.pending_notice', 'is not', null)
+          .returning('old.pending_notice')
           .executeTakeFirst();
         return row?.pending_notice ?? null;
       },
     },
     onDirectMessage: createDirectMessageHandler(ctx),
     onReady: async (client) => {
-      const outcome = await syncCommands(
-        ctx.db,
-        { token: discord.token, appId: discord.appId, apiUrl: discord.apiUrl, guildId: discord.devGuildId },
-        slashCommands as never,
-      );
-      ctx.logger.info({ outcome, user: client.user.tag }, 'slash commands in sync');
+      // A refused registration (Discord caps command updates per day) leaves the previous commands in
+      // place; the bot keeps answering them rather than failing to start.
+      try {
+        const outcome = await syncCommands(
+          ctx.db,
+          { token: discord.token, appId: discord.appId, apiUrl: discord.apiUrl, guildId: discord.devGuildId },
+          slashCommands as never,
+        );
+        ctx.logger.info({ outcome, user: client.user.tag }, 'slash commands in sync');
+      } catch (error) {
+        ctx.logger.error(
+          { err: error },
+          'slash command registration failed; `cli discord-register` retries it',
+        );
+      }
     },
   });
 }

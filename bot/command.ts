@@ -6,7 +6,10 @@ import type { Reply } from './reply.ts';
 export interface Invoker {
   userId: string;
   username: string;
-  /** True in a server channel, false in DMs and group DMs. */
+  /**
+   * True wherever others read the channel: a server, a group DM or a DM between people (user install);
+   * false only in the bot's own DM. Personal replies are ephemeral when true.
+   */
   inGuild: boolean;
   /** Discord interaction id, for logs. */
   interactionId: string;

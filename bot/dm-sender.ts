@@ -37,9 +37,14 @@ export function createDmSender(options: { token: string; apiUrl: string }): DmSe
             content: message.content,
             embeds: message.embeds.map((embed) => embed.toJSON()),
             components: message.components.map((row) => row.toJSON()),
-            attachments: (reply.files ?? []).map((file, id) => ({ id, filename: file.name })),
+            // The same files, descriptions (alt text) and 10-file cap as interaction replies.
+            attachments: message.files.map((file, id) => ({
+              id,
+              filename: file.name,
+              ...(file.description ? { description: file.description } : {}),
+            })),
           },
-          files: (reply.files ?? []).map((file) => ({
+          files: (reply.files ?? []).slice(0, message.files.length).map((file) => ({
             name: file.name,
             data: file.data,
             contentType: contentTypeOf(file.name),

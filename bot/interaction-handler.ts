@@ -1,15 +1,17 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type CommandInteractionOption,
   type Interaction,
+  InteractionContextType,
   MessageFlags,
 } from 'discord.js';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Invoker, SlashCommand } from './command.ts';
-import { toMessageOptions } from './discord-adapter.ts';
+import { clip, toMessageOptions } from './discord-adapter.ts';
 import type { Reply } from './reply.ts';
 
 /** Past this, a command that did not ask to defer is deferred anyway (Discord's deadline is 3 s). */
@@ -36,8 +38,10 @@ export function createInteractionHandler<Ctx>(
   const log = logger.child({ subsystem: 'bot' });
 
   return async function handle(interaction: Interaction): Promise<void> {
+    // A notice taken for this command must reach the athlete even when the command then fails.
+    const taken: { notice: string | null } = { notice: null };
     try {
-      if (interaction.isChatInputCommand()) await runCommand(interaction);
+      if (interaction.isChatInputCommand()) await runCommand(interaction, taken);
       else if (interaction.isAutocomplete()) await runAutocomplete(interaction);
       else if (interaction.isButton()) await runButton(interaction);
     } catch (error) {
@@ -50,11 +54,14 @@ export function createInteractionHandler<Ctx>(
       } else {
         log.error({ err: error, interactionId: interaction.id }, 'interaction failed');
       }
-      if (interaction.isRepliable()) await answerError(interaction, error).catch(() => {});
+      if (interaction.isRepliable()) await answerError(interaction, error, taken.notice).catch(() => {});
+      // Autocomplete cannot show an error; an empty list beats Discord's "Loading options failed".
+      else if (interaction.isAutocomplete() && !interaction.responded)
+        await interaction.respond([]).catch(() => {});
     }
   };
 
-  async function runCommand(interaction: ChatInputCommandInteraction) {
+  async function runCommand(interaction: ChatInputCommandInteraction, taken: { notice: string | null }) {
     const command = byName.get(interaction.commandName);
     if (!command)
       throw new AppError('not_found', {
@@ -74,6 +81,7 @@ export function createInteractionHandler<Ctx>(
       return;
     }
     const notice = hooks.takeNotice ? await hooks.takeNotice(invoker.userId) : null;
+    taken.notice = notice;
     await respond(interaction, invoker, command.defer ?? false, notice, (progress) =>
       command.execute({ invoker, options: parsed.data, progress }, ctx),
     );
@@ -92,13 +100,13 @@ export function createInteractionHandler<Ctx>(
     const handler = command.button;
     // Button answers replace the message they sit on, keeping its visibility.
     await interaction.deferUpdate();
-    let last = 0;
+    const pace = editPacer();
     const progress = async (reply: Reply) => {
-      if (Date.now() - last < progressIntervalMs) return;
-      last = Date.now();
+      if (!pace.mayEdit()) return;
       await interaction.editReply(toMessageOptions(reply));
     };
     const reply = await handler({ invoker, action, args, progress }, ctx);
+    await pace.beforeFinalEdit();
     await interaction.editReply(toMessageOptions(reply));
   }
 
@@ -115,7 +123,11 @@ export function createInteractionHandler<Ctx>(
       ctx,
     );
     await interaction.respond(
-      choices.slice(0, 25).map((c) => ({ name: c.name.slice(0, 100), value: c.value.slice(0, 100) })),
+      choices
+        // A value longer than Discord's 100 characters would come back cut, naming nothing.
+        .filter((c) => c.value.length >= 1 && c.value.length <= 100)
+        .slice(0, 25)
+        .map((c) => ({ name: clip(c.name, 100) || c.value, value: c.value })),
     );
   }
 }
@@ -137,44 +149,78 @@ async function respond(
     return deferral;
   };
   if (deferAtOnce) await defer();
-  let last = 0;
+  const pace = editPacer();
   const progress = async (reply: Reply) => {
-    if (Date.now() - last < progressIntervalMs) return;
-    last = Date.now();
+    if (!pace.mayEdit()) return;
     await defer();
     await interaction.editReply(toMessageOptions(withNotice(reply, notice)));
   };
   const timer = setTimeout(() => void defer().catch(() => {}), autoDeferAfterMs);
   try {
-    const reply = withNotice(await run(progress), notice);
+    const result = await run(progress);
     clearTimeout(timer);
+    // A public reply (personal: false) in a server is allowed only when nothing was deferred privately;
+    // the athlete's notice is theirs alone, so it then comes as a private follow-up.
+    const publicInShared = !deferral && ephemeral && result.personal === false;
+    const reply = publicInShared ? result : withNotice(result, notice);
     if (!deferral) {
-      // A public reply (personal: false) in a server is allowed only when nothing was deferred privately.
       const replyFlags = reply.personal === false || !ephemeral ? undefined : MessageFlags.Ephemeral;
       await interaction.reply({ ...toMessageOptions(reply), ...(replyFlags ? { flags: replyFlags } : {}) });
+      if (publicInShared && notice) {
+        await interaction.followUp({ content: `ℹ️ ${clip(notice, 1900)}`, flags: MessageFlags.Ephemeral });
+      }
     } else {
       await deferral;
+      await pace.beforeFinalEdit();
       await interaction.editReply(toMessageOptions(reply));
     }
+  } catch (error) {
+    // A deferral in flight must land first, or the error answer would acknowledge the interaction twice.
+    if (deferral) await (deferral as Promise<void>).catch(() => {});
+    throw error;
   } finally {
     clearTimeout(timer);
   }
 }
 
+/**
+ * Progress edits at most every 2 s: one that comes sooner is dropped, and the final answer waits out
+ * the rest of the interval after a progress edit (a short wait, only for commands that show progress).
+ */
+function editPacer() {
+  let last = Number.NEGATIVE_INFINITY;
+  return {
+    mayEdit: () => {
+      if (Date.now() - last < progressIntervalMs) return false;
+      last = Date.now();
+      return true;
+    },
+    beforeFinalEdit: async () => {
+      const wait = last + progressIntervalMs - Date.now();
+      if (wait > 0) await sleep(wait);
+    },
+  };
+}
+
+/** Room kept for the reply's own text when a notice goes first (content is capped at 2000). */
+const noticeMax = 600;
+
 function withNotice(reply: Reply, notice: string | null): Reply {
   if (!notice) return reply;
-  return { ...reply, content: [`ℹ️ ${notice}`, reply.content].filter(Boolean).join('\n\n') };
+  return { ...reply, content: [`ℹ️ ${clip(notice, noticeMax)}`, reply.content].filter(Boolean).join('\n\n') };
 }
 
 async function answerError(
   interaction: ChatInputCommandInteraction | ButtonInteraction | Interaction,
   error: unknown,
+  notice: string | null = null,
 ) {
   if (!interaction.isRepliable()) return;
-  const message =
+  const reason =
     error instanceof AppError && error.code !== 'internal'
       ? error.userMessage
       : `Something went wrong on our side. It has been logged (ref ${interaction.id}); please try again in a moment.`;
+  const message = withNotice({ content: reason }, notice).content ?? reason;
   if (interaction.deferred && !interaction.replied) {
     // The athlete is looking at "thinking…": replace it with the answer (it keeps its visibility).
     await interaction.editReply({ content: message, embeds: [], components: [], files: [] });
@@ -191,7 +237,9 @@ function invokerOf(
   return {
     userId: interaction.user.id,
     username: interaction.user.username,
-    inGuild: interaction.inGuild(),
+    // A user-installed app also answers in group DMs and DMs between people (context 2): others read
+    // those, so they are as public as a server. Only the bot's own DM is private.
+    inGuild: interaction.inGuild() || interaction.context === InteractionContextType.PrivateChannel,
     interactionId: interaction.id,
     locale: interaction.locale,
   };

@@ -9,6 +9,7 @@ import type { CliJson } from '../../metrics/cli-json.ts';
 import { parseStravaStreams, StreamError, toSeries } from '../../metrics/streams.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
+import { clip } from '../discord-adapter.ts';
 import type { ButtonSpec, EmbedSpec, FileSpec } from '../reply.ts';
 import { requireAthlete } from '../require-athlete.ts';
 import { activityEmbed, hrZoneNames, powerZoneNames } from '../views/activity-view.ts';
@@ -28,7 +29,8 @@ export default defineCommand<BotContext, typeof Options>({
       o
         .setName('activity')
         .setDescription('Pick one of your recent activities (default: the latest)')
-        .setAutocomplete(true),
+        .setAutocomplete(true)
+        .setMaxLength(100),
     )
     .toJSON(),
   options: Options,
@@ -40,12 +42,12 @@ export default defineCommand<BotContext, typeof Options>({
       limit: 25,
       ...(focused.value.trim() ? { nameLike: focused.value.trim() } : {}),
     });
-    return rows.map((row) => ({
-      name: [row.date, row.name || row.sport, row.stress !== null ? `${Math.round(row.stress)} stress` : null]
-        .filter(Boolean)
-        .join(' · '),
-      value: row.id,
-    }));
+    return rows.map((row) => {
+      // Discord shows 100 characters: a long name gives way, the date and the stress stay.
+      const stress = row.stress !== null ? ` · ${Math.round(row.stress)} stress` : '';
+      const room = 100 - row.date.length - ' · '.length - stress.length;
+      return { name: `${row.date} · ${clip(row.name || row.sport, room)}${stress}`, value: row.id };
+    });
   },
   execute: async ({ invoker, options }, ctx) => {
     const athlete = await requireAthlete(ctx, invoker.userId);
@@ -120,7 +122,8 @@ export default defineCommand<BotContext, typeof Options>({
 });
 
 async function resolveActivityId(ctx: BotContext, athleteId: string, input: string | undefined) {
-  if (input && /^\d+$/.test(input)) return input;
+  // A picked choice is our id; digits that are no activity of the athlete's may be a typed name ("10k").
+  if (input && /^\d+$/.test(input) && (await activityDetail(ctx.db, athleteId, input))) return input;
   const [latest] = await activitiesInRange(ctx.db, athleteId, {
     limit: 1,
     ...(input ? { nameLike: input } : {}),

@@ -2,6 +2,7 @@ import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
 import { ensureAthlete, listThresholds, setThreshold, thresholdsOn } from '../../db/queries/athletes.ts';
 import type { ThresholdKind } from '../../db/tables/athlete-thresholds.ts';
+import { AppError } from '../../lib/errors.ts';
 import { isValidTimeZone, localDate } from '../../lib/local-time.ts';
 import { formatMinSec, parseMinSec } from '../../lib/pace.ts';
 import type { BotContext } from '../bot-context.ts';
@@ -61,19 +62,31 @@ const Options = z
     sex: z.enum(['male', 'female']).optional(),
     timezone: z
       .string()
+      .trim()
       .max(64)
       .refine(isValidTimeZone, 'timezone must be an IANA zone such as Europe/Paris (pick one from the list)')
+      // Stored as the zone's own spelling ("europe/paris" → "Europe/Paris"), as shown everywhere after.
+      .transform((zone) => new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone)
       .optional(),
     units: z.enum(['metric', 'imperial']).optional(),
     digest: z.boolean().optional(),
     digest_time: z
       .string()
-      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'digest_time must be HH:MM in 24-hour time, e.g. 07:30')
+      .trim()
+      .regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'digest_time must be HH:MM in 24-hour time, e.g. 07:30')
+      .transform((time) => time.padStart(5, '0'))
       .optional(),
     effective: z
       .string()
+      .trim()
       .regex(/^\d{4}-\d{2}-\d{2}$/, 'effective must be a date YYYY-MM-DD')
-      .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'effective must be a real date')
+      // Date.parse rolls 2026-02-30 over to March; only a date that reads back the same is real.
+      .refine(
+        (d) =>
+          !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
+          new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+        'effective must be a real date',
+      )
       .optional(),
   })
   .refine((o) => o.max_hr === undefined || o.rest_hr === undefined || o.max_hr > o.rest_hr + 20, {
@@ -92,7 +105,8 @@ const thresholdOptions: Record<string, ThresholdKind> = {
 
 const zoneNames = (() => {
   try {
-    return Intl.supportedValuesOf('timeZone');
+    // The list leaves out UTC, which many athletes (and servers) use.
+    return ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')];
   } catch {
     return ['UTC'];
   }
@@ -164,6 +178,10 @@ export default defineCommand<BotContext, typeof Options>({
     if (effective > today) return { content: 'effective cannot be in the future.' };
     const changes: string[] = [];
     const before = await listThresholds(ctx.db, athlete.id);
+    const refusal = heartRateConflict(options, thresholdsOn(before, effective));
+    if (refusal) {
+      throw new AppError('bad_request', { message: `settings refused: ${refusal}`, userMessage: refusal });
+    }
     let recomputeFrom: string | null = null;
     for (const [option, kind] of Object.entries(thresholdOptions)) {
       const value = options[option as keyof typeof options] as number | undefined;
@@ -220,7 +238,7 @@ export default defineCommand<BotContext, typeof Options>({
               name: 'Daily digest',
               value: fresh.digest_enabled
                 ? `on, at ${fresh.digest_time}`
-                : `off${fresh.digest_disabled_reason ? ` (${fresh.digest_disabled_reason})` : ''}`,
+                : `off${fresh.digest_disabled_reason ? ` (${disabledReasons[fresh.digest_disabled_reason] ?? fresh.digest_disabled_reason})` : ''}`,
               inline: true,
             },
           ],
@@ -256,6 +274,33 @@ export default defineCommand<BotContext, typeof Options>({
       .map((zone) => ({ name: zone, value: zone }));
   },
 });
+
+/** Why the digest went off, as the athlete reads it. */
+const disabledReasons: Record<string, string> = {
+  dms_closed: 'your DMs were closed to me; allow them, then `/settings digest:true`',
+};
+
+/**
+ * Heart-rate values must also agree with the ones already stored (on the effective date): a max HR at or
+ * below the resting HR, or an LTHR at or above the max, is a typo.
+ */
+function heartRateConflict(
+  options: { max_hr?: number | undefined; rest_hr?: number | undefined; lthr?: number | undefined },
+  stored: Partial<Record<ThresholdKind, number>>,
+): string | null {
+  const maxHr = options.max_hr ?? stored.max_hr;
+  const restHr = options.rest_hr ?? stored.rest_hr;
+  const lthr = options.lthr ?? stored.lthr;
+  const changed = options.max_hr !== undefined || options.rest_hr !== undefined || options.lthr !== undefined;
+  if (!changed) return null;
+  if (maxHr !== undefined && restHr !== undefined && !(maxHr > restHr + 20)) {
+    return `max_hr (${maxHr} bpm) must be well above rest_hr (${restHr} bpm).`;
+  }
+  if (lthr !== undefined && maxHr !== undefined && lthr >= maxHr) {
+    return `lthr (${lthr} bpm) must be below max_hr (${maxHr} bpm).`;
+  }
+  return null;
+}
 
 export function labelOf(kind: ThresholdKind): string {
   return {

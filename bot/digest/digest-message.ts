@@ -7,6 +7,7 @@ import { formatDuration } from '../../lib/pace.ts';
 import { planDaySummary } from '../../planning/day-summary.ts';
 import { plannedStressOf } from '../../planning/forecast-store.ts';
 import type { BotContext } from '../bot-context.ts';
+import { clip, linesWithin, messageLimits } from '../discord-adapter.ts';
 import type { Reply } from '../reply.ts';
 import { formEmbed, formFacts } from '../views/form-view.ts';
 import { ruleBasedAdvice } from './digest-advice.ts';
@@ -68,12 +69,13 @@ export async function buildDigest(
       value:
         yesterdays.length === 0
           ? 'Rest day'
-          : yesterdays
-              .map(
+          : linesWithin(
+              yesterdays.map(
                 (a) =>
-                  `${a.name || a.sport} — ${a.stress !== null ? `${Math.round(a.stress)} stress` : 'no stress yet'}${a.movingS ? `, ${formatDuration(a.movingS)}` : ''}`,
-              )
-              .join('\n'),
+                  `${clip(a.name || a.sport, 100)} — ${a.stress !== null ? `${Math.round(a.stress)} stress` : 'no stress yet'}${a.movingS ? `, ${formatDuration(a.movingS)}` : ''}`,
+              ),
+              messageLimits.fieldValue,
+            ),
     },
     ...planFields(
       await planDaySummary(ctx.db, athlete.id, date),
@@ -105,15 +107,16 @@ function planFields(today: DaySummary, yesterday: DaySummary) {
   if (today.plans.length > 0) {
     fields.push({
       name: 'Planned today',
-      value: today.plans
-        .map((p) => {
+      value: linesWithin(
+        today.plans.map((p) => {
           const parts = [
             p.planned_duration_s ? formatDuration(p.planned_duration_s) : null,
             `${Math.round(plannedStressOf(p))} stress`,
           ].filter(Boolean);
           return `${p.title} (${p.sport}) — ${parts.join(', ')}${p.status === 'done' ? ' ✅' : ''}`;
-        })
-        .join('\n'),
+        }),
+        messageLimits.fieldValue,
+      ),
     });
   }
   if (yesterday.compliance !== null && yesterday.plannedStress !== null) {

@@ -24,7 +24,9 @@ export const notifyJob = defineJob({
       log.warn({ discordUserId: payload.discordUserId }, 'DMs closed; notice kept for the next command');
       await ctx.db
         .updateTable('athletes')
-        .set({ pending_notice: notificationReply(payload).content ?? null })
+        .set({
+          pending_notice: `I could not DM you this, because your DMs are closed to me: ${notificationReply(payload).content ?? ''}`,
+        })
         .where('discord_user_id', '=', payload.discordUserId)
         .execute();
     }

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIInteraction, APIMessage, APIUser } from 'discord.js';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { autocompleteProblems, commandProblems, messageProblems } from './limits.ts';
 import {
   apiDmChannel,
   apiGuildTextChannel,
@@ -239,24 +240,15 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}) {
   const validateMessage = (
     message: Pick<MessageRecord, 'content' | 'embeds' | 'components' | 'attachments'>,
   ) => {
-    const problems: string[] = [];
-    if (message.content.length > 2000) problems.push('content: must be 2000 or fewer in length');
-    if (message.embeds.length > 10) problems.push('embeds: must be 10 or fewer in length');
-    message.embeds.forEach((embed, i) => {
-      const text = (key: string) => (typeof embed[key] === 'string' ? (embed[key] as string) : '');
-      if (text('title').length > 256) problems.push(`embeds.${i}.title: must be 256 or fewer in length`);
-      if (text('description').length > 4096) problems.push(`embeds.${i}.description: must be 4096 or fewer`);
-      const fields = Array.isArray(embed['fields']) ? (embed['fields'] as Record<string, unknown>[]) : [];
-      if (fields.length > 25) problems.push(`embeds.${i}.fields: must be 25 or fewer in length`);
-      fields.forEach((field, j) => {
-        const name = typeof field['name'] === 'string' ? field['name'] : '';
-        const value = typeof field['value'] === 'string' ? field['value'] : '';
-        if (!name || name.length > 256) problems.push(`embeds.${i}.fields.${j}.name: 1 to 256 characters`);
-        if (!value || value.length > 1024)
-          problems.push(`embeds.${i}.fields.${j}.value: 1 to 1024 characters`);
-      });
-    });
-    if (message.components.length > 5) problems.push('components: must be 5 or fewer in length');
+    const problems = messageProblems(
+      {
+        content: message.content,
+        embeds: message.embeds,
+        components: message.components,
+        attachments: message.attachments.map((a) => ({ description: a.description })),
+      },
+      message.attachments.map((a) => a.filename),
+    );
     if (problems.length > 0) throw new HttpError(400, 50035, 'Invalid Form Body', problems);
     const empty =
       !message.content &&
@@ -420,9 +412,10 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}) {
       editMessage(record.original, data ?? {}, files);
       emit({ kind: 'message-edited', message: snapshot(record.original) });
     } else if (type === 8) {
-      const choices = (data?.['choices'] as unknown[] | undefined) ?? [];
-      if (choices.length > 25)
-        throw new HttpError(400, 50035, 'Invalid Form Body', ['data.choices: 25 or fewer']);
+      const problems = autocompleteProblems(
+        (data?.['choices'] as Record<string, unknown>[] | undefined) ?? [],
+      );
+      if (problems.length > 0) throw new HttpError(400, 50035, 'Invalid Form Body', problems);
     }
     const callback: CallbackRecord = {
       type,
@@ -459,6 +452,10 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}) {
     if (body.length > 100) throw new HttpError(400, 30032, 'Maximum number of application commands reached');
     return (body as Record<string, unknown>[]).map((command) => {
       const name = String(command['name'] ?? '');
+      if ((command['type'] ?? 1) === 1) {
+        const problems = commandProblems(command);
+        if (problems.length > 0) throw new HttpError(400, 50035, 'Invalid Form Body', problems);
+      }
       const type = typeof command['type'] === 'number' ? command['type'] : 1;
       if (!/^[-_\p{Ll}\p{Lo}\p{N}]{1,32}$/u.test(name)) {
         throw new HttpError(400, 50035, 'Invalid Form Body', [`name: "${name}" is not a valid command name`]);

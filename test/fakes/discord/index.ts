@@ -9,5 +9,6 @@ export {
   type RegisteredCommands,
   startDiscordFake,
 } from './discord-fake.ts';
+export * from './limits.ts';
 export * from './payloads.ts';
 export type { ReceivedFile } from './request-body.ts';

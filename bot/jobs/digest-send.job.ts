@@ -25,6 +25,17 @@ export const digestSendJob = defineJob({
     }
     const athlete = await findAthleteById(ctx.db, athleteId);
     if (!athlete) return;
+    // No training load yet: a daily "nothing to report" DM would only be noise (/digest still previews it).
+    const hasLoad = await ctx.db
+      .selectFrom('daily_load')
+      .select('athlete_id')
+      .where('athlete_id', '=', athleteId)
+      .limit(1)
+      .executeTakeFirst();
+    if (!hasLoad) {
+      log.debug('no training load yet; no digest');
+      return;
+    }
     const claim = await claimDigest(ctx.db, athleteId, date);
     if (!claim) {
       log.debug('digest already sent or turned off');

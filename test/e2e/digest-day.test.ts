@@ -17,6 +17,7 @@ const athletes = [
   { user: '610000000000000006', timezone: 'UTC', time: '23:45' },
 ];
 const closedDmsUser = '610000000000000007';
+const noLoadUser = '610000000000000008';
 const start = Date.parse('2026-03-28T00:00:00Z');
 const end = Date.parse('2026-03-30T12:00:00Z');
 const step = 15 * 60_000;
@@ -34,11 +35,30 @@ describe('daily digest over a simulated day in several time zones and a DST chan
       env: { DISCORD_TOKEN: 'digest-token', DISCORD_APP_ID: discord.appId, DISCORD_API_URL: discord.apiUrl },
     });
     for (const a of [...athletes, { user: closedDmsUser, timezone: 'UTC', time: '08:00' }]) {
-      await h.database.db
+      const row = await h.database.db
         .insertInto('athletes')
         .values({ discord_user_id: a.user, timezone: a.timezone, digest_time: a.time, digest_enabled: true })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      // Some training load: athletes without any get no digest.
+      await h.database.db
+        .insertInto('daily_load')
+        .values({
+          athlete_id: row.id,
+          date: '2026-03-20',
+          stress: 80,
+          ctl: 50,
+          atl: 60,
+          tsb: -8,
+          ramp: 2,
+          sources: ['strava_api'],
+        })
         .execute();
     }
+    await h.database.db
+      .insertInto('athletes')
+      .values({ discord_user_id: noLoadUser, timezone: 'UTC', digest_time: '06:00', digest_enabled: true })
+      .execute();
     discord.closeDms(closedDmsUser);
     // Tick every 15 simulated minutes; run whatever the tick enqueued (twice, like two racing workers).
     for (let t = start; t <= end; t += step) {
@@ -108,9 +128,11 @@ describe('daily digest over a simulated day in several time zones and a DST chan
     expect(london).toContain('2026-03-28T07:00:00.000Z');
   });
 
-  it('the DM is a digest: the form reading or the no-data explanation', () => {
+  it('the DM is a digest with the form reading; an athlete with no training load gets none', () => {
     const dm = discord.dms(athletes[0]!.user)[0]!;
     expect(dm.content).toContain('form digest');
+    expect((dm.embeds[0] as { title: string }).title).toMatch(/^☀️ Form /);
+    expect(discord.dms(noLoadUser)).toEqual([]);
   });
 
   it('closed DMs turn the digest off and leave a notice for the next command, without retrying', async () => {

@@ -65,7 +65,13 @@ export async function disconnectStrava(
     if (options.keepDerived) {
       await trx
         .updateTable('activities')
-        .set({ summary: '{}', streams_state: 'purged', updated_at: new Date() })
+        // Titles are Strava data too: the kept numbers are labelled by their sport instead.
+        .set((eb) => ({
+          summary: '{}',
+          streams_state: 'purged',
+          name: eb.ref('sport_type'),
+          updated_at: new Date(),
+        }))
         .where('athlete_id', '=', athleteId)
         .where('source', '=', 'strava_api')
         .execute();
@@ -79,7 +85,8 @@ export async function disconnectStrava(
     }
     await trx
       .updateTable('athletes')
-      .set({ strava_athlete_id: null, updated_at: new Date() })
+      // The name came from the Strava profile.
+      .set({ strava_athlete_id: null, name: null, updated_at: new Date() })
       .where('id', '=', athleteId)
       .execute();
     deps.logger.info(

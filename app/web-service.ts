@@ -33,6 +33,8 @@ export function createWebService(options: {
           server = listening;
           // Strava's webhook deadline is 2 s; idle keep-alive sockets must not hold shutdown up.
           listening.keepAliveTimeout = 5_000;
+          // A Strava export of several hundred MB over a slow line takes longer than Node's 5-minute default.
+          listening.requestTimeout = 2 * 3600_000;
           resolve();
         });
       }),

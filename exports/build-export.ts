@@ -9,8 +9,11 @@ import { toCsv } from './csv.ts';
 /** Version of the archive's layout, in manifest.json. */
 export const exportFormat = 'threshold-export/1';
 
-/** Tables that carry athlete_id but are not the athlete's data: the exports themselves. */
-const excludedTables = new Set(['data_exports']);
+/**
+ * Tables not exported as tables: the exports themselves, streams (one JSON file per activity instead) and
+ * the chunks of an uploaded Strava export (its bytes, kept only until the import is done).
+ */
+const excludedTables = new Set(['data_exports', 'activity_streams', 'export_import_chunks']);
 /** Columns never exported: credentials (encrypted tokens) and hashes of one-time secrets. */
 const secretColumn = /(_enc|_hash|token|secret)$/i;
 /** Row order per table: the first of these columns it has. */
@@ -26,6 +29,8 @@ export interface ExportContents {
 interface TableColumns {
   table: string;
   columns: string[];
+  /** For a table without athlete_id: the foreign key to a table that has one (sync_run_items → sync_runs). */
+  parent?: { column: string; table: string; key: string };
 }
 
 /**
@@ -55,7 +60,7 @@ export async function writeAthleteExport(
     const tables = await athleteTables(db);
     const athlete = await rowsOf(db, { table: 'athletes', columns: tables.athletes }, 'id', athleteId);
     addText('athlete.json', json(athlete[0] ?? null), athlete.length);
-    for (const spec of tables.withAthleteId) {
+    for (const spec of [...tables.withAthleteId, ...tables.children]) {
       const rows = await rowsOf(db, spec, 'athlete_id', athleteId);
       addText(`${spec.table}.json`, json(rows), rows.length);
       addText(`${spec.table}.csv`, toCsv(spec.columns, rows), rows.length);
@@ -79,7 +84,7 @@ export async function writeAthleteExport(
       files.push({ name, records: 1 });
     }
 
-    const exported = ['athletes', ...tables.withAthleteId.map((t) => t.table)];
+    const exported = ['athletes', ...[...tables.withAthleteId, ...tables.children].map((t) => t.table)];
     addText(
       'manifest.json',
       json({
@@ -120,29 +125,60 @@ export async function buildAthleteExport(
   return { zip: Buffer.concat(chunks), contents };
 }
 
-/** The columns of `athletes` and of every table with an athlete_id column, minus secrets and binaries. */
-async function athleteTables(db: Db): Promise<{ athletes: string[]; withAthleteId: TableColumns[] }> {
+/**
+ * The columns of `athletes`, of every table with an athlete_id column, and of every table that belongs to
+ * one of those by a foreign key (rows about the athlete kept under a run or an import), minus secrets and
+ * binaries.
+ */
+async function athleteTables(
+  db: Db,
+): Promise<{ athletes: string[]; withAthleteId: TableColumns[]; children: TableColumns[] }> {
   const { rows } = await sql<{ table_name: string; column_name: string; data_type: string }>`
     SELECT c.table_name, c.column_name, c.data_type
     FROM information_schema.columns c
     JOIN information_schema.tables t
       ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
     WHERE c.table_schema = current_schema()
-      AND (c.table_name = 'athletes' OR c.table_name IN (
-        SELECT table_name FROM information_schema.columns
-        WHERE table_schema = current_schema() AND column_name = 'athlete_id'))
     ORDER BY c.table_name, c.ordinal_position`.execute(db);
-  const byTable = new Map<string, string[]>();
+  const owned = new Set(rows.filter((r) => r.column_name === 'athlete_id').map((r) => r.table_name));
+  const exportable = new Map<string, string[]>();
   for (const row of rows) {
     if (excludedTables.has(row.table_name)) continue;
     if (row.data_type === 'bytea' || secretColumn.test(row.column_name)) continue;
-    byTable.set(row.table_name, [...(byTable.get(row.table_name) ?? []), row.column_name]);
+    exportable.set(row.table_name, [...(exportable.get(row.table_name) ?? []), row.column_name]);
   }
+  const byTable = new Map([...exportable].filter(([table]) => table === 'athletes' || owned.has(table)));
   const athletes = byTable.get('athletes') ?? ['id'];
   byTable.delete('athletes');
+  const { rows: keys } = await sql<{ child: string; column: string; parent: string; key: string }>`
+    SELECT c.relname AS child, a.attname AS column, p.relname AS parent, pa.attname AS key
+    FROM pg_constraint k
+    JOIN pg_class c ON c.oid = k.conrelid
+    JOIN pg_class p ON p.oid = k.confrelid
+    JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+    JOIN pg_attribute pa ON pa.attrelid = k.confrelid AND pa.attnum = k.confkey[1]
+    WHERE k.contype = 'f' AND cardinality(k.conkey) = 1
+      AND k.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+    ORDER BY c.relname, a.attname`.execute(db);
+  const children: TableColumns[] = [];
+  const seen = new Set<string>();
+  for (const key of keys) {
+    if (seen.has(key.child) || excludedTables.has(key.child) || key.child === 'athletes') continue;
+    if (byTable.has(key.child) || !byTable.has(key.parent)) continue;
+    seen.add(key.child);
+    const columns = exportable.get(key.child) ?? [];
+    if (columns.length > 0) {
+      children.push({
+        table: key.child,
+        columns,
+        parent: { column: key.column, table: key.parent, key: key.key },
+      });
+    }
+  }
   return {
     athletes,
     withAthleteId: [...byTable].map(([table, columns]) => ({ table, columns })),
+    children,
   };
 }
 
@@ -153,6 +189,17 @@ async function rowsOf(
   athleteId: string,
 ): Promise<Record<string, unknown>[]> {
   const order = orderColumns.filter((column) => spec.columns.includes(column));
+  if (spec.parent) {
+    const { parent } = spec;
+    const orderBy = [...order, ...spec.columns.slice(0, 2)].map((column) => sql.ref(`c.${column}`));
+    const { rows } = await sql<Record<string, unknown>>`
+      SELECT ${sql.join(spec.columns.map((column) => sql.ref(`c.${column}`)))}
+      FROM ${sql.table(spec.table)} AS c
+      JOIN ${sql.table(parent.table)} AS p ON p.${sql.ref(parent.key)} = c.${sql.ref(parent.column)}
+      WHERE p.athlete_id = ${athleteId}
+      ORDER BY ${sql.join(orderBy)}`.execute(db);
+    return rows;
+  }
   const orderBy = [...order, spec.columns[0]!].map((column) => sql.ref(column));
   const { rows } = await sql<Record<string, unknown>>`
     SELECT ${sql.join(spec.columns.map((column) => sql.ref(column)))}

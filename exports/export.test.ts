@@ -140,7 +140,13 @@ describe('/export: all of an athlete’s data, and nothing of anyone else', () =
     expect(text).not.toContain(h.ctx.strava!.cipher.decrypt(connection.refresh_token_enc));
 
     const athlete = JSON.parse(files.get('athlete.json')!);
-    expect(athlete).toMatchObject({ id: adaId, discord_user_id: ada, name: 'Ada Tester', timezone: 'UTC' });
+    // The zone follows the newest Strava activity (the fake's are in Europe/Paris).
+    expect(athlete).toMatchObject({
+      id: adaId,
+      discord_user_id: ada,
+      name: 'Ada Tester',
+      timezone: 'Europe/Paris',
+    });
 
     // Every row of every athlete table, JSON and CSV.
     for (const table of await athleteTables()) {
@@ -154,6 +160,23 @@ describe('/export: all of an athlete’s data, and nothing of anyone else', () =
       for (const row of exported!) expect(row.athlete_id).toBe(adaId);
       expect(parseCsv(files.get(`${table}.csv`)!).length, `${table}.csv rows`).toBe(rows[0]!.n + 1);
     }
+    // Rows about the athlete kept under a run of theirs (the Strava summaries of each sync), not under
+    // an athlete_id of their own.
+    const items = await h.database.db
+      .selectFrom('sync_run_items')
+      .innerJoin('sync_runs', 'sync_runs.id', 'sync_run_items.sync_run_id')
+      .select(['sync_run_items.sync_run_id', 'sync_runs.athlete_id'])
+      .execute();
+    const adaItems = items.filter((i) => i.athlete_id === adaId);
+    expect(adaItems.length).toBeGreaterThan(0);
+    expect(items.length).toBeGreaterThan(adaItems.length);
+    const exportedItems = JSON.parse(files.get('sync_run_items.json')!) as { sync_run_id: string }[];
+    expect(exportedItems).toHaveLength(adaItems.length);
+    expect(new Set(exportedItems.map((i) => i.sync_run_id))).toEqual(
+      new Set(adaItems.map((i) => i.sync_run_id)),
+    );
+    expect(files.has('export_import_entries.json')).toBe(true);
+    expect(files.has('export_import_chunks.json')).toBe(false);
     for (const table of ['activities', 'activity_metrics', 'daily_load', 'athlete_thresholds']) {
       expect(JSON.parse(files.get(`${table}.json`)!).length, table).toBeGreaterThan(0);
     }

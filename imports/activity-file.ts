@@ -26,6 +26,56 @@ export function toKeyByType(streams: RawStreams): Record<string, { data: unknown
   return json;
 }
 
+/** A jump of more than a day between two samples is a corrupt timestamp, not a pause (METRICS.md §1). */
+const maxTimeJumpS = 24 * 3600;
+
+/**
+ * Keeps the longest run of samples whose timestamps follow each other within a day, dropping the rest
+ * with a warning: a garbage record (a real FIT from the Strava app ends with one 64 years late) must not
+ * make a workout last decades or start in another year. Times are rebased to the run's first sample.
+ */
+export function dropCorruptTimes(parsed: ParsedActivityFile): ParsedActivityFile {
+  const time = parsed.streams.time;
+  let best = { from: 0, to: 0 };
+  let from = -1;
+  let last = Number.NaN;
+  const close = (to: number) => {
+    if (from >= 0 && to - from > best.to - best.from) best = { from, to };
+  };
+  for (let i = 0; i < time.length; i++) {
+    const t = time[i];
+    if (typeof t !== 'number' || !Number.isFinite(t)) continue;
+    if (from < 0 || Math.abs(t - last) > maxTimeJumpS) {
+      close(i);
+      from = i;
+    }
+    last = t;
+  }
+  close(time.length);
+  if (best.from === 0 && best.to === time.length) return parsed;
+  const dropped = time.length - (best.to - best.from);
+  const slice = <T>(values: T[] | undefined) => values?.slice(best.from, best.to);
+  const offset = time[best.from] as number;
+  const channels: RawStreams['channels'] = {};
+  for (const [name, data] of Object.entries(parsed.streams.channels)) {
+    if (data) channels[name as keyof typeof channels] = slice(data);
+  }
+  return {
+    ...parsed,
+    streams: {
+      time: time.slice(best.from, best.to).map((t) => (typeof t === 'number' ? t - offset : t)),
+      channels,
+      ...(parsed.streams.latlng ? { latlng: slice(parsed.streams.latlng) } : {}),
+      ...(parsed.streams.moving ? { moving: slice(parsed.streams.moving) } : {}),
+    },
+    startTime: parsed.startTime ? new Date(parsed.startTime.getTime() + offset * 1000) : null,
+    warnings: [
+      ...parsed.warnings,
+      `${dropped} ${dropped === 1 ? 'sample' : 'samples'} with an impossible timestamp (more than a day from the rest) dropped`,
+    ],
+  };
+}
+
 /** Elapsed seconds between first and last sample (0 for fewer than two). */
 export function streamDurationS(streams: RawStreams): number {
   let min = Number.POSITIVE_INFINITY;

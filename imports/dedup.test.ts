@@ -4,10 +4,12 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAthlete } from '../db/queries/athletes.ts';
 import { fitToStreams } from '../metrics/fit.ts';
-import type { ParsedActivityFile } from './activity-file.ts';
+import { type ParsedActivityFile, streamDurationS } from './activity-file.ts';
 import { compareRichness, richnessOf, sameDuration } from './dedup.ts';
 import { readActivityFile } from './detect.ts';
 import { importActivityFile } from './import-file.ts';
+import { storeCsvActivity } from './store-csv-activity.ts';
+import { mergeStravaDelivery } from './strava-merge.ts';
 import { startImportContext } from './testing/import-context.ts';
 import { reshape } from './testing/synthetic-export.ts';
 import { toGpx } from './testing/write-xml.ts';
@@ -118,6 +120,63 @@ describe('the same workout from two files is one activity', () => {
     expect(load.stress).toBeCloseTo(only!.stress, 6);
   });
 
+  it('a manual entry from an export, then the recorded FIT: one activity, now with the FIT streams', async () => {
+    const user = '730000000000000004';
+    const athlete = await ensureAthlete(env.ctx.db, user);
+    const manual = await env.ctx.db.transaction().execute((trx) =>
+      storeCsvActivity(
+        trx,
+        env.ctx.analyze,
+        athlete,
+        {
+          id: '555000111',
+          name: 'Turbo (typed in)',
+          sport: 'VirtualRide',
+          fileName: null,
+          startTime: new Date(ride.startTime!.getTime() + 60_000),
+          elapsedS: Math.round(streamDurationS(ride.streams)),
+          movingS: null,
+          distanceM: null,
+        },
+        '555000111',
+      ),
+    );
+    expect(manual.status).toBe('created');
+    const second = await upload(user, 'ride.fit', rideFit);
+    expect(second).toMatchObject({ status: 'replaced_streams', activityId: manual.activityId });
+    const row = await env.ctx.db
+      .selectFrom('activities')
+      .select(['manual', 'streams_state', 'source', 'strava_id'])
+      .where('id', '=', manual.activityId)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      manual: false,
+      streams_state: 'stored',
+      source: 'file_upload',
+      strava_id: '555000111',
+    });
+    // Importing the same export row again changes nothing.
+    const again = await env.ctx.db.transaction().execute((trx) =>
+      storeCsvActivity(
+        trx,
+        env.ctx.analyze,
+        athlete,
+        {
+          id: '555000111',
+          name: 'Turbo (typed in)',
+          sport: 'VirtualRide',
+          fileName: null,
+          startTime: new Date(ride.startTime!.getTime() + 60_000),
+          elapsedS: 3600,
+          movingS: null,
+          distanceM: null,
+        },
+        '555000111',
+      ),
+    );
+    expect(again.status).toBe('already_imported');
+  });
+
   it('outside ±2 min or ±5 % they are two activities', async () => {
     const user = '730000000000000003';
     await upload(user, 'ride.fit', rideFit);
@@ -132,5 +191,61 @@ describe('the same workout from two files is one activity', () => {
     );
     expect(within.status).toBe('duplicate');
     expect(await activities(user)).toHaveLength(3);
+  });
+});
+
+describe('a Strava id claimed by another athlete’s export', () => {
+  let env: Awaited<ReturnType<typeof startImportContext>>;
+  beforeAll(async () => {
+    env = await startImportContext();
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('never merges the real owner’s Strava data into the claimant’s activity', async () => {
+    // Mallory's export lists Bob's (public) Strava activity id for a file of hers.
+    const mallory = await ensureAthlete(env.ctx.db, '730000000000000011');
+    const bob = await ensureAthlete(env.ctx.db, '730000000000000012');
+    const claimed = await importActivityFile(env.ctx, mallory, {
+      source: 'strava_export',
+      sourceRef: '987654321',
+      fileName: '987654321.gpx',
+      parsed: { ...reshape(ride, new Date('2026-03-01T08:00:00Z'), 10), format: 'gpx', name: null },
+      stravaId: '987654321',
+    });
+    const bobsStart = new Date('2026-05-01T08:00:00Z');
+    const merged = await env.ctx.db.transaction().execute((trx) =>
+      mergeStravaDelivery(
+        trx,
+        env.ctx.analyze,
+        bob.id,
+        {
+          id: '987654321',
+          name: 'Bob private ride',
+          sportType: 'Ride',
+          startDate: bobsStart,
+          startDateLocal: '2026-05-01 08:00:00',
+          timezone: 'UTC',
+          distanceM: 30_000,
+          movingTimeS: 3600,
+          elapsedTimeS: 3600,
+          elevationGainM: 100,
+          manual: false,
+          private: true,
+          raw: { id: 987654321 },
+        },
+        { time: { data: [0, 1, 2] }, watts: { data: [1, 2, 3] }, heartrate: { data: [1, 2, 3] } },
+      ),
+    );
+    // Bob's delivery takes the normal Strava path; Mallory's activity keeps her file and loses the id.
+    expect(merged).toBeNull();
+    const hers = await env.ctx.db
+      .selectFrom('activities')
+      .select(['athlete_id', 'name', 'strava_id', 'source'])
+      .where('id', '=', claimed.activityId)
+      .executeTakeFirstOrThrow();
+    expect(hers).toMatchObject({ athlete_id: mallory.id, strava_id: null, source: 'strava_export' });
+    expect(hers.name).not.toContain('Bob');
   });
 });

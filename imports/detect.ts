@@ -2,7 +2,12 @@ import { promisify } from 'node:util';
 import { constants, gunzip } from 'node:zlib';
 import { AppError } from '../lib/errors.ts';
 import { fitToStreams } from '../metrics/fit.ts';
-import type { ActivityFileFormat, ParsedActivityFile } from './activity-file.ts';
+import {
+  type ActivityFileFormat,
+  dropCorruptTimes,
+  type ParsedActivityFile,
+  streamDurationS,
+} from './activity-file.ts';
 import { ActivityFileError } from './errors.ts';
 import { gpxToStreams } from './gpx.ts';
 import { tcxToStreams } from './tcx.ts';
@@ -13,6 +18,9 @@ const gunzipAsync = promisify(gunzip);
 export const maxActivityFileBytes = 25 * 1024 * 1024;
 /** Largest a gzipped file may inflate to: beyond this it is a zip bomb, not a workout. */
 export const maxInflatedBytes = 64 * 1024 * 1024;
+
+/** Longest span a file's timestamps may cover (multi-day ultras fit; a broken clock does not). */
+const maxWorkoutDays = 31;
 
 const fileNamePattern = /\.(fit|tcx|gpx)(\.gz)?$/i;
 
@@ -105,9 +113,17 @@ export async function readActivityFile(bytes: Uint8Array, fileName: string): Pro
     });
   }
   if (inflateWarning) parsed.warnings.unshift(inflateWarning);
+  parsed = dropCorruptTimes(parsed);
   if (parsed.streams.time.length === 0 || !parsed.startTime) {
     const why = parsed.warnings.length > 0 ? ` (${parsed.warnings.join('; ')})` : '';
     refuse(`Nothing in ${fileName} could be read as a workout: it has no timed samples${why}.`);
+  }
+  // Samples a day apart each could still add up to years: no workout is that long.
+  const spanDays = streamDurationS(parsed.streams) / 86_400;
+  if (spanDays > maxWorkoutDays) {
+    refuse(
+      `${fileName} has timestamps ${Math.round(spanDays)} days apart; no workout is that long, so its clock is broken.`,
+    );
   }
   return parsed;
 }

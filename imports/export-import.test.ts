@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createWriteStream, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +27,7 @@ import { readActivityFile } from './detect.ts';
 import { prepareLocalImport, runExportImport } from './export-import.ts';
 import { importActivityFile } from './import-file.ts';
 import { type ExportEntrySpec, reshape, writeSyntheticExport } from './testing/synthetic-export.ts';
-import { toTcx } from './testing/write-xml.ts';
+import { toGpx, toTcx } from './testing/write-xml.ts';
 
 const fixtureDir = fileURLToPath(new URL('../../shared/fixtures/fit/', import.meta.url));
 const fixture = (name: string) => readFileSync(`${fixtureDir}${name}`);
@@ -132,8 +132,16 @@ describe('Strava bulk export: upload link, job, duplicates against synced activi
         },
       });
     });
-    for (let m = 0; m < 3; m++)
-      entries.push({ id: String(6_000_000 + m), name: `Gym ${m}`, type: 'Weight Training', file: null });
+    for (let m = 0; m < 3; m++) {
+      entries.push({
+        id: String(6_000_000 + m),
+        name: `Gym ${m}`,
+        type: 'Weight Training',
+        file: null,
+        date: `Jan ${m + 10}, 2024, ${m + 10}:30:00 PM`,
+        elapsedS: 2700,
+      });
+    }
     entries.push({
       id: '5000000',
       name: 'Broken',
@@ -179,12 +187,42 @@ describe('Strava bulk export: upload link, job, duplicates against synced activi
       'the import to finish',
     );
     const took = Date.now() - started;
-    expect(done).toMatchObject({ state: 'done', total: 213, failed: 2, skipped: 3, duplicates: 7 });
-    expect(done.imported).toBe(213 - 2 - 7);
+    // The 3 manual entries (no file) come from their CSV rows.
+    expect(done).toMatchObject({ state: 'done', total: 216, failed: 2, skipped: 0, duplicates: 7 });
+    expect(done.imported).toBe(216 - 2 - 7);
     expect(took).toBeLessThan(40_000);
 
     // One activity per workout; the richer streams won each duplicate, and the provenance says so.
-    expect(await countBySource(athleteId)).toEqual({ strava_api: 6, strava_export: 204 + 1 });
+    expect(await countBySource(athleteId)).toEqual({ strava_api: 6, strava_export: 204 + 1 + 3 });
+    // A manual entry: name, sport, UTC date, durations and distance from the CSV; no streams; metrics.
+    const gym = await db
+      .selectFrom('activities')
+      .innerJoin('activity_metrics', 'activity_metrics.activity_id', 'activities.id')
+      .select([
+        'activities.name',
+        'activities.sport_type',
+        'activities.start_date',
+        'activities.elapsed_time_s',
+        'activities.distance_m',
+        'activities.manual',
+        'activities.streams_state',
+        'activities.strava_id',
+        'activity_metrics.duration_s',
+      ])
+      .where('activities.athlete_id', '=', athleteId)
+      .where('activities.name', '=', 'Gym 1')
+      .executeTakeFirstOrThrow();
+    expect(gym).toEqual({
+      name: 'Gym 1',
+      sport_type: 'WeightTraining',
+      start_date: new Date('2024-01-11T23:30:00Z'),
+      elapsed_time_s: 2700,
+      distance_m: 20_500,
+      manual: true,
+      streams_state: 'none',
+      strava_id: '6000001',
+      duration_s: 2700,
+    });
     const kept = await db
       .selectFrom('activity_sources')
       .innerJoin('activities', 'activities.id', 'activity_sources.activity_id')
@@ -272,7 +310,7 @@ describe('Strava bulk export: upload link, job, duplicates against synced activi
         .where('source_ref', '=', String(late.id))
         .executeTakeFirst(),
     );
-    expect(await countBySource(athleteId)).toEqual({ strava_api: 6, strava_export: 205 });
+    expect(await countBySource(athleteId)).toEqual({ strava_api: 6, strava_export: 208 });
     const joined = await db
       .selectFrom('activities')
       .select(['id', 'source'])
@@ -295,7 +333,7 @@ describe('Strava bulk export: upload link, job, duplicates against synced activi
         .where('strava_id', 'is', null)
         .executeTakeFirst(),
     );
-    expect(await countBySource(athleteId)).toEqual({ strava_api: 6, strava_export: 205 });
+    expect(await countBySource(athleteId)).toEqual({ strava_api: 6, strava_export: 208 });
   }, 120_000);
 
   it('a FIT upload and the Strava webhook for the same ride are one activity; richer Strava streams win', async () => {
@@ -461,6 +499,121 @@ describe('an interrupted import resumes where it stopped (CLI path, ZIP on disk)
       expect.stringMatching(/inflates to 31457280 bytes/),
       expect.stringMatching(/not a FIT, TCX or GPX file/),
     ]);
+  });
+
+  it('the real export layout: BOM, CRLF, full header, .gpx plain, .tcx.gz with leading spaces, NUL names', async () => {
+    const athlete = await ensureAthlete(h.database.db, '720000000000000007');
+    const zipPath = join(dir, 'real-layout.zip');
+    const zip = new yazl.ZipFile();
+    const header =
+      'Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,Distance,Max Heart Rate,Relative Effort,Commute,Activity Private Note,Activity Gear,Filename,Athlete Weight,Bike Weight,Elapsed Time,Moving Time,Distance,Max Speed';
+    const rows = [
+      '11,"Jun 1, 2024, 7:00:00 AM","Morning run, easy",Run,,1500,4.2,150,20,false,,,activities/11.gpx,70,,1500.0,1480.0,4200.0,4.1',
+      '12,"Jun 2, 2024, 7:00:00 AM","Turbo \u0000""VO2""",Virtual Ride,"multi\nline",1800,15,160,40,false,,,activities/12.tcx.gz,70,,1800.0,1800.0,15000.0,12.0',
+      // A file whose first point is stamped 70 years early: that point is dropped, the ride kept.
+      '13,"Jun 3, 2024, 7:00:00 AM",Broken clock,Ride,,1800,15,,,false,,,activities/13.gpx,70,,1800.0,1800.0,15000.0,12.0',
+    ];
+    zip.addBuffer(Buffer.from(`\uFEFF${header}\r\n${rows.join('\r\n')}\r\n`), 'activities.csv');
+    const gpxRun = toGpx(reshape(run, new Date('2024-06-01T07:00:00Z'), 10), 'Morning run', 'running');
+    zip.addBuffer(Buffer.from(gpxRun), 'activities/11.gpx');
+    const tcx = `          ${toTcx(reshape(indoor, new Date('2024-06-02T07:00:00Z'), 5), 'Biking')}`;
+    zip.addBuffer(gzipSync(tcx), 'activities/12.tcx.gz', { compress: false });
+    const clock = reshape(run, new Date('2024-06-03T07:00:00Z'), 20);
+    clock.streams.time[0] = -70 * 365 * 86_400;
+    zip.addBuffer(Buffer.from(toGpx(clock, 'Broken clock', 'cycling')), 'activities/13.gpx');
+    // An entry name with a NUL (Postgres text cannot hold one): stored without it.
+    zip.addBuffer(Buffer.from(gpxRun.replaceAll('2024-06-01', '2024-06-04')), 'activities/14\u0000.gpx');
+    // A file whose values the database refuses (here by a constraint this test adds): that entry fails,
+    // the import goes on.
+    zip.addBuffer(
+      Buffer.from(gpxRun.replaceAll('2024-06-01', '2024-06-05').replaceAll('Morning run', 'Refused')),
+      'activities/15.gpx',
+    );
+    const out = createWriteStream(zipPath);
+    zip.outputStream.pipe(out);
+    zip.end();
+    await once(out, 'finish');
+    const { importId } = await prepareLocalImport(h.ctx, athlete.id, zipPath, null);
+    await sql`ALTER TABLE activities ADD CONSTRAINT test_refused CHECK (name <> 'Refused')`.execute(
+      h.database.db,
+    );
+    const row = await runExportImport(h.ctx, importId).finally(() =>
+      sql`ALTER TABLE activities DROP CONSTRAINT test_refused`.execute(h.database.db),
+    );
+    expect(row).toMatchObject({ state: 'done', total: 5, imported: 4, failed: 1, skipped: 0 });
+    const failed = await h.database.db
+      .selectFrom('export_import_entries')
+      .select(['entry_name', 'message'])
+      .where('import_id', '=', importId)
+      .where('outcome', '=', 'failed')
+      .execute();
+    expect(failed).toEqual([
+      { entry_name: 'activities/15.gpx', message: 'values in this file could not be stored' },
+    ]);
+    const stored = await h.database.db
+      .selectFrom('activities')
+      .innerJoin('activity_metrics', 'activity_metrics.activity_id', 'activities.id')
+      .select([
+        'activities.name',
+        'activities.sport_type',
+        'activities.strava_id',
+        'activities.start_date',
+        'activities.elapsed_time_s',
+        'activity_metrics.np_w',
+      ])
+      .where('activities.athlete_id', '=', athlete.id)
+      .orderBy('activities.start_date')
+      .execute();
+    expect(stored.map((a) => [a.name, a.sport_type, a.strava_id])).toEqual([
+      ['Morning run, easy', 'Run', '11'],
+      ['Turbo "VO2"', 'VirtualRide', '12'],
+      ['Broken clock', 'Ride', '13'],
+      ['Morning run', 'Run', null],
+    ]);
+    const clocked = stored[2]!;
+    expect(clocked.start_date.getTime()).toBe(
+      Date.parse('2024-06-03T07:00:00Z') + Number(clock.streams.time[1]) * 1000,
+    );
+    expect(clocked.elapsed_time_s).toBeLessThan(2 * 3600);
+    expect(stored[1]!.np_w).toBeGreaterThan(0);
+  });
+
+  it('two entries of one name, and a CSV row listed twice, are each imported once', async () => {
+    const athlete = await ensureAthlete(h.database.db, '720000000000000009');
+    const zipPath = join(dir, 'twice.zip');
+    const zip = new yazl.ZipFile();
+    const gym = '21,"Jul 1, 2024, 6:00:00 PM",Gym,Weight Training,,2700,0,,,false,,,,70,,2700.0,2700.0,0.0,';
+    zip.addBuffer(
+      Buffer.from(
+        `Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,Distance,Max Heart Rate,Relative Effort,Commute,Activity Private Note,Activity Gear,Filename,Athlete Weight,Bike Weight,Elapsed Time,Moving Time,Distance,Max Speed\n${gym}\n${gym}\n`,
+      ),
+      'activities.csv',
+    );
+    const gpx = Buffer.from(toGpx(reshape(run, new Date('2024-07-02T07:00:00Z'), 10), 'Run', 'running'));
+    zip.addBuffer(gpx, 'activities/22.gpx');
+    zip.addBuffer(gpx, 'activities/22.gpx');
+    const out = createWriteStream(zipPath);
+    zip.outputStream.pipe(out);
+    zip.end();
+    await once(out, 'finish');
+    const { importId } = await prepareLocalImport(h.ctx, athlete.id, zipPath, null);
+    const row = await runExportImport(h.ctx, importId);
+    expect(row).toMatchObject({ state: 'done', total: 2, imported: 2, failed: 0 });
+    expect(await countBySource(athlete.id)).toEqual({ strava_export: 2 });
+  });
+
+  it('a truncated export ZIP is refused with a reason, not retried forever', async () => {
+    const athlete = await ensureAthlete(h.database.db, '720000000000000008');
+    const whole = join(dir, 'whole.zip');
+    await writeSyntheticExport(whole, syntheticRides(5, new Date(Date.UTC(2023, 0, 30, 7)), 4_100_000));
+    const bytes = readFileSync(whole);
+    const zipPath = join(dir, 'truncated.zip');
+    await writeFile(zipPath, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const { importId } = await prepareLocalImport(h.ctx, athlete.id, zipPath, null);
+    const row = await runExportImport(h.ctx, importId);
+    expect(row.state).toBe('failed');
+    expect(row.error).toMatch(/not a readable ZIP archive/);
+    expect(await countBySource(athlete.id)).toEqual({});
   });
 
   it('a ZIP without activities.csv is refused as not a Strava export', async () => {

@@ -3,18 +3,22 @@ import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { jobNames } from '../app/job-names.ts';
 import type { Notification } from '../bot/notifications.ts';
+import type { Database } from '../db/database.ts';
+import type { AthleteRow } from '../db/tables/athletes.ts';
 import type { ExportImportRow } from '../db/tables/export-imports.ts';
 import { recomputePmc } from '../ingest/activities/pmc-store.ts';
 import { AppError } from '../lib/errors.ts';
 import { localDate } from '../lib/local-time.ts';
 import type { Logger } from '../lib/logger.ts';
+import { matchActivityToPlan } from '../planning/match-activity.ts';
 import { type ExportActivity, parseActivitiesCsv } from './activities-csv.ts';
 import { isActivityFileName, maxActivityFileBytes, readActivityFile } from './detect.ts';
 import { type ImportDeps, importActivityFile } from './import-file.ts';
+import { storeCsvActivity } from './store-csv-activity.ts';
 import { openZip, ZipEntryTooLargeError } from './zip-reader.ts';
 
 export interface ExportImportDeps extends ImportDeps {
@@ -71,9 +75,15 @@ export async function runExportImport(
       path = join(scratch, 'export.zip');
       await writeChunksToFile(deps, importId, path);
     }
-    const { csv, total } = await survey(path);
-    // Activities without a file (manual entries) count as skipped, once, however often the import resumes.
-    const withoutFile = csv.filter((a) => !a.fileName).length;
+    const { csv, total: files } = await survey(path);
+    // Activities without a file (manual entries) are imported from their CSV row, as entries of their own,
+    // named by the row, so a resumed import skips the rows it already did.
+    const withoutFile = new Map(
+      csv.flatMap((listed, index) =>
+        listed.fileName ? [] : [[`activities.csv#${listed.id ?? `row-${index + 2}`}`, listed] as const],
+      ),
+    );
+    const total = files + withoutFile.size;
     const skippedEntries = await deps.db
       .selectFrom('export_import_entries')
       .select((eb) => eb.fn.countAll<string>().as('n'))
@@ -82,7 +92,7 @@ export async function runExportImport(
       .executeTakeFirstOrThrow();
     await deps.db
       .updateTable('export_imports')
-      .set({ total, skipped: withoutFile + Number(skippedEntries.n), updated_at: new Date() })
+      .set({ total, skipped: Number(skippedEntries.n), updated_at: new Date() })
       .where('id', '=', importId)
       .execute();
     const byFile = new Map(csv.filter((a) => a.fileName).map((a) => [a.fileName!.toLowerCase(), a]));
@@ -99,17 +109,7 @@ export async function runExportImport(
     const zip = await openZip(path);
     let sinceProgress = 0;
     let lastProgressAt = Date.now();
-    for await (const entry of zip.entries()) {
-      if (!activityEntry.test(entry.fileName) || entry.fileName.endsWith('/')) continue;
-      if (done.has(entry.fileName)) continue;
-      if (options.signal?.aborted) {
-        zip.close();
-        throw options.signal.reason ?? new Error('import interrupted');
-      }
-      const listed = byFile.get(relativeName(entry.fileName).toLowerCase());
-      await importEntry(deps, athlete, importId, entry.fileName, listed, () =>
-        zip.read(entry, maxActivityFileBytes),
-      );
+    const progress = async () => {
       sinceProgress++;
       row = await loadImport(deps, importId);
       options.onProgress?.(row);
@@ -124,6 +124,31 @@ export async function runExportImport(
           data: { done: processed(row), total: row.total },
         });
       }
+    };
+    const stopIfAsked = () => {
+      if (options.signal?.aborted) throw options.signal.reason ?? new Error('import interrupted');
+    };
+    for await (const entry of zip.entries()) {
+      if (!activityEntry.test(entry.fileName) || entry.fileName.endsWith('/')) continue;
+      // The name is stored (resume, provenance): Postgres text cannot hold a NUL.
+      const entryName = entry.fileName.replaceAll('\u0000', '');
+      if (done.has(entryName)) continue;
+      if (options.signal?.aborted) zip.close();
+      stopIfAsked();
+      const listed = byFile.get(relativeName(entryName).toLowerCase());
+      await importEntry(deps, athlete, importId, entryName, listed, () =>
+        zip.read(entry, maxActivityFileBytes),
+      );
+      // A ZIP may hold two entries of one name: the first counts.
+      done.add(entryName);
+      await progress();
+    }
+    for (const [entryName, listed] of withoutFile) {
+      if (done.has(entryName)) continue;
+      stopIfAsked();
+      await importCsvEntry(deps, athlete, importId, entryName, listed);
+      done.add(entryName);
+      await progress();
     }
     await finish(deps, importId);
     row = await loadImport(deps, importId);
@@ -176,14 +201,14 @@ function relativeName(entryName: string): string {
 
 async function importEntry(
   deps: ExportImportDeps,
-  athlete: Parameters<typeof importActivityFile>[1],
+  athlete: AthleteRow,
   importId: string,
   entryName: string,
   listed: ExportActivity | undefined,
   read: () => Promise<Buffer>,
 ): Promise<void> {
   const fileName = posix.basename(entryName);
-  let outcome: 'imported' | 'duplicate' | 'failed' | 'skipped';
+  let outcome: EntryOutcome;
   let message: string | null = null;
   let parsed: Awaited<ReturnType<typeof readActivityFile>> | null = null;
   if (!isActivityFileName(fileName)) {
@@ -202,47 +227,130 @@ async function importEntry(
       message = error instanceof AppError ? error.userMessage : (error as Error).message;
     }
   }
-  await deps.db.transaction().execute(async (trx) => {
-    let activityId: string | null = null;
-    if (parsed) {
-      const stored = await importActivityFile(
-        { ...deps, db: trx },
-        athlete,
-        {
-          source: 'strava_export',
-          sourceRef: listed?.id ?? entryName,
-          fileName,
-          parsed,
-          name: listed?.name ?? null,
-          sport: listed?.sport ?? null,
-          stravaId: listed?.id ?? null,
-        },
-        { recompute: false },
-      );
-      activityId = stored.activityId;
-      if (stored.status !== 'created') {
-        outcome = 'duplicate';
-        message = stored.reason;
-      }
+  await commitEntry(deps, importId, entryName, async (trx) => {
+    if (!parsed) return { outcome, activityId: null, message };
+    const stored = await importActivityFile(
+      { ...deps, db: trx },
+      athlete,
+      {
+        source: 'strava_export',
+        sourceRef: listed?.id ?? entryName,
+        fileName,
+        parsed,
+        name: listed?.name ?? null,
+        sport: listed?.sport ?? null,
+        stravaId: listed?.id ?? null,
+      },
+      { recompute: false },
+    );
+    return stored.status === 'created'
+      ? { outcome, activityId: stored.activityId, message }
+      : { outcome: 'duplicate', activityId: stored.activityId, message: stored.reason };
+  });
+}
+
+/** An activity that has no file in the export: stored from its activities.csv row (a manual entry). */
+async function importCsvEntry(
+  deps: ExportImportDeps,
+  athlete: AthleteRow,
+  importId: string,
+  entryName: string,
+  listed: ExportActivity,
+): Promise<void> {
+  const { startTime, elapsedS } = listed;
+  await commitEntry(deps, importId, entryName, async (trx) => {
+    if (!startTime || !elapsedS) {
+      return {
+        outcome: 'skipped',
+        activityId: null,
+        message: 'no file, and activities.csv gives no readable date and duration',
+      };
     }
     await trx
-      .insertInto('export_import_entries')
-      .values({ import_id: importId, entry_name: entryName, outcome, activity_id: activityId, message })
-      .execute();
-    const counter =
-      outcome === 'imported'
-        ? 'imported'
-        : outcome === 'duplicate'
-          ? 'duplicates'
-          : outcome === 'failed'
-            ? 'failed'
-            : 'skipped';
-    await trx
-      .updateTable('export_imports')
-      .set((eb) => ({ [counter]: eb(counter, '+', 1), updated_at: new Date() }))
-      .where('id', '=', importId)
-      .execute();
+      .selectFrom('athletes')
+      .select('id')
+      .where('id', '=', athlete.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const stored = await storeCsvActivity(
+      trx,
+      deps.analyze,
+      athlete,
+      { ...listed, startTime, elapsedS },
+      listed.id ?? entryName,
+    );
+    if (stored.status !== 'created') {
+      return { outcome: 'duplicate', activityId: stored.activityId, message: stored.reason };
+    }
+    await matchActivityToPlan(trx, stored.activityId, deps.logger);
+    return { outcome: 'imported', activityId: stored.activityId, message: 'no file: from activities.csv' };
   });
+}
+
+type EntryOutcome = 'imported' | 'duplicate' | 'failed' | 'skipped';
+
+/**
+ * Stores one entry's activity (`work`), its outcome and the counters in one transaction, so a resumed
+ * import neither skips nor repeats it.
+ */
+async function commitEntry(
+  deps: ExportImportDeps,
+  importId: string,
+  entryName: string,
+  work: (
+    trx: Transaction<Database>,
+  ) => Promise<{ outcome: EntryOutcome; activityId: string | null; message: string | null }>,
+): Promise<void> {
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      const { outcome, activityId, message } = await work(trx);
+      await recordEntry(trx, importId, entryName, outcome, activityId, message);
+    });
+  } catch (error) {
+    // A value the database refuses (an out-of-range number, a NUL in a text) is this entry's problem:
+    // recorded as failed so the import goes on. Anything else (a lost connection) stops the run, which
+    // resumes at this entry.
+    if (!isDataError(error)) throw error;
+    deps.logger.warn({ err: error, importId, entryName }, 'export entry refused by the database');
+    await deps.db
+      .transaction()
+      .execute((trx) =>
+        recordEntry(trx, importId, entryName, 'failed', null, 'values in this file could not be stored'),
+      );
+  }
+}
+
+/** Postgres SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation). */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}
+
+async function recordEntry(
+  trx: ExportImportDeps['db'],
+  importId: string,
+  entryName: string,
+  outcome: EntryOutcome,
+  activityId: string | null,
+  message: string | null,
+): Promise<void> {
+  await trx
+    .insertInto('export_import_entries')
+    .values({ import_id: importId, entry_name: entryName, outcome, activity_id: activityId, message })
+    .execute();
+  const counter =
+    outcome === 'imported'
+      ? 'imported'
+      : outcome === 'duplicate'
+        ? 'duplicates'
+        : outcome === 'failed'
+          ? 'failed'
+          : 'skipped';
+  await trx
+    .updateTable('export_imports')
+    .set((eb) => ({ [counter]: eb(counter, '+', 1), updated_at: new Date() }))
+    .where('id', '=', importId)
+    .execute();
 }
 
 /** First pass: activities.csv and how many activity entries there are. Not a ZIP, or no CSV: refused. */
@@ -254,12 +362,14 @@ async function survey(path: string): Promise<{ csv: ExportActivity[]; total: num
     throw new ExportUnreadableError(`the upload is not a readable ZIP archive (${(error as Error).message})`);
   }
   let csv: ExportActivity[] | null = null;
-  let total = 0;
+  const names = new Set<string>();
   try {
     for await (const entry of zip.entries()) {
       if (/(^|\/)activities\.csv$/i.test(entry.fileName) && csv === null) {
         csv = parseActivitiesCsv((await zip.read(entry, maxCsvBytes)).toString('utf8'));
-      } else if (activityEntry.test(entry.fileName) && !entry.fileName.endsWith('/')) total++;
+      } else if (activityEntry.test(entry.fileName) && !entry.fileName.endsWith('/')) {
+        names.add(entry.fileName.replaceAll('\u0000', ''));
+      }
     }
   } catch (error) {
     if (error instanceof ZipEntryTooLargeError)
@@ -271,7 +381,7 @@ async function survey(path: string): Promise<{ csv: ExportActivity[]; total: num
       'this ZIP has no activities.csv, so it is not a Strava bulk export (Strava: Settings → My Account → Download or Delete Your Account)',
     );
   }
-  return { csv, total };
+  return { csv, total: names.size };
 }
 
 async function writeChunksToFile(deps: ExportImportDeps, importId: string, path: string): Promise<void> {

@@ -1,7 +1,7 @@
 import type { RawStreams } from '../metrics/streams.ts';
 import { haversineM, type ParsedActivityFile } from './activity-file.ts';
 import { ActivityFileError } from './errors.ts';
-import { asList, child, numberOf, parseActivityXml, textOf } from './xml.ts';
+import { asList, child, numberOf, parseActivityXml, textOf, timeOf } from './xml.ts';
 
 /** Strava writes its activity type into trk/type (e.g. "running", "cycling", or the numeric code "1"). */
 const gpxTypes: Record<string, string> = {
@@ -23,7 +23,8 @@ const gpxTypes: Record<string, string> = {
 
 /**
  * GPX 1.1 to streams: every trkpt of every segment of the first track. Heart rate, cadence and
- * temperature come from Garmin's TrackPointExtension; power from a `power` extension (Strava's export).
+ * temperature come from Garmin's TrackPointExtension; power from a `power` extension (Strava's export) or
+ * Garmin's PowerExtension.
  * GPX has no distance: it is summed from the positions, so the engine can derive speed and pace.
  */
 export function gpxToStreams(text: string): ParsedActivityFile {
@@ -52,7 +53,7 @@ export function gpxToStreams(text: string): ParsedActivityFile {
   let previous: [number, number] | null = null;
   for (const segment of asList(child(track, 'trkseg'))) {
     for (const point of asList(child(segment, 'trkpt'))) {
-      const at = Date.parse(textOf(child(point, 'time')) ?? '');
+      const at = timeOf(child(point, 'time'));
       if (!Number.isFinite(at)) {
         untimed++;
         continue;
@@ -80,7 +81,12 @@ export function gpxToStreams(text: string): ParsedActivityFile {
       heartrate.push(numberOf(child(tpe, 'hr')) ?? numberOf(child(extensions, 'heartrate')));
       cadence.push(numberOf(child(tpe, 'cad')) ?? numberOf(child(extensions, 'cadence')));
       temp.push(numberOf(child(tpe, 'atemp')) ?? numberOf(child(tpe, 'wtemp')));
-      watts.push(numberOf(child(extensions, 'power')) ?? numberOf(child(tpe, 'power')));
+      watts.push(
+        numberOf(child(extensions, 'power')) ??
+          numberOf(child(tpe, 'power')) ??
+          // Garmin's PowerExtension (gpxpx:PowerInWatts).
+          numberOf(child(child(extensions, 'PowerExtension'), 'PowerInWatts')),
+      );
     }
   }
   if (untimed > 0) {

@@ -134,6 +134,8 @@ export async function storeActivityFile(
         sport_type: sport,
         elapsed_time_s: durationS,
         moving_time_s: null,
+        // A recorded file replaces what may have been a manual entry.
+        manual: false,
         distance_m: streamDistanceM(parsed.streams),
         elevation_gain_m: streamElevationGainM(parsed.streams),
         summary: fileSummary(incoming),

@@ -26,11 +26,17 @@ export async function mergeStravaDelivery(
   activity: StravaActivity,
   streams: Record<string, unknown> | null,
 ): Promise<{ activityId: string; changedFrom: string } | null> {
-  const byId = await db
+  let byId = await db
     .selectFrom('activities')
-    .select(['id', 'source'])
+    .select(['id', 'source', 'athlete_id'])
     .where('strava_id', '=', activity.id)
     .executeTakeFirst();
+  if (byId && byId.athlete_id !== athleteId && byId.source !== 'strava_api') {
+    // Another athlete's file claimed this id (an export's activities.csv is the athlete's word, the API is
+    // Strava's): it is not theirs, so it loses the id rather than receive this athlete's data.
+    await detachStravaDelivery(db, byId.id, activity.id);
+    byId = undefined;
+  }
   if (byId?.source === 'strava_api') return null;
   const duration = activity.elapsedTimeS ?? activity.movingTimeS ?? 0;
   const target = byId
@@ -66,6 +72,7 @@ export async function mergeStravaDelivery(
         moving_time_s: activity.movingTimeS === null ? null : Math.round(activity.movingTimeS),
         elapsed_time_s: activity.elapsedTimeS === null ? null : Math.round(activity.elapsedTimeS),
         elevation_gain_m: activity.elevationGainM,
+        manual: activity.manual,
         summary: toJson(activity.raw),
         updated_at: new Date(),
       })

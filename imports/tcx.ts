@@ -1,7 +1,7 @@
 import type { RawStreams } from '../metrics/streams.ts';
 import type { ParsedActivityFile } from './activity-file.ts';
 import { ActivityFileError } from './errors.ts';
-import { asList, child, numberOf, parseActivityXml, textOf } from './xml.ts';
+import { asList, child, numberOf, parseActivityXml, textOf, timeOf } from './xml.ts';
 
 /** TCX Activity/@Sport is only Running, Biking or Other. */
 const tcxSports: Record<string, string> = { running: 'Run', biking: 'Ride' };
@@ -36,7 +36,7 @@ export function tcxToStreams(text: string): ParsedActivityFile {
   for (const lap of asList(child(activity, 'Lap'))) {
     for (const track of asList(child(lap, 'Track'))) {
       for (const point of asList(child(track, 'Trackpoint'))) {
-        const at = Date.parse(textOf(child(point, 'Time')) ?? '');
+        const at = timeOf(child(point, 'Time'));
         if (!Number.isFinite(at)) {
           badTime++;
           continue;

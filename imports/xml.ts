@@ -65,11 +65,23 @@ function closeAfterLastRecord(text: string, recordTag: string): string | null {
 
 /** The value of an element that may be text, a number or an object with `#text`. */
 export function textOf(value: unknown): string | null {
-  if (typeof value === 'string') return value.trim();
+  // Postgres text cannot hold NUL (a `&#0;` is not decoded, a raw one may be there): dropped.
+  if (typeof value === 'string') return value.replaceAll('\u0000', '').trim();
   if (typeof value === 'number') return String(value);
   if (value && typeof value === 'object' && '#text' in value)
     return textOf((value as { '#text': unknown })['#text']);
   return null;
+}
+
+/**
+ * Epoch ms of an xsd:dateTime (NaN when unreadable). GPX and TCX times are UTC; a time written without a
+ * zone is read as UTC too, never in the server's own zone.
+ */
+export function timeOf(value: unknown): number {
+  const text = textOf(value);
+  if (!text) return Number.NaN;
+  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(text) || !/T\d/.test(text) ? text : `${text}Z`;
+  return Date.parse(zoned);
 }
 
 export function numberOf(value: unknown): number | null {

@@ -14,7 +14,8 @@ export default {
   usage: `Usage: npm run --silent cli -- import-export <zip> <discord-user-id> [--no-dm]
 
 Reads the ZIP Strava sends from Settings → My Account → Download or Delete Your Account: every activity
-file with its name and sport from activities.csv, deduplicated against what the athlete already has.
+file with its name and sport from activities.csv (and each activity without a file, a manual entry, from
+its row), deduplicated against what the athlete already has.
 Prints progress; run it again after an interruption and it resumes where it stopped. The athlete is
 created if they have never used the bot. Unless --no-dm, the athlete gets the summary by Discord DM
 (sent by a running worker).`,
@@ -51,7 +52,7 @@ created if they have never used the bot. Unless --no-dm, the athlete gets the su
       });
       if (row.state === 'failed') throw new CliError(`import failed: ${row.error ?? 'see logs'}`);
       io.out(
-        `Done: ${row.imported} imported, ${row.duplicates} duplicates of activities already stored, ${row.failed} unreadable, ${row.skipped} skipped (no file).`,
+        `Done: ${row.imported} imported, ${row.duplicates} duplicates of activities already stored, ${row.failed} unreadable, ${row.skipped} skipped (not a workout file, or no date and duration in activities.csv).`,
       );
       return 0;
     });

@@ -17,6 +17,9 @@ export interface ExportEntrySpec {
     | { kind: 'fit'; bytes: Buffer }
     | { kind: 'raw'; name: string; bytes: Buffer }
     | null;
+  /** Activity Date column (default "Mar 3, 2024, 6:12:34 PM") and Elapsed Time in seconds (default 3600). */
+  date?: string;
+  elapsedS?: number;
 }
 
 /** Writes a ZIP shaped like Strava's bulk export: activities.csv plus activities/<id>.<fmt>.gz. */
@@ -50,14 +53,14 @@ export async function writeSyntheticExport(path: string, entries: ExportEntrySpe
     lines.push(
       [
         entry.id,
-        'Mar 3, 2024, 6:12:34 PM',
+        entry.date ?? 'Mar 3, 2024, 6:12:34 PM',
         entry.name,
         entry.type,
         'a, "quoted"\ndescription',
-        '3600',
+        String(entry.elapsedS ?? 3600),
         '20.5',
         fileName,
-        '3600.0',
+        `${entry.elapsedS ?? 3600}.0`,
         '20500.0',
       ]
         .map(quote)

@@ -18,6 +18,7 @@ describe('Strava stream retention', () => {
   let athleteId: string;
   let stravaActivityIds: string[];
   let uploadId: string;
+  let purgedCount = 0;
 
   beforeAll(async () => {
     h = await startHarness({ env: { STRAVA_STREAM_RETENTION_DAYS: '7' } });
@@ -124,14 +125,27 @@ describe('Strava stream retention', () => {
   });
 
   it('purges Strava API streams older than the retention, keeping metrics, PMC, recent and uploaded streams', async () => {
-    const old = stravaActivityIds.slice(0, 3);
-    const recent = stravaActivityIds.slice(3);
-    // Streams fetched 8 days ago (the clock of the job is the application's).
+    // Activities that started more than 7 days ago, their streams fetched just now (a backfill)…
+    const cutoff = h.ctx.now().getTime() - 7 * 86_400_000;
+    const starts = await h.database.db
+      .selectFrom('activities')
+      .select(['id', 'start_date'])
+      .where('id', 'in', stravaActivityIds)
+      .execute();
+    const startedLongAgo = starts.filter((a) => a.start_date.getTime() < cutoff).map((a) => a.id);
+    expect(startedLongAgo.length).toBeGreaterThan(0);
+    // …and a recent activity whose streams were fetched 8 days ago (the clock of the job is the
+    // application's): both are past the retention.
+    const fetchedLongAgo = stravaActivityIds.filter((id) => !startedLongAgo.includes(id)).slice(0, 1);
     await h.database.db
       .updateTable('activity_streams')
       .set({ fetched_at: new Date(h.ctx.now().getTime() - 8 * 86_400_000) })
-      .where('activity_id', 'in', old)
+      .where('activity_id', 'in', fetchedLongAgo)
       .execute();
+    const old = [...startedLongAgo, ...fetchedLongAgo];
+    purgedCount = old.length;
+    const recent = stravaActivityIds.filter((id) => !old.includes(id));
+    expect(recent.length).toBeGreaterThan(0);
     const before = await snapshot();
     expect(before.metrics.length).toBeGreaterThanOrEqual(stravaActivityIds.length);
     expect(before.load.length).toBeGreaterThan(0);
@@ -170,7 +184,7 @@ describe('Strava stream retention', () => {
     const purged = Object.entries(await streamStates())
       .filter(([, s]) => s.state === 'purged')
       .map(([id]) => id);
-    expect(purged.length).toBe(3);
+    expect(purged.length).toBe(purgedCount);
     const before = await snapshot();
 
     // The application's read budget for this 15-minute window is spent.

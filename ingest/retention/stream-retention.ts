@@ -5,10 +5,11 @@ import type { Db } from '../../db/connect.ts';
 const batchSize = 500;
 
 /**
- * Deletes the raw streams of Strava API activities stored longer than `days` and marks those activities
+ * Deletes the raw streams of Strava API activities older than `days` and marks those activities
  * `purged`. Their metrics and the PMC stay: they are derived values, and re-analysis refetches streams.
- * Age is counted from when the streams were fetched (Strava's API Policy §5.5 limits how long API data
- * may be cached), so streams refetched for a re-analysis are kept another `days` days.
+ * An activity's streams go once the activity started more than `days` ago, or once they were fetched
+ * more than `days` ago (Strava's API Policy §5.5 limits how long API data may be cached): a backfilled
+ * year goes at the next run, and a refetch for re-analysis is never kept longer than a fresh delivery.
  * Uploaded files and Strava export imports are the athlete's own files and are never purged.
  */
 export async function purgeExpiredStreams(db: Db, days: number, now: Date): Promise<number> {
@@ -21,7 +22,9 @@ export async function purgeExpiredStreams(db: Db, days: number, now: Date): Prom
         .innerJoin('activities', 'activities.id', 'activity_streams.activity_id')
         .select('activity_streams.activity_id')
         .where('activities.source', '=', 'strava_api')
-        .where('activity_streams.fetched_at', '<', cutoff)
+        .where((eb) =>
+          eb.or([eb('activity_streams.fetched_at', '<', cutoff), eb('activities.start_date', '<', cutoff)]),
+        )
         .limit(batchSize)
         .forUpdate('activity_streams')
         // Another worker purging at the same time takes other rows instead of waiting.

@@ -1,0 +1,106 @@
+import type { Db } from '../db/connect.ts';
+import type { AthleteRow } from '../db/tables/athletes.ts';
+import { toJson } from '../db/tables/json.ts';
+import { analyzeStoredActivity, storeStreams } from '../ingest/activities/activity-store.ts';
+import type { ActivityAnalyzer } from '../ingest/activities/analyzer-port.ts';
+import type { ExportActivity } from './activities-csv.ts';
+import { describeRichness, ensureSourceRecorded, findDuplicate, recordSource } from './dedup.ts';
+import { type StoredFileActivity, wallClock } from './store-activity-file.ts';
+
+/** An activities.csv row without a file that still says when and how long: a manual entry on Strava. */
+export type CsvOnlyActivity = ExportActivity & { startTime: Date; elapsedS: number };
+
+/**
+ * Stores an export's activity that has no file (a manual entry on Strava) from its activities.csv row,
+ * as the Strava sync stores a manual activity: no streams, metrics from duration and sport. A workout the
+ * athlete already has (same Strava id, or ±2 min and ±5 %) keeps its data: a row has nothing richer.
+ * Call inside a transaction that holds the athlete's row lock.
+ */
+export async function storeCsvActivity(
+  db: Db,
+  analyze: ActivityAnalyzer,
+  athlete: AthleteRow,
+  listed: CsvOnlyActivity,
+  sourceRef: string,
+): Promise<StoredFileActivity> {
+  const already = await db
+    .selectFrom('activity_sources')
+    .select('activity_id')
+    .where('athlete_id', '=', athlete.id)
+    .where('source', '=', 'strava_export')
+    .where('source_ref', '=', sourceRef)
+    .executeTakeFirst();
+  if (already) {
+    return {
+      activityId: already.activity_id,
+      status: 'already_imported',
+      reason: 'this activity was imported before',
+      changedFrom: null,
+    };
+  }
+  const base = {
+    athleteId: athlete.id,
+    source: 'strava_export' as const,
+    sourceRef,
+    channels: [],
+    samples: 0,
+    warnings: [],
+  };
+  const byStravaId = listed.id
+    ? await db
+        .selectFrom('activities')
+        .select(['id', 'athlete_id'])
+        .where('strava_id', '=', listed.id)
+        .executeTakeFirst()
+    : undefined;
+  const ours = byStravaId?.athlete_id === athlete.id ? byStravaId.id : null;
+  const duplicate = ours
+    ? await db
+        .selectFrom('activities')
+        .select(['id', 'source', 'strava_id'])
+        .where('id', '=', ours)
+        .executeTakeFirstOrThrow()
+        .then((row) => ({ id: row.id, source: row.source, stravaId: row.strava_id }))
+    : await findDuplicate(db, athlete.id, listed.startTime, listed.elapsedS);
+  const stravaId = byStravaId ? null : listed.id;
+  if (duplicate) {
+    await ensureSourceRecorded(db, duplicate.id);
+    if (stravaId && !duplicate.stravaId) {
+      await db
+        .updateTable('activities')
+        .set({ strava_id: stravaId })
+        .where('id', '=', duplicate.id)
+        .execute();
+    }
+    const reason = `same workout as activity ${duplicate.id}; kept its ${duplicate.source} data: the export lists this one without a file (${describeRichness({ quantities: [], samples: 0 })})`;
+    await recordSource(db, { ...base, activityId: duplicate.id, kept: false, reason });
+    return { activityId: duplicate.id, status: 'duplicate', reason, changedFrom: null };
+  }
+  const sport = listed.sport ?? 'Workout';
+  const local = wallClock(listed.startTime, athlete.timezone);
+  const row = await db
+    .insertInto('activities')
+    .values({
+      athlete_id: athlete.id,
+      source: 'strava_export',
+      strava_id: stravaId,
+      name: (listed.name ?? sport).slice(0, 200),
+      sport_type: sport,
+      start_date: listed.startTime,
+      start_date_local: local.dateTime,
+      local_date: local.date,
+      timezone: athlete.timezone,
+      distance_m: listed.distanceM,
+      moving_time_s: listed.movingS,
+      elapsed_time_s: listed.elapsedS,
+      manual: true,
+      summary: toJson({ csv: { activityId: listed.id, withoutFile: true } }),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await storeStreams(db, row.id, null);
+  const reason = 'first delivery of this workout (activities.csv, no file)';
+  await recordSource(db, { ...base, activityId: row.id, kept: true, reason });
+  const localDate = await analyzeStoredActivity(db, analyze, row.id);
+  return { activityId: row.id, status: 'created', reason, changedFrom: localDate };
+}

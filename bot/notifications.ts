@@ -82,7 +82,8 @@ export function notificationReply(notification: Notification): Reply {
           ? ''
           : `\nFitness (CTL) **${d.ctl.toFixed(0)}**, fatigue (ATL) **${d.atl?.toFixed(0)}**, form (TSB) **${d.tsb?.toFixed(0)}**.`;
       const failed = d.failed > 0 ? ` ${one(d.failed, 'file')} could not be read.` : '';
-      const skipped = d.skipped > 0 ? ` ${d.skipped} skipped (not workouts, or rows whose date could not be read).` : '';
+      const skipped =
+        d.skipped > 0 ? ` ${d.skipped} skipped (not workouts, or rows whose date could not be read).` : '';
       return {
         content: `📦 Strava export imported: ${one(d.imported, 'new activity', 'new activities')}, ${one(d.duplicates, 'duplicate')} of workouts already here (the richer data kept).${failed}${skipped}${form}`,
       };

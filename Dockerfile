@@ -16,9 +16,12 @@ COPY charts ./charts
 COPY cli ./cli
 COPY coach ./coach
 COPY db ./db
+COPY exports ./exports
+COPY imports ./imports
 COPY ingest ./ingest
 COPY lib ./lib
 COPY metrics ./metrics
+COPY planning ./planning
 USER node
 EXPOSE 3000
 CMD ["node", "--import", "tsx", "cli/main.ts", "start"]

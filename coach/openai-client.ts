@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import type { Config } from '../lib/config.ts';
 
 export interface ModelCallOptions {
-  /** Per request, milliseconds (default 45 s: a slow local model still answers, a hung one does not block). */
+  /** Per request, milliseconds (default OPENAI_TIMEOUT_SECONDS, 45 s: a slow local model still answers, a hung one does not block). */
   timeoutMs?: number;
   /** Retries of connection errors, 408/409/429/5xx (the SDK backs off and honours retry-after). */
   maxRetries?: number;
@@ -14,7 +14,7 @@ export function createModelClient(coach: Config['coach'], options: ModelCallOpti
   return new OpenAI({
     apiKey: coach.apiKey,
     ...(coach.baseUrl ? { baseURL: coach.baseUrl, fetch: withV1Fallback(coach.baseUrl) } : {}),
-    timeout: options.timeoutMs ?? 45_000,
+    timeout: options.timeoutMs ?? coach.timeoutMs,
     maxRetries: options.maxRetries ?? 2,
   });
 }

@@ -12,11 +12,18 @@ describe('loadConfig', () => {
     expect(config.discord).toBeNull();
     expect(config.strava).toBeNull();
     expect(config.coach.stravaData).toBe('include');
+    expect(config.coach.timeoutMs).toBe(45_000);
     expect(describeDisabled(config)).toEqual([
       'Discord bot is off: set DISCORD_TOKEN, DISCORD_APP_ID',
       'Strava connect, webhooks and sync are off: set STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET, STRAVA_WEBHOOK_SECRET, STRAVA_VERIFY_TOKEN, TOKEN_ENCRYPTION_KEY',
       'AI coach is off (the rule-based coach answers instead): set OPENAI_API_KEY',
     ]);
+  });
+
+  it('reads the model timeout in seconds and refuses one out of range', () => {
+    expect(loadConfig({ OPENAI_TIMEOUT_SECONDS: '180' }).coach.timeoutMs).toBe(180_000);
+    expect(() => loadConfig({ OPENAI_TIMEOUT_SECONDS: '0' })).toThrow(/OPENAI_TIMEOUT_SECONDS/);
+    expect(() => loadConfig({ OPENAI_TIMEOUT_SECONDS: 'soon' })).toThrow(/OPENAI_TIMEOUT_SECONDS/);
   });
 
   it('treats empty values as unset (as .env.example leaves them)', () => {

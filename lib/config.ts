@@ -83,6 +83,11 @@ const EnvSchema = z.object({
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalText.pipe(url('OpenAI-compatible API base').optional()),
   OPENAI_MODEL: optionalText,
+  OPENAI_TIMEOUT_SECONDS: optionalText.pipe(
+    positiveInt('seconds per model request')
+      .refine((n) => n >= 1 && n <= 600, 'must be between 1 and 600 seconds')
+      .optional(),
+  ),
   COACH_DAILY_TOKEN_BUDGET: optionalText.pipe(positiveInt('tokens per athlete per day').optional()),
   COACH_STRAVA_DATA: optionalText.pipe(z.enum(['include', 'exclude']).optional()),
 
@@ -120,6 +125,8 @@ export interface Config {
     apiKey: string | null;
     baseUrl: string | null;
     model: string;
+    /** Per model request; retries come on top. */
+    timeoutMs: number;
     dailyTokenBudget: number;
     stravaData: 'include' | 'exclude';
   };
@@ -204,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiKey: e.OPENAI_API_KEY ?? null,
       baseUrl: e.OPENAI_BASE_URL ?? null,
       model: e.OPENAI_MODEL ?? 'gpt-4o-mini',
+      timeoutMs: (e.OPENAI_TIMEOUT_SECONDS ?? 45) * 1000,
       dailyTokenBudget: e.COACH_DAILY_TOKEN_BUDGET ?? 50_000,
       stravaData: e.COACH_STRAVA_DATA ?? 'include',
     },

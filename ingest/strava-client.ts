@@ -5,7 +5,12 @@ import {
   type ExchangedTokens,
   type StravaOAuthPort,
 } from './connect/oauth-port.ts';
-import { parseRateLimitHeaders, type RequestPriority, windowStartOf } from './rate-limit/budget.ts';
+import {
+  dayStartOf,
+  parseRateLimitHeaders,
+  type RequestPriority,
+  windowStartOf,
+} from './rate-limit/budget.ts';
 import { type RateLimitGate, RateLimitWaitError } from './rate-limit/postgres-gate.ts';
 import type { StravaActivity, StravaApi } from './strava-port.ts';
 import { StravaNotFoundError, StravaUnauthorizedError } from './strava-port.ts';
@@ -164,6 +169,7 @@ export function createStravaClient(options: StravaClientOptions): StravaClient {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (gated) await options.gate.acquire('read', priority);
       calls[endpoint] = (calls[endpoint] ?? 0) + 1;
+      const sentAt = now();
       let response: Response;
       try {
         response = await fetch(url, {
@@ -181,13 +187,16 @@ export function createStravaClient(options: StravaClientOptions): StravaClient {
         if (attempt < maxAttempts) await backoff(attempt);
         continue;
       }
-      await options.gate.observe(
-        parseRateLimitHeaders((name) => response.headers.get(name)),
-        response.status,
-      );
+      const limits = parseRateLimitHeaders((name) => response.headers.get(name));
+      await options.gate.observe(limits, response.status, sentAt);
       if (response.status === 429) {
         await response.body?.cancel();
-        // Honour it: wait for the next window, never retry at once.
+        // Honour it: wait for the next window (the next day when the daily limit is spent), never retry at once.
+        const dayExceeded = [limits.overall, limits.read].some(
+          (l) => l !== undefined && l.usageDay >= l.limitDay,
+        );
+        if (dayExceeded)
+          throw new RateLimitWaitError(new Date(dayStartOf(now()).getTime() + 86_400_000), 'daily');
         throw new RateLimitWaitError(new Date(windowStartOf(now()).getTime() + 15 * 60_000), '15min');
       }
       if (response.status >= 500) {
@@ -221,10 +230,12 @@ export function createStravaClient(options: StravaClientOptions): StravaClient {
   async function readJson(endpoint: string, response: Response): Promise<unknown> {
     const text = await response.text();
     if (response.status === 401) {
+      const missingScope = text.includes('activity:read_permission');
       throw new StravaUnauthorizedError(
-        text.includes('activity:read_permission')
+        missingScope
           ? 'Strava token lacks the activity:read_all scope'
           : `Strava refused the token (${endpoint})`,
+        missingScope,
       );
     }
     if (response.status === 404) throw new StravaNotFoundError(`Strava has no such resource (${endpoint})`);

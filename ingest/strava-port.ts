@@ -39,9 +39,18 @@ export interface StravaActivity {
   raw: Record<string, unknown>;
 }
 
-/** Strava refused the token (revoked or expired beyond refresh). */
+/**
+ * Strava refused the token: expired earlier than we thought, revoked, or (`missingScope`) granted without
+ * `activity:read_all`, which no refresh can add.
+ */
 export class StravaUnauthorizedError extends Error {
   override name = 'StravaUnauthorizedError';
+  constructor(
+    message: string,
+    readonly missingScope = false,
+  ) {
+    super(message);
+  }
 }
 
 /** Strava says the activity does not exist (deleted, or not visible with this token). */

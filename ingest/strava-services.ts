@@ -50,8 +50,13 @@ export function createStravaServices(options: {
       boss,
       logger: log,
       api: client.api,
-      accessToken: (athleteId) =>
-        getAccessToken({ db, boss, cipher, refresher: client.refresher, logger: log }, athleteId, now),
+      accessToken: (athleteId, rejectedToken) =>
+        getAccessToken(
+          { db, boss, cipher, refresher: client.refresher, logger: log },
+          athleteId,
+          now,
+          rejectedToken,
+        ),
       analyze: options.analyze,
       pmc: options.pmc,
       now,

@@ -11,21 +11,56 @@ import { matchDay } from './matching.ts';
  * writes intact.
  */
 export async function matchActivityToPlan(db: Db, activityId: string, logger: Logger): Promise<void> {
+  await tolerant(
+    db,
+    logger,
+    'matching the activity to the plan failed; the sync goes on',
+    { activityId },
+    (trx) => matchActivity(trx, activityId),
+  );
+}
+
+/**
+ * After an activity was deleted: the plan it fulfilled is open again (the trigger), and another activity
+ * of that day may fit it. Never throws, like `matchActivityToPlan`.
+ */
+export async function rematchDayAfterDelete(
+  db: Db,
+  athleteId: string,
+  date: string,
+  logger: Logger,
+): Promise<void> {
+  await tolerant(
+    db,
+    logger,
+    'matching the day to the plan again failed; the delete goes on',
+    { athleteId, date },
+    (trx) => rematchDay(trx, athleteId, date).then(() => {}),
+  );
+}
+
+async function tolerant(
+  db: Db,
+  logger: Logger,
+  failure: string,
+  context: Record<string, string>,
+  work: (db: Db) => Promise<void>,
+): Promise<void> {
   try {
     if (db.isTransaction) {
       await sql`SAVEPOINT plan_match`.execute(db);
       try {
-        await matchActivity(db, activityId);
+        await work(db);
         await sql`RELEASE SAVEPOINT plan_match`.execute(db);
       } catch (error) {
         await sql`ROLLBACK TO SAVEPOINT plan_match`.execute(db);
         throw error;
       }
     } else {
-      await db.transaction().execute((trx) => matchActivity(trx, activityId));
+      await db.transaction().execute((trx) => work(trx));
     }
   } catch (error) {
-    logger.warn({ err: error, activityId }, 'matching the activity to the plan failed; the sync goes on');
+    logger.warn({ err: error, ...context }, failure);
   }
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectLink } from '../ingest/connect/connect-links.ts';
-import { syncStravaActivity } from '../ingest/sync/sync-activity.ts';
+import { deleteStravaActivity, syncStravaActivity } from '../ingest/sync/sync-activity.ts';
 import { connectThroughBrowser, type Harness, startHarness } from '../test/app-harness.ts';
 
 describe('a synced Strava activity fulfils the plan of its day (the ingest hook is wired)', () => {
@@ -53,5 +53,32 @@ describe('a synced Strava activity fulfils the plan of its day (the ingest hook 
       .where('id', '=', planned.id)
       .executeTakeFirstOrThrow();
     expect(plan).toEqual({ status: 'done', activity_id: activityId, matched_by: 'auto' });
+
+    // A second ride that day, further from the plan; then the matched one is deleted on Strava.
+    const second = h.strava.addActivity(stravaAthlete.id, {
+      sport: 'Ride',
+      durationS: 1200,
+      startDate: new Date(start.getTime() + 3600_000),
+    });
+    const other = await syncStravaActivity(
+      deps,
+      athlete.id,
+      await deps.api.getActivity(token, String(second.id), 'live'),
+      { priority: 'live', recompute: true, token },
+    );
+    expect(
+      await h.database.db
+        .selectFrom('planned_workouts')
+        .select('activity_id')
+        .where('id', '=', planned.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ activity_id: activityId });
+    expect(await deleteStravaActivity(deps, String(ride.id), athlete.id)).toBe(true);
+    const after = await h.database.db
+      .selectFrom('planned_workouts')
+      .select(['status', 'activity_id', 'matched_by'])
+      .where('id', '=', planned.id)
+      .executeTakeFirstOrThrow();
+    expect(after).toEqual({ status: 'done', activity_id: other.activityId, matched_by: 'auto' });
   });
 });

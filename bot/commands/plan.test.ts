@@ -188,6 +188,25 @@ describe('/plan', () => {
     );
   });
 
+  it('deleting the plan an activity fulfilled lets another plan of that day take it', async () => {
+    const athlete = await createAthlete(database.db, 17);
+    const user = athlete.discord_user_id;
+    const activity = await createActivity(database.db, athlete.id, {
+      date: '2026-11-24',
+      sport: 'Ride',
+      stress: 92,
+      movingS: 3600,
+    });
+    await run(user, { subcommand: 'add', date: 'yesterday', sport: 'Ride', title: 'Close', stress: 90 });
+    await run(user, { subcommand: 'add', date: 'yesterday', sport: 'Ride', title: 'Far', stress: 150 });
+    const athleteRow = await findAthleteByDiscordId(database.db, user);
+    const close = await findPlan(database.db, athleteRow!.id, await planIdOf(user, 'Close'));
+    expect(close?.activity_id).toBe(activity);
+    await run(user, { subcommand: 'delete', plan: close!.id });
+    const far = await findPlan(database.db, athleteRow!.id, await planIdOf(user, 'Far'));
+    expect(far).toMatchObject({ activity_id: activity, matched_by: 'auto', status: 'done' });
+  });
+
   it('matches by hand, unlinks, and matches automatically again', async () => {
     const athlete = await createAthlete(database.db, 15);
     const user = athlete.discord_user_id;

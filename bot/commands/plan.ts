@@ -217,7 +217,7 @@ export default defineCommand<BotContext, typeof Options>({
       case 'move':
         return moveReply(ctx, athlete, today, now, options.plan, options.to);
       case 'delete':
-        return deleteReply(ctx, athlete, options.plan);
+        return deleteReply(ctx, athlete, today, options.plan);
       case 'week': {
         let day = today;
         if (options.date) {
@@ -379,11 +379,13 @@ async function moveReply(
   };
 }
 
-async function deleteReply(ctx: BotContext, athlete: AthleteRow, id: string): Promise<Reply> {
+async function deleteReply(ctx: BotContext, athlete: AthleteRow, today: string, id: string): Promise<Reply> {
   const plan = await findPlan(ctx.db, athlete.id, id);
   if (!plan || !(await deletePlan(ctx.db, athlete.id, id))) {
     return { content: 'That plan does not exist any more. See your plans: `/plan list`.' };
   }
+  // The activity it held is free again: another plan of that day may be the one it fulfilled.
+  if (plan.activity_id !== null && plan.date <= today) await rematchDay(ctx.db, athlete.id, plan.date);
   return { content: `🗑️ Deleted **${plan.title}** (${dayText(plan.date)}).` };
 }
 

@@ -1,11 +1,11 @@
-import { analyze, parseStravaStreams, toCliJson } from '../../metrics/index.ts';
+import { analyze, parseStravaStreams, type RawStreams, StreamError, toCliJson } from '../../metrics/index.ts';
 import type { ActivityAnalyzer } from './analyzer-port.ts';
 
 /** The metrics engine behind the pipeline's analyzer port: thresholds by kind in, stored shape out. */
 export function createAnalyzer(): ActivityAnalyzer {
   return (input) => {
     const t = input.thresholds;
-    const raw = input.streams ? parseStravaStreams(input.streams) : null;
+    const raw = usableStreams(input.streams);
     const m = analyze(raw, {
       sport: input.sport,
       thresholds: {
@@ -38,4 +38,19 @@ export function createAnalyzer(): ActivityAnalyzer {
       thresholdsUsed: m.thresholdsUsed as unknown as Record<string, unknown>,
     };
   };
+}
+
+/**
+ * Strava answers with whatever channels it has: an activity recorded without a time series (or with an
+ * empty one) is scored like a manual entry, from its moving time, instead of failing its sync forever.
+ */
+function usableStreams(streams: Record<string, unknown> | null): RawStreams | null {
+  if (!streams) return null;
+  try {
+    const raw = parseStravaStreams(streams);
+    return raw.time.length >= 2 ? raw : null;
+  } catch (error) {
+    if (error instanceof StreamError) return null;
+    throw error;
+  }
 }

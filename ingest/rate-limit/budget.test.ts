@@ -78,6 +78,31 @@ describe('Strava rate-limit budget', () => {
     expect(parseRateLimitHeaders(() => 'garbage')).toEqual({});
   });
 
+  it('a response that arrives after its window ended does not fill the new window with the old usage', () => {
+    const read = { read: { limit15: 100, limitDay: 1000, usage15: 100, usageDay: 400 } };
+    // Sent at 10:14:59.5 as the 100th read of that window; answered at 10:15:00.2.
+    const budget = observe(
+      freshBudget(at('2026-11-25T10:14:59Z')),
+      read,
+      200,
+      at('2026-11-25T10:15:00.200Z'),
+      at('2026-11-25T10:14:59.500Z'),
+    );
+    expect(budget.read15).toBe(0);
+    expect(budget.readDay).toBe(400);
+    expect(admit(budget, 'read', 'backfill', at('2026-11-25T10:15:01Z')).admitted).toBe(true);
+    // Across midnight UTC the daily count starts again too.
+    const nextDay = observe(
+      freshBudget(at('2026-11-25T23:59:59Z')),
+      { read: { limit15: 100, limitDay: 1000, usage15: 50, usageDay: 1000 } },
+      429,
+      at('2026-11-26T00:00:00.300Z'),
+      at('2026-11-25T23:59:59.900Z'),
+    );
+    expect([nextDay.read15, nextDay.readDay, nextDay.overallDay]).toEqual([0, 0, 0]);
+    expect(admit(nextDay, 'read', 'live', at('2026-11-26T00:00:01Z')).admitted).toBe(true);
+  });
+
   it('a 429 spends the window whatever the counters said', () => {
     const budget = observe(freshBudget(at('2026-11-25T10:00:00Z')), {}, 429, at('2026-11-25T10:01:00Z'));
     expect(admit(budget, 'read', 'live', at('2026-11-25T10:02:00Z')).admitted).toBe(false);

@@ -132,22 +132,38 @@ export function parseRateLimitHeaders(get: (name: string) => string | null): Rat
 /**
  * Folds a response's headers into the budget: limits are taken as reported (tiers differ), usage is the
  * higher of ours and Strava's. A 429 means the window is spent whatever the counters say.
+ * Strava counted the request in the window it was sent in (`sentAt`): when a response arrives after that
+ * window ended, its usage belongs to the old window and must not fill the new one.
  */
-export function observe(budget: Budget, headers: RateLimitHeaders, status: number, now: Date): Budget {
+export function observe(
+  budget: Budget,
+  headers: RateLimitHeaders,
+  status: number,
+  now: Date,
+  sentAt: Date = now,
+): Budget {
   const b = rollBudget(budget, now);
+  const sameWindow = windowStartOf(sentAt).getTime() === b.windowStart.getTime();
+  const sameDay = dayStartOf(sentAt).getTime() === b.dayStart.getTime();
   if (headers.overall) {
     b.limitOverall15 = headers.overall.limit15;
     b.limitOverallDay = headers.overall.limitDay;
-    b.overall15 = Math.max(b.overall15, headers.overall.usage15);
-    b.overallDay = Math.max(b.overallDay, headers.overall.usageDay);
+    if (sameWindow) b.overall15 = Math.max(b.overall15, headers.overall.usage15);
+    if (sameDay) b.overallDay = Math.max(b.overallDay, headers.overall.usageDay);
   }
   if (headers.read) {
     b.limitRead15 = headers.read.limit15;
     b.limitReadDay = headers.read.limitDay;
-    b.read15 = Math.max(b.read15, headers.read.usage15);
-    b.readDay = Math.max(b.readDay, headers.read.usageDay);
+    if (sameWindow) b.read15 = Math.max(b.read15, headers.read.usage15);
+    if (sameDay) b.readDay = Math.max(b.readDay, headers.read.usageDay);
   }
-  if (status === 429) {
+  if (status === 429 && !sameWindow) {
+    // Refused in a window that has ended: nothing to say about this one, except a spent day.
+    const dayExceeded =
+      (headers.overall && headers.overall.usageDay >= headers.overall.limitDay) ||
+      (headers.read && headers.read.usageDay >= headers.read.limitDay);
+    if (dayExceeded && sameDay) b.overallDay = Math.max(b.overallDay, b.limitOverallDay);
+  } else if (status === 429) {
     const dayExceeded =
       (headers.overall && headers.overall.usageDay >= headers.overall.limitDay) ||
       (headers.read && headers.read.usageDay >= headers.read.limitDay);

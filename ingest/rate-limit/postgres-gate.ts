@@ -24,8 +24,8 @@ export class RateLimitWaitError extends Error {
 export interface RateLimitGate {
   /** Counts one request against the budget, or throws `RateLimitWaitError` when it would be refused. */
   acquire: (kind: RequestKind, priority: RequestPriority) => Promise<void>;
-  /** Folds a response's rate-limit headers (and status) into the budget. */
-  observe: (headers: RateLimitHeaders, status: number) => Promise<void>;
+  /** Folds a response's rate-limit headers (and status) into the budget; `sentAt`: when it was sent. */
+  observe: (headers: RateLimitHeaders, status: number, sentAt?: Date) => Promise<void>;
   /** The budget as it stands, for /status and logs. */
   snapshot: () => Promise<Budget>;
 }
@@ -79,9 +79,12 @@ export function createPostgresGate(db: Db, now: () => Date = () => new Date()): 
       });
       if (!outcome.admitted) throw new RateLimitWaitError(outcome.retryAt, outcome.reason);
     },
-    observe: async (headers, status) => {
+    observe: async (headers, status, sentAt) => {
       const at = now();
-      await withBudget((budget) => ({ budget: observe(budget, headers, status, at), result: undefined }));
+      await withBudget((budget) => ({
+        budget: observe(budget, headers, status, at, sentAt ?? at),
+        result: undefined,
+      }));
     },
     snapshot: async () => withBudget((budget) => ({ budget, result: budget })),
   };

@@ -1,8 +1,9 @@
 import { findAthleteByStravaId } from '../../db/queries/athletes.ts';
 import type { WebhookEventRow } from '../../db/tables/webhook-events.ts';
-import { StravaNotFoundError } from '../strava-port.ts';
+import { AppError } from '../../lib/errors.ts';
+import { StravaNotFoundError, StravaUnauthorizedError } from '../strava-port.ts';
 import { deleteStravaActivity, syncStravaActivity } from './sync-activity.ts';
-import type { SyncDeps } from './sync-deps.ts';
+import { type SyncDeps, withAccessToken } from './sync-deps.ts';
 
 export type WebhookOutcome = { status: 'done' | 'ignored'; detail: string };
 
@@ -25,7 +26,7 @@ export async function handleWebhookEvent(
     return { status: 'ignored', detail: 'athlete event without deauthorization' };
   }
   if (event.aspect_type === 'delete') {
-    const deleted = await deleteStravaActivity(deps, event.object_id);
+    const deleted = await deleteStravaActivity(deps, event.object_id, athlete.id);
     return {
       status: deleted ? 'done' : 'ignored',
       detail: deleted ? 'activity deleted' : 'activity not stored',
@@ -37,19 +38,25 @@ export async function handleWebhookEvent(
     .where('athlete_id', '=', athlete.id)
     .executeTakeFirst();
   if (!connection) return { status: 'ignored', detail: 'athlete not connected' };
-  const token = await deps.accessToken(athlete.id);
   try {
     // Title, type and privacy changes arrive as updates: the refetch picks them up, and a type change is
     // re-analysed with the new sport.
-    const activity = await deps.api.getActivity(token, event.object_id, 'live');
-    await syncStravaActivity(deps, athlete.id, activity, { priority: 'live', recompute: true, token });
+    await withAccessToken(deps, athlete.id, async (token) => {
+      const activity = await deps.api.getActivity(token, event.object_id, 'live');
+      await syncStravaActivity(deps, athlete.id, activity, { priority: 'live', recompute: true, token });
+    });
     return { status: 'done', detail: `activity ${event.aspect_type}d` };
   } catch (error) {
     if (error instanceof StravaNotFoundError) {
       // Gone already (deleted right after saving) or made invisible: drop any copy we hold.
-      await deleteStravaActivity(deps, event.object_id);
+      await deleteStravaActivity(deps, event.object_id, athlete.id);
       return { status: 'ignored', detail: 'activity not found on Strava' };
     }
+    // Retrying cannot help: the athlete must reconnect (they are told once), or a deauthorization follows.
+    if (error instanceof StravaUnauthorizedError)
+      return { status: 'ignored', detail: `Strava refused the token: ${error.message}` };
+    if (error instanceof AppError && (error.code === 'needs_reauth' || error.code === 'not_connected'))
+      return { status: 'ignored', detail: error.message };
     throw error;
   }
 }

@@ -8,7 +8,7 @@ import { recomputePmc } from '../activities/pmc-store.ts';
 import { RateLimitWaitError } from '../rate-limit/postgres-gate.ts';
 import { type StravaActivity, StravaNotFoundError, StravaUnauthorizedError } from '../strava-port.ts';
 import { syncStravaActivity } from './sync-activity.ts';
-import type { SyncDeps } from './sync-deps.ts';
+import { type SyncDeps, withAccessToken } from './sync-deps.ts';
 
 /** Activities one job invocation syncs before queueing its continuation behind other athletes' work. */
 export const itemsPerSlice = 10;
@@ -38,12 +38,29 @@ export async function runBackfillSlice(
     }
     throw error;
   }
+  // Days changed by the items synced so far: recomputed even when the slice stops early (rate limit,
+  // refused token), since those items are committed and will not come round again.
+  const changed: { earliest: string | null } = { earliest: null };
   try {
-    if (!run.listing_done && run.listed < run.requested) await listPages(deps, run, token);
-    await setState(deps, runId, 'syncing');
-    const earliest = await syncSlice(deps, run, token);
-    if (earliest) await recomputePmc(deps.db, deps.pmc, run.athlete_id, earliest, deps.now());
+    await withAccessToken(
+      deps,
+      run.athlete_id,
+      async (current) => {
+        // A second attempt (with a renewed token) goes on from the pages the first one listed.
+        const progress = await deps.db
+          .selectFrom('sync_runs')
+          .select(['listed', 'next_page', 'listing_done'])
+          .where('id', '=', runId)
+          .executeTakeFirstOrThrow();
+        Object.assign(run, progress);
+        if (!run.listing_done && run.listed < run.requested) await listPages(deps, run, current);
+        await setState(deps, runId, 'syncing');
+        await syncSlice(deps, run, current, changed);
+      },
+      token,
+    );
   } catch (error) {
+    if (changed.earliest) await recomputePmc(deps.db, deps.pmc, run.athlete_id, changed.earliest, deps.now());
     if (error instanceof RateLimitWaitError) {
       await deps.db
         .updateTable('sync_runs')
@@ -65,8 +82,13 @@ export async function runBackfillSlice(
       await finish(deps, run, 'failed', 'Strava refused the connection; run /connect to reconnect.');
       return 'finished';
     }
+    if (error instanceof AppError && (error.code === 'needs_reauth' || error.code === 'not_connected')) {
+      await finish(deps, run, 'failed', error.userMessage);
+      return 'finished';
+    }
     throw error;
   }
+  if (changed.earliest) await recomputePmc(deps.db, deps.pmc, run.athlete_id, changed.earliest, deps.now());
   const pending = await deps.db
     .selectFrom('sync_run_items')
     .select(sql<number>`count(*)::int`.as('n'))
@@ -124,9 +146,13 @@ async function listPages(deps: SyncDeps, run: SyncRunRow, token: string): Promis
   }
 }
 
-/** Syncs up to `itemsPerSlice` pending items; returns the earliest local day that changed. */
-async function syncSlice(deps: SyncDeps, run: SyncRunRow, token: string): Promise<string | null> {
-  let earliest: string | null = null;
+/** Syncs up to `itemsPerSlice` pending items, keeping the earliest local day that changed in `changed`. */
+async function syncSlice(
+  deps: SyncDeps,
+  run: SyncRunRow,
+  token: string,
+  changed: { earliest: string | null },
+): Promise<void> {
   for (let i = 0; i < itemsPerSlice; i++) {
     const outcome = await inTransaction(deps.db, async (trx) => {
       const item = await trx
@@ -168,10 +194,9 @@ async function syncSlice(deps: SyncDeps, run: SyncRunRow, token: string): Promis
       }
     });
     if (outcome === null) break;
-    if (outcome.changedFrom && (earliest === null || outcome.changedFrom < earliest))
-      earliest = outcome.changedFrom;
+    if (outcome.changedFrom && (changed.earliest === null || outcome.changedFrom < changed.earliest))
+      changed.earliest = outcome.changedFrom;
   }
-  return earliest;
 }
 
 async function markItem(

@@ -1,7 +1,7 @@
 import { type Db, inTransaction } from '../../db/connect.ts';
 import { detachStravaDelivery, mergeStravaDelivery } from '../../imports/strava-merge.ts';
 import { isValidTimeZone } from '../../lib/local-time.ts';
-import { matchActivityToPlan } from '../../planning/match-activity.ts';
+import { matchActivityToPlan, rematchDayAfterDelete } from '../../planning/match-activity.ts';
 import { analyzeStoredActivity, storeStreams, upsertStravaActivity } from '../activities/activity-store.ts';
 import { recomputePmc } from '../activities/pmc-store.ts';
 import type { RequestPriority } from '../rate-limit/budget.ts';
@@ -52,13 +52,21 @@ export async function syncStravaActivity(
   });
 }
 
-/** Deletes a Strava activity (webhook delete event) and recomputes the PMC from its day. */
-export async function deleteStravaActivity(deps: SyncDeps, stravaId: string): Promise<boolean> {
+/**
+ * Deletes a Strava activity (webhook delete event) and recomputes the PMC from its day. Events are not
+ * signed: only an activity of the event's owner is touched.
+ */
+export async function deleteStravaActivity(
+  deps: SyncDeps,
+  stravaId: string,
+  ownerAthleteId: string,
+): Promise<boolean> {
   return inTransaction(deps.db, async (trx) => {
     const activity = await trx
       .selectFrom('activities')
       .select(['id', 'athlete_id', 'local_date', 'source'])
       .where('strava_id', '=', stravaId)
+      .where('athlete_id', '=', ownerAthleteId)
       .executeTakeFirst();
     if (!activity) return false;
     if (activity.source !== 'strava_api') {
@@ -73,6 +81,7 @@ export async function deleteStravaActivity(deps: SyncDeps, stravaId: string): Pr
       .forUpdate()
       .executeTakeFirstOrThrow();
     await trx.deleteFrom('activities').where('id', '=', activity.id).execute();
+    await rematchDayAfterDelete(trx, activity.athlete_id, activity.local_date, deps.logger);
     await recomputePmc(trx, deps.pmc, activity.athlete_id, activity.local_date, deps.now());
     return true;
   });

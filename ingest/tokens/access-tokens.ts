@@ -29,7 +29,16 @@ export async function getAccessToken(
   deps: { db: Db; boss: PgBoss; cipher: TokenCipher; refresher: TokenRefresher; logger: Logger },
   athleteId: string,
   now: () => Date = () => new Date(),
+  /**
+   * An access token Strava just answered 401 to although its `expires_at` is ahead (Strava's clock or a
+   * revocation disagrees with ours): while it is still the stored one, refresh now instead of at the margin.
+   * Jobs that hit the same 401 at once still make one refresh: the first replaces the stored token.
+   */
+  rejectedToken?: string,
 ): Promise<string> {
+  const due = (row: { access_token_enc: string; expires_at: Date }) =>
+    row.expires_at.getTime() - now().getTime() <= refreshMarginMs ||
+    (rejectedToken !== undefined && deps.cipher.decrypt(row.access_token_enc) === rejectedToken);
   const current = await deps.db
     .selectFrom('strava_connections')
     .select(['access_token_enc', 'expires_at', 'status'])
@@ -37,9 +46,7 @@ export async function getAccessToken(
     .executeTakeFirst();
   if (!current) throw notConnected();
   if (current.status === 'needs_reauth') throw needsReauth();
-  if (current.expires_at.getTime() - now().getTime() > refreshMarginMs) {
-    return deps.cipher.decrypt(current.access_token_enc);
-  }
+  if (!due(current)) return deps.cipher.decrypt(current.access_token_enc);
   // The transaction commits the needs_reauth mark even when the refresh failed; the error is thrown after.
   const attempt = () =>
     deps.db
@@ -64,9 +71,7 @@ export async function getAccessToken(
         if (!locked) return { busy: true as const };
         if (locked.status === 'needs_reauth') throw needsReauth();
         // Another job refreshed between the first read and taking the lock.
-        if (locked.expires_at.getTime() - now().getTime() > refreshMarginMs) {
-          return { token: deps.cipher.decrypt(locked.access_token_enc) };
-        }
+        if (!due(locked)) return { token: deps.cipher.decrypt(locked.access_token_enc) };
         try {
           const fresh = await deps.refresher.refresh(deps.cipher.decrypt(locked.refresh_token_enc));
           await trx
@@ -117,8 +122,7 @@ export async function getAccessToken(
       .executeTakeFirst();
     if (!row) throw notConnected();
     if (row.status === 'needs_reauth') throw needsReauth();
-    if (row.expires_at.getTime() - now().getTime() > refreshMarginMs)
-      return deps.cipher.decrypt(row.access_token_enc);
+    if (!due(row)) return deps.cipher.decrypt(row.access_token_enc);
     result = await attempt();
   }
   if ('rejected' in result) throw needsReauth();

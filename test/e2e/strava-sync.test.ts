@@ -185,6 +185,67 @@ describe('Strava sync with workers running', () => {
     });
   });
 
+  it('a token Strava expired before we expected is refreshed once and the event still syncs; an activity without a time stream is scored from its moving time', async () => {
+    const athlete = h.strava.addAthlete();
+    const athleteId = await connect(h, user(5), athlete.id);
+    await eventually(() =>
+      h.database.db
+        .selectFrom('sync_runs')
+        .select('id')
+        .where('athlete_id', '=', athleteId)
+        .where('state', '=', 'done')
+        .executeTakeFirst(),
+    );
+    // Strava's clock runs ahead of ours: the token we stored as valid for hours is already dead there.
+    h.strava.expireTokens(athlete.id);
+    const refreshesBefore = h.strava.counters.refreshes.get(athlete.id) ?? 0;
+    // Strava sends the channels it has: here none with a time series.
+    const ride = h.strava.addActivity(athlete.id, { sport: 'Ride', durationS: 3600, streams: {} });
+    expect(
+      await h.strava.deliver({
+        object_type: 'activity',
+        object_id: ride.id,
+        aspect_type: 'create',
+        owner_id: athlete.id,
+      }),
+    ).toBe(200);
+    const stored = await eventually(
+      () => activityByStravaId(h, ride.id).then((a) => (a?.stress != null ? a : null)),
+      10_000,
+      'activity synced after a refresh',
+    );
+    expect(stored.stress_method).toBe('estimated');
+    expect(stored.stress).toBeGreaterThan(0);
+    expect((h.strava.counters.refreshes.get(athlete.id) ?? 0) - refreshesBefore).toBe(1);
+    const connection = await h.database.db
+      .selectFrom('strava_connections')
+      .select('status')
+      .where('athlete_id', '=', athleteId)
+      .executeTakeFirstOrThrow();
+    expect(connection.status).toBe('active');
+
+    // A delete event names its owner: another athlete's activity with that id is not touched.
+    const other = h.strava.addAthlete();
+    await connect(h, user(6), other.id);
+    const event = await h.strava.deliver({
+      object_type: 'activity',
+      object_id: ride.id,
+      aspect_type: 'delete',
+      owner_id: other.id,
+    });
+    expect(event).toBe(200);
+    await eventually(() =>
+      h.database.db
+        .selectFrom('webhook_events')
+        .select('status')
+        .where('object_id', '=', String(ride.id))
+        .where('aspect_type', '=', 'delete')
+        .where('status', '=', 'ignored')
+        .executeTakeFirst(),
+    );
+    expect(await activityByStravaId(h, ride.id)).toBeDefined();
+  });
+
   it('an event for an athlete we do not know is recorded and ignored', async () => {
     expect(
       await h.strava.deliver({
@@ -395,6 +456,51 @@ describe('Strava backfill under rate limits (slices driven directly, clock fast-
       .executeTakeFirstOrThrow();
     expect(stored.n).toBe(60);
   }, 120_000);
+
+  it('a token that dies mid-backfill on Strava’s side is refreshed once and the run goes on', async () => {
+    const athlete = h.strava.addAthlete();
+    h.strava.addHistory(athlete.id, 25, { durationS: 240 });
+    const athleteId = await connect(h, user(13), athlete.id);
+    await h.database.db
+      .updateTable('sync_runs')
+      .set({ state: 'cancelled' })
+      .where('athlete_id', '=', athleteId)
+      .execute();
+    const { runId } = await startSync(h.database.db, h.boss, {
+      athleteId,
+      kind: 'backfill',
+      count: 25,
+      updateExisting: false,
+    });
+    await runBackfillSlice(h.ctx.strava!.sync, runId);
+    const refreshesBefore = h.strava.counters.refreshes.get(athlete.id) ?? 0;
+    h.strava.expireTokens(athlete.id);
+    const run = await drive(runId);
+    expect(run).toMatchObject({ state: 'done', listed: 25, synced: 25, failed: 0, skipped: 0 });
+    expect((h.strava.counters.refreshes.get(athlete.id) ?? 0) - refreshesBefore).toBe(1);
+  }, 60_000);
+
+  it('a short page is not the last: listing goes on until an empty page', async () => {
+    const athlete = h.strava.addAthlete();
+    const history = h.strava.addHistory(athlete.id, 30, { durationS: 240 });
+    const athleteId = await connect(h, user(14), athlete.id);
+    await h.database.db
+      .updateTable('sync_runs')
+      .set({ state: 'cancelled' })
+      .where('athlete_id', '=', athleteId)
+      .execute();
+    // Newest first: the first page of 20 comes back with 19.
+    const newestFirst = [...history].sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+    h.strava.hideFromList(newestFirst[3]!.id);
+    const { runId } = await startSync(h.database.db, h.boss, {
+      athleteId,
+      kind: 'backfill',
+      count: 20,
+      updateExisting: false,
+    });
+    const run = await drive(runId);
+    expect(run).toMatchObject({ state: 'done', listed: 20, synced: 20, failed: 0 });
+  }, 60_000);
 
   it('a run interrupted mid-way resumes where it stopped with the same final state', async () => {
     const athlete = h.strava.addAthlete();

@@ -82,6 +82,9 @@ export async function startStravaFake(options: StravaFakeOptions = {}) {
     faults: 0,
   };
   const windowsUsed = new Set<number>();
+  // Strava cuts pages before it drops what this token may not list, so a page can be short without being
+  // the last one.
+  const hiddenFromList = new Set<number>();
 
   const nowMs = () => now.getTime();
   const epoch = () => Math.floor(nowMs() / 1000);
@@ -347,6 +350,7 @@ export async function startStravaFake(options: StravaFakeOptions = {}) {
       )
       .sort((x, y) => y.startDate.getTime() - x.startDate.getTime() || y.id - x.id)
       .slice((page - 1) * perPage, page * perPage)
+      .filter((a) => !hiddenFromList.has(a.id))
       .map(activityJson);
     res.json(list);
   });
@@ -591,6 +595,8 @@ export async function startStravaFake(options: StravaFakeOptions = {}) {
       return a;
     },
     deleteActivity: (id: number) => activities.delete(id),
+    /** Leaves the activity out of list pages (its page comes back short), as Strava does for some. */
+    hideFromList: (id: number) => hiddenFromList.add(id),
     authorizeAs: (athleteId: number | null, behaviour: typeof authorize.behaviour = 'approve') => {
       authorize = { athleteId, behaviour };
     },

@@ -188,12 +188,12 @@ describe('Strava bulk export: upload link, job, duplicates against synced activi
     );
     const took = Date.now() - started;
     // The 3 manual entries (no file) come from their CSV rows.
-    expect(done).toMatchObject({ state: 'done', total: 216, failed: 2, skipped: 0, duplicates: 7 });
-    expect(done.imported).toBe(216 - 2 - 7);
+    expect(done).toMatchObject({ state: 'done', total: 216, failed: 1, skipped: 0, duplicates: 7 });
+    expect(done.imported).toBe(216 - 1 - 7);
     expect(took).toBeLessThan(40_000);
 
     // One activity per workout; the richer streams won each duplicate, and the provenance says so.
-    expect(await countBySource(athleteId)).toEqual({ strava_api: 6, strava_export: 204 + 1 + 3 });
+    expect(await countBySource(athleteId)).toEqual({ strava_api: 6, strava_export: 205 + 1 + 3 });
     // A manual entry: name, sport, UTC date, durations and distance from the CSV; no streams; metrics.
     const gym = await db
       .selectFrom('activities')
@@ -310,7 +310,7 @@ describe('Strava bulk export: upload link, job, duplicates against synced activi
         .where('source_ref', '=', String(late.id))
         .executeTakeFirst(),
     );
-    expect(await countBySource(athleteId)).toEqual({ strava_api: 6, strava_export: 208 });
+    expect(await countBySource(athleteId)).toEqual({ strava_api: 6, strava_export: 209 });
     const joined = await db
       .selectFrom('activities')
       .select(['id', 'source'])
@@ -333,7 +333,7 @@ describe('Strava bulk export: upload link, job, duplicates against synced activi
         .where('strava_id', 'is', null)
         .executeTakeFirst(),
     );
-    expect(await countBySource(athleteId)).toEqual({ strava_api: 6, strava_export: 208 });
+    expect(await countBySource(athleteId)).toEqual({ strava_api: 6, strava_export: 209 });
   }, 120_000);
 
   it('a FIT upload and the Strava webhook for the same ride are one activity; richer Strava streams win', async () => {

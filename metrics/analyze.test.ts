@@ -153,3 +153,60 @@ describe('analyze: the 1 Hz series', () => {
     expect(all.movingS).toBe(4);
   });
 });
+
+describe('analyze: review fixes', () => {
+  it('power peaks count missing seconds as 0 W and still find the best window', () => {
+    // 9, –, 1, 6, 6, – W, each held 5 s (– missing = 0 W). Best 5 s: 9 W. Best 15 s: 1, 6, 6 → (5 + 30 +
+    // 30) / 15 = 4.333 W (a missing second once made the pruning skip this window: 3.333 W). Best 30 s: all,
+    // (45 + 5 + 30 + 30) / 30 = 3.667 W.
+    const watts = [9, null, 1, 6, 6, null].flatMap((w) => Array(5).fill(w));
+    const m = analyze(streams(30, { watts }), { sport: 'Ride' });
+    expect(m.peaks.power['5']).toBe(9);
+    expect(m.peaks.power['15']).toBeCloseTo(65 / 15, 12);
+    expect(m.peaks.power['30']).toBeCloseTo(110 / 30, 12);
+  });
+
+  it('best efforts: the exact shortest time, with either end inside a second, and a mile of 1609.344 m', () => {
+    // Distance per second: 2 m/s for 60 s, 5 m/s for 70 s (350 m), 3 m/s for 100 s. The best 400 m is the
+    // whole fast part plus 50 m at 3 m/s: 70 + 50/3 = 86.667 s (it starts on a sample and ends mid-second).
+    const distance = [0];
+    for (let i = 1; i <= 230; i++) distance.push(distance[i - 1]! + (i <= 60 ? 2 : i <= 130 ? 5 : 3));
+    const fast = analyze(streams(231, { distance }), { sport: 'Run' });
+    expect(fast.bestEfforts['400']).toBeCloseTo(70 + 50 / 3, 10);
+    // 5 m/s for 500 s: 400 m in 80 s, 1 km in 200 s, the mile in 1609.344 / 5 = 321.8688 s.
+    const steady = analyze(streams(501, { distance: seconds(501).map((i) => 5 * i) }), { sport: 'Run' });
+    expect(steady.bestEfforts).toEqual({ '400': 80, '1000': 200, '1609': 321.8688 });
+  });
+
+  it('stopped time is elapsed − moving: recorded seconds below 0.5 m/s plus pauses', () => {
+    // 0..99 and 200..299 recorded (the jump from 99 to 200 leaves out the 100 seconds 100..199), 3 m/s
+    // except 0 m/s over 10..19.
+    const time = [...seconds(100), ...seconds(100).map((i) => 200 + i)];
+    const velocity = time.map((t) => (t >= 10 && t < 20 ? 0 : 3));
+    const heartrate = time.map((t) => (t === 50 ? 171.5 : 140));
+    const m = analyze({ time, channels: { velocity_smooth: velocity, heartrate } }, { sport: 'Run' });
+    // 200 recorded, 190 moving, stopped 10 + 100 = 110: moving + stopped = the 300 seconds 0..299.
+    expect([m.durationS, m.movingS, m.stoppedS]).toEqual([200, 190, 110]);
+    // The CLI keeps a fractional maximum heart rate as it is.
+    expect(toCliJson(m).hr!.max).toBe(171.5);
+  });
+
+  it('a distance stream that never grows gives no speed: an erg session is not 30 min stopped', () => {
+    // 1800 s, distance 0 m throughout (as a rowing erg writes it), no speed or moving stream: moving time
+    // falls back to every recorded second (§1.4), nothing is stopped, and there is no pace group.
+    const m = analyze(streams(1800, { distance: Array(1800).fill(0), heartrate: Array(1800).fill(130) }), {
+      sport: 'Rowing',
+    });
+    expect([m.durationS, m.movingS, m.stoppedS]).toEqual([1800, 1800, 0]);
+    expect(m.pace).toBeNull();
+  });
+});
+
+describe('analyze: estimated stress rates', () => {
+  it('a generic Workout takes the default 50 per moving hour, strength training 40', () => {
+    // One hour of heart rate without LTHR: no score applies, so moving hours × the sport's rate.
+    const hour = streams(3600, { heartrate: Array(3600).fill(120) });
+    expect(analyze(hour, { sport: 'Workout' }).stress).toEqual({ value: 50, method: 'estimated' });
+    expect(analyze(hour, { sport: 'WeightTraining' }).stress).toEqual({ value: 40, method: 'estimated' });
+  });
+});

@@ -17,7 +17,16 @@ export interface Thresholds {
 export type StressMethod = 'power' | 'pace' | 'swim' | 'hr' | 'estimated';
 
 export const reportedDurations = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 5400, 7200] as const;
-export const bestEffortDistances = [400, 1000, 1609, 5000, 10000, 21097, 42195] as const;
+/** Keys as the CLI contract names them; the distances themselves are exact (a mile is 1609.344 m). */
+export const bestEffortDistances = [
+  ['400', 400],
+  ['1000', 1000],
+  ['1609', 1609.344],
+  ['5000', 5000],
+  ['10000', 10000],
+  ['21097', 21097.5],
+  ['42195', 42195],
+] as const;
 
 export interface ActivityMetrics {
   sport: string;
@@ -94,8 +103,11 @@ export function analyzeSeries(series: Series | null, options: AnalyzeOptions): A
   const durationS = series
     ? n
     : (positive(options.summary?.movingTimeS) ?? positive(options.summary?.elapsedTimeS) ?? 0);
+  // Stopped = elapsed − moving: the recorded seconds that are not moving (§1.4) plus the pauses that add
+  // no seconds (§1.2, "such gaps count as stopped time"), so moving + stopped is the whole elapsed span
+  // as on Strava and head units. A gap of g seconds leaves out the g − 1 seconds between its two samples.
   const stoppedS = series
-    ? series.stoppedS
+    ? n - movingS + series.pausedS
     : Math.max(0, (positive(options.summary?.elapsedTimeS) ?? durationS) - durationS);
   const hours = durationS / 3600;
 
@@ -355,22 +367,36 @@ function bestEfforts(series: Series | null): Record<string, number> {
       cumulative[i] = cumulative[i - 1]! + (Number.isFinite(series.speed[i]!) ? series.speed[i]! : 0);
   }
   if (!cumulative) return result;
+  const time = series.time;
   const total = cumulative[n - 1]! - cumulative[0]!;
-  for (const target of bestEffortDistances) {
+  for (const [key, target] of bestEffortDistances) {
     if (target > total) continue;
+    // Distance is linear between samples, so the shortest cover of `target` has its start or its end on a
+    // sample: try both, interpolating the other end within its step (over that step's real duration, which
+    // is longer than 1 s across a pause).
     let best = Number.POSITIVE_INFINITY;
     let start = 0;
     for (let end = 1; end < n; end++) {
-      // Move the start as late as possible while [start, end] still covers the distance.
+      // End on a sample: the latest sample start that still covers the distance, then slide it forward.
       while (start + 1 < end && cumulative[end]! - cumulative[start + 1]! >= target) start++;
-      const covered = cumulative[end]! - cumulative[start]!;
-      if (covered < target) continue;
+      const spare = cumulative[end]! - cumulative[start]! - target;
+      if (spare < 0) continue;
       const step = cumulative[start + 1]! - cumulative[start]!;
-      const spare = step > 0 ? Math.min(1, (covered - target) / step) : 0;
-      const seconds = series.time[end]! - series.time[start]! - spare;
-      if (seconds < best) best = seconds;
+      const from = time[start]! + (step > 0 ? (time[start + 1]! - time[start]!) * (spare / step) : 0);
+      if (time[end]! - from < best) best = time[end]! - from;
     }
-    if (Number.isFinite(best)) result[String(target)] = best;
+    let end = 1;
+    for (let from = 0; from < n - 1; from++) {
+      // Start on a sample: the earliest sample end that covers the distance, then pull it back.
+      if (end <= from) end = from + 1;
+      while (end < n && cumulative[end]! - cumulative[from]! < target) end++;
+      if (end === n) break;
+      const spare = cumulative[end]! - cumulative[from]! - target;
+      const step = cumulative[end]! - cumulative[end - 1]!;
+      const to = time[end]! - (step > 0 ? (time[end]! - time[end - 1]!) * (spare / step) : 0);
+      if (to - time[from]! < best) best = to - time[from]!;
+    }
+    if (Number.isFinite(best)) result[key] = best;
   }
   return result;
 }

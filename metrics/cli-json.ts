@@ -33,7 +33,7 @@ export function toCliJson(m: ActivityMetrics) {
         }
       : null,
     hr: m.hr
-      ? { avg: r(m.hr.avg, 2), max: r(m.hr.max, 0), trimp: r(m.hr.trimp, 2), hrtss: r(m.hr.hrtss, 2) }
+      ? { avg: r(m.hr.avg, 2), max: r(m.hr.max, 2), trimp: r(m.hr.trimp, 2), hrtss: r(m.hr.hrtss, 2) }
       : null,
     swim: m.swim ? { speed: r(m.swim.speed, 4), if: r(m.swim.if, 4), stss: r(m.swim.stss, 2) } : null,
     stress: { value: r(m.stress.value, 2) ?? 0, method: m.stress.method },

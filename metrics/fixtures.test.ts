@@ -71,10 +71,23 @@ describe('real FIT recordings', () => {
     expect(m.stoppedS).toBeGreaterThan(1800); // long café stops
   });
 
-  it('a file that does not decode at all says so and yields no records', () => {
+  // Compressed-timestamp records (Forerunner 70, one record every 5 s) are expanded before decoding.
+  // Hand-checked against the file's own summary: first record 06:44:24, last 07:49:04 (3,880 s later),
+  // 755 records, last distance 10,248.69 m (session total 10,248.67 m), sport running; its fastest 1 km
+  // lap took 257.1 s, so the best kilometre from the records is a little faster than that.
+  it('compressed-timestamp records decode instead of being lost', () => {
     const fit = read('fitparse-compressed-speed-distance.fit');
-    expect(fit.warnings.join(' ')).toMatch(/compressed timestamp/);
-    expect(fit.streams.time).toEqual([]);
+    expect(fit.warnings).toEqual([]);
+    expect(fit.sport).toBe('Run');
+    expect(fit.streams.time).toHaveLength(755);
+    expect(fit.streams.time.slice(0, 3)).toEqual([0, 5, 10]);
+    expect(fit.streams.time.at(-1)).toBe(3880);
+    expect(fit.streams.channels.distance!.at(-1)).toBeCloseTo(10248.69, 2);
+    const m = analyze(fit.streams, { sport: 'Run', thresholds: { thresholdPaceSPerKm: 270 } });
+    expect(m.bestEfforts['1000']!).toBeGreaterThan(240);
+    expect(m.bestEfforts['1000']!).toBeLessThan(257.141);
+    expect(m.bestEfforts['10000']!).toBeLessThan(3880);
+    expect(m.stress.method).toBe('pace');
   });
 
   it('a file that is not FIT is refused with a clear error', () => {

@@ -118,9 +118,12 @@ function slidingMax(values: Float64Array, width: number): Float64Array {
   const deque = new Int32Array(n);
   let head = 0;
   let tail = 0;
+  // Missing (NaN) counts as 0 as in prefixSums: Math.max(NaN, 0) would be NaN, and a NaN bound
+  // compares false, which silently skipped whole groups that held the best window.
   const at = (i: number) => {
     const v = values[i]!;
-    return Math.max(v, 0);
+    // biome-ignore lint/complexity/useMathMinMax: NaN handling
+    return v > 0 ? v : 0;
   };
   // Walk from the end so each j sees the window that starts at it.
   for (let j = n - 1; j >= 0; j--) {

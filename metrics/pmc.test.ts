@@ -75,6 +75,29 @@ describe('PMC', () => {
     expect(tail).toEqual(full.slice(30));
   });
 
+  it('a recompute within the first week equals the full chart when it knows the seed', () => {
+    // Seed CTL 20. Day 1 stress 100, then recompute from day 4 with only days 1–3 stored: the ramp of
+    // day 4 looks back to day −3, before the chart, whose CTL is the seed (20), not day 1's CTL.
+    const days = [100, 0, 50, 80, 0, 0, 0, 0, 0, 120].map((stress, i) => ({
+      date: `2026-05-${String(i + 1).padStart(2, '0')}`,
+      stress,
+    }));
+    const full = computePmc(days, { seedCtl: 20, seedAtl: 20 });
+    const head = full.slice(0, 3);
+    const tail = pmcFrom(
+      { ctl: head[2]!.ctl, atl: head[2]!.atl, recentCtl: head.map((r) => r.ctl), seedCtl: 20 },
+      days.slice(3),
+    );
+    expect(tail).toEqual(full.slice(3));
+    // By hand: CTL(day 4) = CTL(day 3) + (80 − CTL(day 3)) × (1 − e^(−1/42)), ramp = that − 20.
+    const k = 1 - Math.exp(-1 / 42);
+    expect(tail[0]!.ramp).toBeCloseTo(head[2]!.ctl + (80 - head[2]!.ctl) * k - 20, 12);
+    expect(extendPmc(head, '2026-05-06', { seedCtl: 20 }).at(-1)!.ramp).toBeCloseTo(
+      computePmc(days.slice(0, 3), { seedCtl: 20, seedAtl: 20, until: '2026-05-06' }).at(-1)!.ramp,
+      12,
+    );
+  });
+
   it('fills gaps with zero, ignores bad stress values, honours time constants and seeds', () => {
     const rows = computePmc(
       [

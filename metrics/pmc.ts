@@ -32,6 +32,12 @@ export interface PmcState {
   atl: number;
   /** CTL of up to the 7 days before the first day, oldest first (for the ramp); missing days count as the seed. */
   recentCtl: number[];
+  /**
+   * The chart's starting CTL: the CTL of every day before its first row. With fewer than 7 `recentCtl`
+   * (a recompute within a week of the first activity) the ramp looks back to those days, so a recompute
+   * from day t equals the full chart only when this is given.
+   */
+  seedCtl?: number;
 }
 
 /**
@@ -45,8 +51,9 @@ export function pmcFrom(
 ): PmcRow[] {
   const kCtl = 1 - Math.exp(-1 / (options.ctlDays ?? 42));
   const kAtl = 1 - Math.exp(-1 / (options.atlDays ?? 7));
-  // history[i] is CTL of day (first − 7 + i); padded with the oldest known value.
-  const pad = previous.recentCtl.length > 0 ? previous.recentCtl[0]! : previous.ctl;
+  // history[i] is CTL of day (first − 7 + i); days before the chart hold the seed. Without a seed, the
+  // oldest known value stands in (exact when the seed is what the chart started from and no days are short).
+  const pad = previous.seedCtl ?? (previous.recentCtl.length > 0 ? previous.recentCtl[0]! : previous.ctl);
   const history = [
     ...Array(Math.max(0, 7 - previous.recentCtl.length)).fill(pad),
     ...previous.recentCtl.slice(-7),
@@ -83,7 +90,7 @@ export function computePmc(days: PmcDayInput[], options: PmcOptions & { until?: 
   for (let date = first; date <= last; date = nextDay(date))
     filled.push({ date, stress: byDate.get(date) ?? 0 });
   const seedCtl = options.seedCtl ?? 0;
-  return pmcFrom({ ctl: seedCtl, atl: options.seedAtl ?? 0, recentCtl: [] }, filled, options);
+  return pmcFrom({ ctl: seedCtl, atl: options.seedAtl ?? 0, recentCtl: [], seedCtl }, filled, options);
 }
 
 export type FormZone = 'transition' | 'fresh' | 'neutral' | 'optimal' | 'high_risk';
@@ -110,12 +117,17 @@ function nextDay(date: string): string {
 export function extendPmc(
   rows: PmcRow[],
   until: string,
-  options: Pick<PmcOptions, 'ctlDays' | 'atlDays'> = {},
+  options: Pick<PmcOptions, 'ctlDays' | 'atlDays' | 'seedCtl'> = {},
 ): PmcRow[] {
   const last = rows.at(-1);
   if (!last || last.date >= until) return rows;
   const rest: PmcDayInput[] = [];
   for (let date = nextDay(last.date); date <= until; date = nextDay(date)) rest.push({ date, stress: 0 });
-  const previous: PmcState = { ctl: last.ctl, atl: last.atl, recentCtl: rows.slice(-7).map((r) => r.ctl) };
+  const previous: PmcState = {
+    ctl: last.ctl,
+    atl: last.atl,
+    recentCtl: rows.slice(-7).map((r) => r.ctl),
+    ...(options.seedCtl === undefined ? {} : { seedCtl: options.seedCtl }),
+  };
   return [...rows, ...pmcFrom(previous, rest, options)];
 }

@@ -42,6 +42,20 @@ describe('mean-max curve properties', () => {
     );
   });
 
+  it('equals the brute-force reference with missing (NaN) seconds, over several pruning groups', () => {
+    const withGaps = fc.array(
+      fc.oneof(fc.integer({ min: 0, max: 1500 }), fc.constant(Number.NaN), fc.constant(Number.NaN)),
+      { minLength: 1, maxLength: 1500 },
+    );
+    fc.assert(
+      fc.property(withGaps, (values) => {
+        const series = Float64Array.from(values);
+        expect(Array.from(bestSumsAllDurations(series))).toEqual(Array.from(bestSumsBruteForce(series)));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('handles sparse efforts (long zeros with short spikes) exactly', () => {
     const series = new Float64Array(5000);
     for (let i = 100; i < 5000; i += 397) series[i] = 900 + (i % 7);

@@ -8,7 +8,9 @@ const families: [RegExp, SportFamily][] = [
   [/(walk|hike|snowshoe)/i, 'walk'],
   [/(row|canoe|kayak|paddle|sup)/i, 'row'],
   [/(ski|snowboard)/i, 'ski'],
-  [/(weight|strength|crossfit|workout|hiit|highintensity|yoga|pilates)/i, 'strength'],
+  // Not "Workout": it is Strava's generic type (and the product's fallback for an unknown sport), so it
+  // takes the default rate of §6, not the strength one.
+  [/(weight|strength|crossfit|hiit|highintensity|yoga|pilates)/i, 'strength'],
 ];
 
 export function sportFamily(sport: string): SportFamily {

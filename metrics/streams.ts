@@ -95,7 +95,8 @@ export interface Series {
   temp: Float64Array | null;
   /** 1 moving, 0 stopped, per METRICS.md §1.4. */
   moving: Uint8Array;
-  stoppedS: number;
+  /** Seconds inside gaps longer than 15 s (not recorded, so not in the series). */
+  pausedS: number;
   /** Samples dropped for a missing, non-finite or non-increasing time. */
   droppedSamples: number;
 }
@@ -150,7 +151,7 @@ export function toSeries(input: RawStreams): Series {
 
   // Count the recorded seconds first, so every column is allocated once.
   let n = 0;
-  let stoppedS = 0;
+  let pausedS = 0;
   for (let k = 0; k < times.length; k++) {
     if (k === 0) {
       n = 1;
@@ -160,7 +161,7 @@ export function toSeries(input: RawStreams): Series {
     if (gap <= maxFilledGapS) n += gap;
     else {
       n += 1;
-      stoppedS += gap - 1;
+      pausedS += gap - 1;
     }
   }
   const time = new Float64Array(n);
@@ -191,8 +192,10 @@ export function toSeries(input: RawStreams): Series {
   }
 
   let speed = out.velocity_smooth ?? null;
-  if (!speed && out.distance) {
-    // No speed stream: the distance stream gives it (per recorded second).
+  if (!speed && out.distance && increases(out.distance)) {
+    // No speed stream: the distance stream gives it (per recorded second). A distance that never grows
+    // (an erg or a trainer writing 0 m throughout) is no sensor, as all-zero power is no meter: deriving
+    // 0 m/s from it would make the whole session "stopped".
     speed = new Float64Array(n).fill(Number.NaN);
     const d = out.distance;
     for (let i = 1; i < n; i++) {
@@ -219,7 +222,7 @@ export function toSeries(input: RawStreams): Series {
     grade: out.grade_smooth ?? null,
     temp: out.temp ?? null,
     moving,
-    stoppedS,
+    pausedS,
     droppedSamples,
   };
 }
@@ -230,4 +233,15 @@ export function presentCount(values: Float64Array | null): number {
   let count = 0;
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) count++;
   return count;
+}
+
+/** Whether some finite value is greater than an earlier one. */
+function increases(values: Float64Array): boolean {
+  let low = Number.POSITIVE_INFINITY;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v > low) return true;
+    if (v < low) low = v;
+  }
+  return false;
 }

@@ -80,7 +80,8 @@ The JSON file is a Strava stream set (key_by_type=true, or the array form). Prin
     let fileSport: string | null = null;
     let warnings: string[] = [];
     try {
-      if (file.toLowerCase().endsWith('.fit')) {
+      // By content as well as by name: a FIT file carries ".FIT" at bytes 8–11 of its header.
+      if (file.toLowerCase().endsWith('.fit') || bytes.subarray(8, 12).toString('latin1') === '.FIT') {
         const fit = fitToStreams(bytes);
         raw = fit.streams;
         fileSport = fit.sport;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,5 +154,32 @@ describe('cli pmc', () => {
     const badShape = await cli('pmc', file('bad3.csv', '2026-01-01,1,2\n'));
     expect(badShape.err).toMatch(/^pmc: line 1: expected "YYYY-MM-DD,stress"/);
     expect((await cli('pmc', file('empty.csv', 'date,stress\n'))).code).toBe(1);
+  });
+});
+
+describe('cli pmc: review fixes', () => {
+  it('only a first line that does not start with a digit is a header; stress must be a decimal number', async () => {
+    const slashDate = await cli('pmc', file('slash.csv', '2026/01/05,80\n2026-01-06,50\n'));
+    expect(slashDate).toMatchObject({ code: 1, err: 'pmc: line 1: invalid date "2026/01/05"' });
+    const hex = await cli('pmc', file('hex.csv', 'date,stress\n2026-01-05,0x10\n'));
+    expect(hex).toMatchObject({ code: 1, err: 'pmc: line 2: invalid stress "0x10" (a number ≥ 0)' });
+    // Blank lines before the header are fine; 1e2 is 100: CTL = 100 × (1 − e^(−1/42)) = 2.35.
+    const ok = await cli('pmc', file('blank.csv', '\nDate,TSS\n2026-01-05,1e2\n'));
+    expect(ok.out.split('\n')[1]).toBe('2026-01-05,100.00,2.35,13.31,0.00,2.35');
+  });
+});
+
+describe('cli analyze: review fixes', () => {
+  it('recognises a FIT file by its header even without the .fit name', async () => {
+    // The indoor-trainer recording: its head unit says NP 228 W; ours is 227.31 W (see metrics/fixtures).
+    const bytes = readFileSync(`${fixtures}fitparse-sample-activity-indoor-trainer.fit`);
+    const result = await cli('analyze', file('upload-without-extension', ''), '--ftp', '250');
+    expect(result.code).toBe(1); // an empty file is neither FIT nor JSON
+    writeFileSync(path.join(dir, 'upload-without-extension'), bytes);
+    const json = JSON.parse(
+      (await cli('analyze', path.join(dir, 'upload-without-extension'), '--ftp', '250')).out,
+    );
+    expect(json.sport).toBe('Ride');
+    expect(json.power.np).toBe(227.31);
   });
 });

@@ -29,11 +29,16 @@ first date to the last.`,
     }
     const days: { date: string; stress: number }[] = [];
     const lines = text.split(/\r?\n/);
+    let seenLine = false;
     lines.forEach((line, index) => {
       const trimmed = line.trim();
       if (trimmed === '') return;
       const cells = trimmed.split(',').map((cell) => cell.trim());
-      if (index === 0 && !/^\d{4}-\d{2}-\d{2}$/.test(cells[0] ?? '')) return; // header
+      // The header is the first line when it does not start with a digit ("date,stress"); a first line
+      // such as "2026/01/05,80" is a bad data line, not a header to skip silently.
+      const isHeader = !seenLine && !/^\d/.test(cells[0] ?? '');
+      seenLine = true;
+      if (isHeader) return;
       if (cells.length !== 2)
         throw new CliError(`line ${index + 1}: expected "YYYY-MM-DD,stress", got "${trimmed.slice(0, 60)}"`);
       const [date, stressText] = cells as [string, string];
@@ -45,8 +50,9 @@ first date to the last.`,
       ) {
         throw new CliError(`line ${index + 1}: invalid date "${date}"`);
       }
+      // Decimal numbers only: Number() would also take "0x10", "0b1" or "Infinity".
       const stress = Number(stressText);
-      if (stressText === '' || !Number.isFinite(stress) || stress < 0) {
+      if (!/^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(stressText) || !Number.isFinite(stress)) {
         throw new CliError(`line ${index + 1}: invalid stress "${stressText}" (a number ≥ 0)`);
       }
       days.push({ date, stress });

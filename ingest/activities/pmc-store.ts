@@ -16,7 +16,7 @@ export interface PmcDay {
  * previous day, and the CTL of up to 7 days before it for the ramp — over consecutive daily stresses.
  */
 export type PmcCompute = (
-  previous: { ctl: number; atl: number; recentCtl: number[] },
+  previous: { ctl: number; atl: number; recentCtl: number[]; seedCtl?: number },
   days: { date: string; stress: number }[],
   options: { ctlDays: number; atlDays: number },
 ) => PmcDay[];
@@ -70,7 +70,13 @@ async function recomputeLocked(
   // biome-ignore lint/complexity/useMathMinMax: these are YYYY-MM-DD strings, compared as text
   const end = span.last > today ? span.last : today;
   let start = fromDate === null || fromDate < span.first ? span.first : fromDate;
-  let previous = { ctl: athlete.seed_ctl, atl: athlete.seed_atl, recentCtl: [] as number[] };
+  // Days before the first activity carry the seed (the ramp of the first week looks back at it).
+  let previous = {
+    ctl: athlete.seed_ctl,
+    atl: athlete.seed_atl,
+    recentCtl: [] as number[],
+    seedCtl: athlete.seed_ctl,
+  };
   if (start > span.first) {
     const before = await db
       .selectFrom('daily_load')
@@ -82,7 +88,12 @@ async function recomputeLocked(
       .execute();
     const dayBefore = before.at(-1);
     if (dayBefore && dayBefore.date === addDays(start, -1)) {
-      previous = { ctl: dayBefore.ctl, atl: dayBefore.atl, recentCtl: before.map((row) => row.ctl) };
+      previous = {
+        ctl: dayBefore.ctl,
+        atl: dayBefore.atl,
+        recentCtl: before.map((row) => row.ctl),
+        seedCtl: athlete.seed_ctl,
+      };
     } else {
       // The stored history has a hole (first run, or rows removed): rebuild from the first activity.
       start = span.first;

@@ -175,6 +175,23 @@ export async function matchPlanByHand(
       await setPlanActivity(trx, planId, null, 'manual');
     }
     if (activityId !== null) await setPlanActivity(trx, planId, activityId, 'manual');
+    // "None" is a choice too: automatic matching must not pair the plan again on the next sync.
+    else
+      await trx
+        .updateTable('planned_workouts')
+        .set({ matched_by: 'none' })
+        .where('id', '=', planId)
+        .execute();
     for (const date of new Set(freedDays)) await rematchDay(trx, athleteId, date);
   });
+}
+
+/** Drops the athlete's choice for a plan (a hand-made link or "none"), leaving it to automatic matching. */
+export async function releaseHandMatch(db: Db, planId: string): Promise<void> {
+  await db
+    .updateTable('planned_workouts')
+    .set({ activity_id: null, matched_by: null, updated_at: new Date() })
+    .where('id', '=', planId)
+    .where('matched_by', 'in', ['manual', 'none'])
+    .execute();
 }

@@ -8,7 +8,7 @@ export interface MatchPlan {
   plannedStress: number | null;
   plannedDurationS: number | null;
   activityId: string | null;
-  matchedBy: 'auto' | 'manual' | null;
+  matchedBy: 'auto' | 'manual' | 'none' | null;
 }
 
 export interface MatchActivity {
@@ -46,7 +46,10 @@ export function sameSportFamily(a: string, b: string): boolean {
  * earlier activity. Returns the activity each automatically matched plan should have (null = none).
  */
 export function matchDay(plans: MatchPlan[], activities: MatchActivity[]): Map<string, string | null> {
-  const manualPlans = new Set(plans.filter((p) => p.matchedBy === 'manual').map((p) => p.id));
+  // The athlete's choices stand: a plan they linked by hand, or said nothing fulfils ('none').
+  const manualPlans = new Set(
+    plans.filter((p) => p.matchedBy === 'manual' || p.matchedBy === 'none').map((p) => p.id),
+  );
   const manualActivities = new Set(
     plans.filter((p) => p.matchedBy === 'manual' && p.activityId).map((p) => p.activityId!),
   );

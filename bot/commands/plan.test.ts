@@ -207,6 +207,38 @@ describe('/plan', () => {
     expect(far).toMatchObject({ activity_id: activity, matched_by: 'auto', status: 'done' });
   });
 
+  it('"none" by hand sticks against later automatic matching; "auto" hands the plan back', async () => {
+    const athlete = await createAthlete(database.db, 18);
+    const user = athlete.discord_user_id;
+    const first = await createActivity(database.db, athlete.id, {
+      date: '2026-11-24',
+      sport: 'Ride',
+      stress: 88,
+      movingS: 3600,
+    });
+    await run(user, { subcommand: 'add', date: 'yesterday', sport: 'Ride', title: 'Tempo', stress: 90 });
+    const planId = await planIdOf(user, 'Tempo');
+    expect((await findPlan(database.db, athlete.id, planId))?.activity_id).toBe(first);
+    await run(user, { subcommand: 'match', plan: planId, activity: 'none' });
+    // Another ride of that day syncs: the athlete's "none" stands.
+    await createActivity(database.db, athlete.id, {
+      date: '2026-11-24',
+      sport: 'Ride',
+      stress: 91,
+      movingS: 3500,
+    });
+    await rematchDay(database.db, athlete.id, '2026-11-24');
+    expect(await findPlan(database.db, athlete.id, planId)).toMatchObject({
+      activity_id: null,
+      matched_by: 'none',
+    });
+    await run(user, { subcommand: 'match', plan: planId, activity: 'auto' });
+    expect(await findPlan(database.db, athlete.id, planId)).toMatchObject({
+      matched_by: 'auto',
+      status: 'done',
+    });
+  });
+
   it('matches by hand, unlinks, and matches automatically again', async () => {
     const athlete = await createAthlete(database.db, 15);
     const user = athlete.discord_user_id;

@@ -20,7 +20,7 @@ import { addDays, daysBetween, localDate } from '../../lib/local-time.ts';
 import { formatDuration } from '../../lib/pace.ts';
 import { dateHelp, mondayOf, parseDateInZone } from '../../planning/date-parse.ts';
 import { plannedStressOf } from '../../planning/forecast-store.ts';
-import { matchPlanByHand, rematchDay } from '../../planning/match-activity.ts';
+import { matchPlanByHand, releaseHandMatch, rematchDay } from '../../planning/match-activity.ts';
 import { planStatusOn, statusEmoji } from '../../planning/plan-status.ts';
 import { formatTarget, parseTarget } from '../../planning/target.ts';
 import type { BotContext } from '../bot-context.ts';
@@ -399,7 +399,7 @@ async function matchReply(
   if (!plan) return { content: 'That plan does not exist any more. Pick one from the list.' };
   if (activity === 'auto') {
     // Drop the hand-made link, then let the day be matched by sport, stress and duration again.
-    if (plan.matched_by === 'manual') await matchPlanByHand(ctx.db, athlete.id, plan.id, null);
+    await releaseHandMatch(ctx.db, plan.id);
     await rematchDay(ctx.db, athlete.id, plan.date);
   } else if (activity === 'none') {
     await matchPlanByHand(ctx.db, athlete.id, plan.id, null);

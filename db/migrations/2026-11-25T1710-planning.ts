@@ -18,10 +18,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       status text NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'done', 'missed', 'moved')),
       moved_from date,
       activity_id bigint UNIQUE REFERENCES activities(id) ON DELETE SET NULL,
-      matched_by text CHECK (matched_by IN ('auto', 'manual')),
+      -- 'none': the athlete said no activity fulfils it, so automatic matching leaves it alone.
+      matched_by text CHECK (matched_by IN ('auto', 'manual', 'none')),
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now(),
-      CHECK ((activity_id IS NULL) = (matched_by IS NULL))
+      CHECK ((activity_id IS NULL) = (matched_by IS NULL OR matched_by = 'none'))
     )`.execute(db);
   await sql`CREATE INDEX planned_workouts_athlete_day ON planned_workouts (athlete_id, date)`.execute(db);
 
@@ -31,7 +32,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE FUNCTION planned_workouts_unmatched() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF NEW.activity_id IS NULL AND OLD.activity_id IS NOT NULL THEN
-        NEW.matched_by := NULL;
+        IF NEW.matched_by IS DISTINCT FROM 'none' THEN
+          NEW.matched_by := NULL;
+        END IF;
         IF NEW.status = 'done' THEN
           NEW.status := CASE WHEN NEW.moved_from IS NULL THEN 'planned' ELSE 'moved' END;
         END IF;

@@ -25,7 +25,8 @@ export interface PlannedWorkoutsTable {
   /** The date it was planned for before the athlete moved it. */
   moved_from: string | null;
   activity_id: string | null;
-  matched_by: 'auto' | 'manual' | null;
+  /** 'none': the athlete said no activity fulfils it. */
+  matched_by: 'auto' | 'manual' | 'none' | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

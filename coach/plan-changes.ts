@@ -3,14 +3,9 @@ import type { Db } from '../db/connect.ts';
 import { deletePlan, insertPlan, movePlan, openPlans, upcomingGoals } from '../db/queries/planning.ts';
 import type { PlannedWorkoutRow, RaceGoalRow } from '../db/tables/planning.ts';
 import { addDays, daysBetween } from '../lib/local-time.ts';
-import type { PmcState } from '../metrics/pmc.ts';
+import { type ForecastDay, forecastPmc, type UnplannedDays } from '../planning/forecast.ts';
 import {
-  type ForecastDay,
-  forecastPmc,
-  recentAverageStress,
-  type UnplannedDays,
-} from '../planning/forecast.ts';
-import {
+  basisFromSeries,
   type ForecastBasis,
   forecastHorizonDays,
   plannedStressOf,
@@ -177,20 +172,8 @@ export async function loadPlanState(db: Db, athleteId: string, today: string): P
  */
 export async function scopedForecastBasis(scope: DataScope): Promise<ForecastBasis> {
   const { today, athlete } = scope;
-  const yesterday = addDays(today, -1);
   const series = await scope.pmc(addDays(today, -(recentAverageDays + 7)), today);
-  const before = series.filter((row) => row.date <= yesterday);
-  const last = before.at(-1);
-  const start: PmcState = last
-    ? { ctl: last.ctl, atl: last.atl, recentCtl: before.slice(-7).map((row) => row.ctl) }
-    : { ctl: athlete.seed_ctl, atl: athlete.seed_atl, recentCtl: [] };
-  return {
-    start,
-    done: series
-      .filter((row) => row.date === today && row.stress > 0)
-      .map((row) => ({ date: row.date, stress: row.stress })),
-    recentAverage: recentAverageStress(before, yesterday, recentAverageDays),
-  };
+  return basisFromSeries(series, athlete, today);
 }
 
 export interface PlanComparison {

@@ -47,8 +47,17 @@ export function plannedStressOf(
 }
 
 export async function forecastBasis(db: Db, athlete: ForecastAthlete, today: string): Promise<ForecastBasis> {
-  const yesterday = addDays(today, -1);
   const series = await loadSeries(db, athlete, addDays(today, -(recentAverageDays + 7)), today);
+  return basisFromSeries(series, athlete, today);
+}
+
+/** A forecast's starting point from a PMC series that ends today (the firewall passes its own series). */
+export function basisFromSeries(
+  series: { date: string; ctl: number; atl: number; stress: number }[],
+  athlete: Pick<ForecastAthlete, 'seed_ctl' | 'seed_atl'>,
+  today: string,
+): ForecastBasis {
+  const yesterday = addDays(today, -1);
   const before = series.filter((row) => row.date <= yesterday);
   const last = before.at(-1);
   const start: PmcState = last

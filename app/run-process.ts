@@ -103,11 +103,18 @@ function buildServices(names: ServiceName[], ctx: AppContext): Service[] {
 /** Says once what runs and which features are off, with the variables that turn them on. */
 function announce(config: Config, names: ServiceName[], logger: Logger): void {
   const lines = [
-    `Threshold is running: ${names.join(', ')}`,
+    // The bot counts as running only when Discord is configured; the "off" lines say what it needs.
+    `Threshold is running: ${names.filter((name) => name !== 'bot' || config.discord).join(', ')}`,
     names.includes('web') ? `  web: ${config.publicUrl} (health: /healthz, readiness: /readyz)` : null,
     config.databaseUrl ? '  database: DATABASE_URL' : '  database: embedded PostgreSQL in .data/postgres',
     ...describeDisabled(config).map((line) => `  off — ${line}`),
   ].filter((line): line is string => line !== null);
   process.stdout.write(`${lines.join('\n')}\n`);
-  logger.info({ services: names, disabled: config.disabled.map((d) => d.feature) }, 'ready');
+  logger.info(
+    {
+      services: names.filter((name) => name !== 'bot' || config.discord),
+      disabled: config.disabled.map((d) => d.feature),
+    },
+    'ready',
+  );
 }

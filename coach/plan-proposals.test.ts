@@ -422,6 +422,18 @@ describe('plan_propose and the confirm button', () => {
     const forecast = (await forecastForAthlete(database.db, alice, today))!;
     expect(applied.content).toContain(`form ${signed(forecast.days.at(-1)!.tsb)}`);
 
+    // The conversation remembers it, so the next answer knows the plan it reads is the proposed one.
+    const remembered = await database.db
+      .selectFrom('coach_messages')
+      .select(['role', 'content'])
+      .where('athlete_id', '=', alice.id)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(remembered).toEqual({
+      role: 'assistant',
+      content: 'The athlete applied the plan change "Taper for Club TT" (4 changes).',
+    });
+
     const again = await press(alice, 'apply', proposalId);
     expect(again.content).toMatch(/already applied to your plan; nothing was changed twice/);
     expect(await plansOf(alice.id)).toEqual(after);

@@ -50,6 +50,11 @@ export async function applyProposal(
     if (!resolution.ok) return { kind: 'stale', problems: resolution.problems };
     await applyChanges(trx, athleteId, resolution.changes);
     await resolveProposal(trx, athleteId, proposalId, 'applied');
+    await rememberOutcome(
+      trx,
+      athleteId,
+      `The athlete applied the plan change "${row.title}" (${resolution.changes.length} ${resolution.changes.length === 1 ? 'change' : 'changes'}).`,
+    );
     return { kind: 'applied', title: row.title, changes: resolution.changes };
   });
 }
@@ -62,6 +67,22 @@ export async function dismissProposal(db: Db, athleteId: string, proposalId: str
     if (row.athlete_id !== athleteId) return { kind: 'not_yours' };
     if (row.status !== 'pending') return { kind: 'already', status: row.status };
     await resolveProposal(trx, athleteId, proposalId, 'dismissed');
+    await rememberOutcome(
+      trx,
+      athleteId,
+      `The athlete dismissed the plan change "${row.title}"; the plan was not changed.`,
+    );
     return { kind: 'dismissed', title: row.title };
   });
+}
+
+/**
+ * What became of a proposal goes into the conversation memory, so the next answer knows whether the plan
+ * it reads is the one it proposed. Plan data is the athlete's own, never Strava's.
+ */
+async function rememberOutcome(db: Db, athleteId: string, text: string): Promise<void> {
+  await db
+    .insertInto('coach_messages')
+    .values({ athlete_id: athleteId, role: 'assistant', content: text, strava_api_derived: false })
+    .execute();
 }

@@ -3,6 +3,7 @@ import type { AthleteRow } from '../db/tables/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
 import { analyzeStoredActivity, storeStreams } from '../ingest/activities/activity-store.ts';
 import type { ActivityAnalyzer } from '../ingest/activities/analyzer-port.ts';
+import { wallClock } from '../lib/local-time.ts';
 import {
   type ParsedActivityFile,
   streamDistanceM,
@@ -57,21 +58,8 @@ export async function storeActivityFile(
   incoming: IncomingFile,
 ): Promise<StoredFileActivity> {
   const { parsed } = incoming;
-  const already = await db
-    .selectFrom('activity_sources')
-    .select('activity_id')
-    .where('athlete_id', '=', athlete.id)
-    .where('source', '=', incoming.source)
-    .where('source_ref', '=', incoming.sourceRef)
-    .executeTakeFirst();
-  if (already) {
-    return {
-      activityId: already.activity_id,
-      status: 'already_imported',
-      reason: 'this exact file was imported before',
-      changedFrom: null,
-    };
-  }
+  const already = await alreadyImported(db, athlete.id, incoming.source, incoming.sourceRef);
+  if (already) return { ...already, reason: 'this exact file was imported before' };
   const start = parsed.startTime!;
   const durationS = Math.round(streamDurationS(parsed.streams));
   const streams = toKeyByType(parsed.streams);
@@ -88,31 +76,17 @@ export async function storeActivityFile(
     warnings: parsed.warnings,
   };
 
-  const byStravaId = incoming.stravaId
-    ? await db
-        .selectFrom('activities')
-        .select(['id', 'athlete_id'])
-        .where('strava_id', '=', incoming.stravaId)
-        .executeTakeFirst()
-    : undefined;
-  // A Strava id already used by someone else's activity cannot be ours to set.
-  const stravaId = byStravaId && byStravaId.athlete_id !== athlete.id ? null : (incoming.stravaId ?? null);
-  const duplicate =
-    byStravaId && byStravaId.athlete_id === athlete.id
-      ? await findDuplicateById(db, byStravaId.id)
-      : await findDuplicate(db, athlete.id, start, durationS);
+  const { duplicate, stravaId } = await matchExisting(
+    db,
+    athlete.id,
+    incoming.stravaId ?? null,
+    start,
+    durationS,
+  );
 
   if (duplicate) {
-    await ensureSourceRecorded(db, duplicate.id);
     const richer = compareRichness(richness, duplicate.richness) > 0;
     const comparison = `${incoming.source} (${describeRichness(richness)}) vs ${duplicate.source} (${describeRichness(duplicate.richness)})`;
-    if (stravaId && !duplicate.stravaId) {
-      await db
-        .updateTable('activities')
-        .set({ strava_id: stravaId })
-        .where('id', '=', duplicate.id)
-        .execute();
-    }
     if (!richer) {
       const reason = `same workout as activity ${duplicate.id}; kept its ${duplicate.source} streams, which are as rich or richer: ${comparison}`;
       await recordSource(db, { ...base, activityId: duplicate.id, kept: false, reason });
@@ -190,6 +164,64 @@ function fileSummary(incoming: IncomingFile): string {
   return toJson({ file: { name: incoming.fileName, format: parsed.format, warnings: parsed.warnings } });
 }
 
+/** The activity a delivery with this source and reference already went into, if it was imported before. */
+export async function alreadyImported(
+  db: Db,
+  athleteId: string,
+  source: IncomingFile['source'],
+  sourceRef: string,
+): Promise<Omit<StoredFileActivity, 'reason'> | null> {
+  const row = await db
+    .selectFrom('activity_sources')
+    .select('activity_id')
+    .where('athlete_id', '=', athleteId)
+    .where('source', '=', source)
+    .where('source_ref', '=', sourceRef)
+    .executeTakeFirst();
+  return row ? { activityId: row.activity_id, status: 'already_imported', changedFrom: null } : null;
+}
+
+/**
+ * The athlete's activity this workout duplicates — by the Strava id the export names, else by start time
+ * and duration — with its provenance recorded, and the Strava id the new delivery may carry (none when
+ * someone else's activity already holds it). A duplicate without a Strava id gets this one.
+ */
+export async function matchExisting(
+  db: Db,
+  athleteId: string,
+  incomingStravaId: string | null,
+  start: Date,
+  durationS: number,
+) {
+  const byStravaId = incomingStravaId
+    ? await db
+        .selectFrom('activities')
+        .select(['id', 'athlete_id'])
+        .where('strava_id', '=', incomingStravaId)
+        .executeTakeFirst()
+    : undefined;
+  const stravaId = byStravaId
+    ? byStravaId.athlete_id === athleteId
+      ? incomingStravaId
+      : null
+    : incomingStravaId;
+  const duplicate =
+    byStravaId && byStravaId.athlete_id === athleteId
+      ? await findDuplicateById(db, byStravaId.id)
+      : await findDuplicate(db, athleteId, start, durationS);
+  if (duplicate) {
+    await ensureSourceRecorded(db, duplicate.id);
+    if (stravaId && !duplicate.stravaId) {
+      await db
+        .updateTable('activities')
+        .set({ strava_id: stravaId })
+        .where('id', '=', duplicate.id)
+        .execute();
+    }
+  }
+  return { duplicate, stravaId };
+}
+
 async function findDuplicateById(db: Db, id: string) {
   const row = await db
     .selectFrom('activities')
@@ -217,21 +249,4 @@ async function findDuplicateById(db: Db, id: string) {
     startDate: row.start_date,
     richness: richnessOf(row.channels ?? [], row.sample_count ?? 0),
   };
-}
-
-/** Local wall-clock time at `instant` in `zone`: 'YYYY-MM-DD HH:MM:SS' and the date. */
-export function wallClock(instant: Date, zone: string): { date: string; dateTime: string } {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(instant);
-  const get = (type: string) => parts.find((part) => part.type === type)?.value ?? '00';
-  const date = `${get('year')}-${get('month')}-${get('day')}`;
-  return { date, dateTime: `${date} ${get('hour')}:${get('minute')}:${get('second')}` };
 }

@@ -3,9 +3,10 @@ import type { AthleteRow } from '../db/tables/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
 import { analyzeStoredActivity, storeStreams } from '../ingest/activities/activity-store.ts';
 import type { ActivityAnalyzer } from '../ingest/activities/analyzer-port.ts';
+import { wallClock } from '../lib/local-time.ts';
 import type { ExportActivity } from './activities-csv.ts';
-import { describeRichness, ensureSourceRecorded, findDuplicate, recordSource } from './dedup.ts';
-import { type StoredFileActivity, wallClock } from './store-activity-file.ts';
+import { describeRichness, recordSource } from './dedup.ts';
+import { alreadyImported, matchExisting, type StoredFileActivity } from './store-activity-file.ts';
 
 /** An activities.csv row without a file that still says when and how long: a manual entry on Strava. */
 export type CsvOnlyActivity = ExportActivity & { startTime: Date; elapsedS: number };
@@ -23,21 +24,8 @@ export async function storeCsvActivity(
   listed: CsvOnlyActivity,
   sourceRef: string,
 ): Promise<StoredFileActivity> {
-  const already = await db
-    .selectFrom('activity_sources')
-    .select('activity_id')
-    .where('athlete_id', '=', athlete.id)
-    .where('source', '=', 'strava_export')
-    .where('source_ref', '=', sourceRef)
-    .executeTakeFirst();
-  if (already) {
-    return {
-      activityId: already.activity_id,
-      status: 'already_imported',
-      reason: 'this activity was imported before',
-      changedFrom: null,
-    };
-  }
+  const already = await alreadyImported(db, athlete.id, 'strava_export', sourceRef);
+  if (already) return { ...already, reason: 'this activity was imported before' };
   const base = {
     athleteId: athlete.id,
     source: 'strava_export' as const,
@@ -46,32 +34,14 @@ export async function storeCsvActivity(
     samples: 0,
     warnings: [],
   };
-  const byStravaId = listed.id
-    ? await db
-        .selectFrom('activities')
-        .select(['id', 'athlete_id'])
-        .where('strava_id', '=', listed.id)
-        .executeTakeFirst()
-    : undefined;
-  const ours = byStravaId?.athlete_id === athlete.id ? byStravaId.id : null;
-  const duplicate = ours
-    ? await db
-        .selectFrom('activities')
-        .select(['id', 'source', 'strava_id'])
-        .where('id', '=', ours)
-        .executeTakeFirstOrThrow()
-        .then((row) => ({ id: row.id, source: row.source, stravaId: row.strava_id }))
-    : await findDuplicate(db, athlete.id, listed.startTime, listed.elapsedS);
-  const stravaId = byStravaId ? null : listed.id;
+  const { duplicate, stravaId } = await matchExisting(
+    db,
+    athlete.id,
+    listed.id ?? null,
+    listed.startTime,
+    listed.elapsedS,
+  );
   if (duplicate) {
-    await ensureSourceRecorded(db, duplicate.id);
-    if (stravaId && !duplicate.stravaId) {
-      await db
-        .updateTable('activities')
-        .set({ strava_id: stravaId })
-        .where('id', '=', duplicate.id)
-        .execute();
-    }
     const reason = `same workout as activity ${duplicate.id}; kept its ${duplicate.source} data: the export lists this one without a file (${describeRichness({ quantities: [], samples: 0 })})`;
     await recordSource(db, { ...base, activityId: duplicate.id, kept: false, reason });
     return { activityId: duplicate.id, status: 'duplicate', reason, changedFrom: null };

@@ -1,4 +1,5 @@
 import { pmcChartConfig } from '../../charts/pmc-chart.ts';
+import { adviceFor } from '../../coach/rule-based.ts';
 import { loadSeries } from '../../db/queries/load-series.ts';
 import { activitiesInRange } from '../../db/queries/training.ts';
 import type { AthleteRow } from '../../db/tables/athletes.ts';
@@ -10,7 +11,6 @@ import type { BotContext } from '../bot-context.ts';
 import { clip, linesWithin, messageLimits } from '../discord-adapter.ts';
 import type { Reply } from '../reply.ts';
 import { formEmbed, formFacts } from '../views/form-view.ts';
-import { ruleBasedAdvice } from './digest-advice.ts';
 
 /** Advice from the coach when it is configured; null makes the digest fall back to the rule. */
 export type AdviceSource = (athlete: AthleteRow) => Promise<string | null>;
@@ -58,7 +58,8 @@ export async function buildDigest(
   } catch (error) {
     ctx.logger.warn({ err: error, athleteId: athlete.id }, 'coach advice failed; rule-based advice used');
   }
-  sentence ??= ruleBasedAdvice(facts);
+  // The coach's own rule: the digest and the no-model coach give the same advice for the same form.
+  sentence ??= adviceFor(facts.zone, facts.ramp);
   const embed = formEmbed(facts, 'attachment://pmc.png');
   embed.title = `☀️ ${embed.title}`;
   embed.description = sentence;

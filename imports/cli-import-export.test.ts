@@ -14,7 +14,7 @@ import { reshape, writeSyntheticExport } from './testing/synthetic-export.ts';
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const base = fitToStreams(
-  readFileSync(`${repo}../shared/fixtures/fit/fitparse-activity-small-fenix2-run.fit`),
+  readFileSync(`${repo}test/fixtures/fit/fitparse-activity-small-fenix2-run.fit`),
 ) as unknown as ParsedActivityFile;
 
 let env: Awaited<ReturnType<typeof startImportContext>>;

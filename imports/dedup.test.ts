@@ -14,7 +14,7 @@ import { startImportContext } from './testing/import-context.ts';
 import { reshape } from './testing/synthetic-export.ts';
 import { toGpx } from './testing/write-xml.ts';
 
-const fixtureDir = fileURLToPath(new URL('../../shared/fixtures/fit/', import.meta.url));
+const fixtureDir = fileURLToPath(new URL('../test/fixtures/fit/', import.meta.url));
 const rideFit = readFileSync(`${fixtureDir}fitparse-sample-activity-indoor-trainer.fit`);
 const ride = fitToStreams(rideFit) as unknown as ParsedActivityFile;
 

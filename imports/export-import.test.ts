@@ -29,7 +29,7 @@ import { importActivityFile } from './import-file.ts';
 import { type ExportEntrySpec, reshape, writeSyntheticExport } from './testing/synthetic-export.ts';
 import { toGpx, toTcx } from './testing/write-xml.ts';
 
-const fixtureDir = fileURLToPath(new URL('../../shared/fixtures/fit/', import.meta.url));
+const fixtureDir = fileURLToPath(new URL('../test/fixtures/fit/', import.meta.url));
 const fixture = (name: string) => readFileSync(`${fixtureDir}${name}`);
 const run = fitToStreams(fixture('fitparse-activity-small-fenix2-run.fit')) as unknown as ParsedActivityFile;
 const indoor = fitToStreams(

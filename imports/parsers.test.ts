@@ -126,7 +126,7 @@ describe('TCX and GPX details real files have', () => {
   it('the Strava app FIT whose last record is 64 years late lasts minutes, not decades', async () => {
     const fit = readFileSync(
       fileURLToPath(
-        new URL('../../shared/fixtures/fit/fitparse-strava-android-app-201.10-b1218918.fit', import.meta.url),
+        new URL('../test/fixtures/fit/fitparse-strava-android-app-201.10-b1218918.fit', import.meta.url),
       ),
     );
     const parsed = await readActivityFile(fit, 'strava.fit');

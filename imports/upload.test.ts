@@ -13,7 +13,7 @@ import { startFileServer } from './testing/file-server.ts';
 import { startImportContext } from './testing/import-context.ts';
 import { toGpx, toTcx } from './testing/write-xml.ts';
 
-const fixtureDir = fileURLToPath(new URL('../../shared/fixtures/fit/', import.meta.url));
+const fixtureDir = fileURLToPath(new URL('../test/fixtures/fit/', import.meta.url));
 const fixtures = readdirSync(fixtureDir).filter((name) => name.endsWith('.fit'));
 const fixture = (name: string) => readFileSync(`${fixtureDir}${name}`);
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from './analyze.ts';
 import { fitToStreams } from './fit.ts';
 
-const dir = fileURLToPath(new URL('../../shared/fixtures/fit/', import.meta.url));
+const dir = fileURLToPath(new URL('../test/fixtures/fit/', import.meta.url));
 const files = readdirSync(dir).filter((name) => name.endsWith('.fit'));
 const read = (name: string) => fitToStreams(readFileSync(`${dir}${name}`));
 

@@ -8,7 +8,7 @@ import analyze from './analyze.ts';
 import pmc from './pmc.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'threshold-cli-'));
-const fixtures = fileURLToPath(new URL('../../../shared/fixtures/fit/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../test/fixtures/fit/', import.meta.url));
 
 async function cli(...argv: string[]) {
   const out: string[] = [];

@@ -1,5 +1,6 @@
 import type { EmbedSpec, Reply } from '../bot/reply.ts';
 import type { ActivityMetricsRow } from '../db/tables/activity-metrics.ts';
+import { distance, duration as hms, num } from '../lib/format.ts';
 import type { ParsedActivityFile } from './activity-file.ts';
 import type { StoredFileActivity } from './store-activity-file.ts';
 
@@ -48,17 +49,16 @@ export function uploadReply(s: UploadSummary): Reply {
   if (s.metrics) {
     fields.push({
       name: 'Stress',
-      value: `${s.metrics.stress.toFixed(0)} (${s.metrics.stress_method})`,
+      value: `${num(s.metrics.stress)} (${s.metrics.stress_method})`,
       inline: true,
     });
-    if (s.metrics.np_w !== null)
-      fields.push({ name: 'NP', value: `${s.metrics.np_w.toFixed(0)} W`, inline: true });
+    if (s.metrics.np_w !== null) fields.push({ name: 'NP', value: `${num(s.metrics.np_w)} W`, inline: true });
     if (s.metrics.intensity !== null)
-      fields.push({ name: 'IF', value: s.metrics.intensity.toFixed(2), inline: true });
+      fields.push({ name: 'IF', value: num(s.metrics.intensity, 2), inline: true });
     if (s.metrics.avg_hr !== null)
-      fields.push({ name: 'Avg HR', value: `${s.metrics.avg_hr.toFixed(0)} bpm`, inline: true });
+      fields.push({ name: 'Avg HR', value: `${num(s.metrics.avg_hr)} bpm`, inline: true });
     if (s.metrics.decoupling_pct !== null) {
-      fields.push({ name: 'Decoupling', value: `${s.metrics.decoupling_pct.toFixed(1)} %`, inline: true });
+      fields.push({ name: 'Decoupling', value: `${num(s.metrics.decoupling_pct, 1)} %`, inline: true });
     }
   }
   const channels = Object.keys(s.parsed.streams.channels);
@@ -80,17 +80,6 @@ export function uploadReply(s: UploadSummary): Reply {
       { title: clip(s.activity.name, 256), description: `From ${s.fileName}`, fields, color: 0x2e86de },
     ],
   };
-}
-
-function hms(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
-
-function distance(metres: number, units: 'metric' | 'imperial'): string {
-  return units === 'imperial' ? `${(metres / 1609.344).toFixed(2)} mi` : `${(metres / 1000).toFixed(2)} km`;
 }
 
 function clip(text: string, max = 1024): string {

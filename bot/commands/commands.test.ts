@@ -164,7 +164,7 @@ describe('slash command logic against a real database', () => {
     expect(goal.value).toMatch(/^Forecast on the day: form [+−]?\d+\.\d \(target \+10\)/);
     const digestReply = await run(h, digest as never, rider);
     const field = (name: string) => digestReply.embeds![0]!.fields!.find((f) => f.name === name)?.value;
-    expect(field('Planned today')).toBe('Easy run (Run) — 45m 00s, 40 stress');
+    expect(field('Planned today')).toBe('Easy run (Run) — 45:00, 40 stress');
     expect(field('Yesterday’s plan')).toBe(
       `50 % done: ${Math.round(ride.stress)} of ${Math.round(ride.stress * 2)} planned stress`,
     );
@@ -229,7 +229,7 @@ describe('slash command logic against a real database', () => {
     const reply = await run(h, digest as never, rider);
     const fields = reply.embeds![0]!.fields!;
     expect(fields.find((f) => f.name === 'Yesterday')!.value).toMatch(
-      /^Tempo intervals — \d+ stress, 1h 00m$/,
+      /^Tempo intervals — \d+ stress, 1:00:00$/,
     );
     expect(reply.content).toContain('Preview');
   });

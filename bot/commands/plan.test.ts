@@ -63,7 +63,7 @@ describe('/plan', () => {
       value: 'Sat 28 Nov 2026 (in 2 days)',
       inline: true,
     });
-    expect(reply.embeds?.[0]?.description).toBe('🗓️ 🚴 Long ride — 4h 00m, 220 TSS, 180–200 W');
+    expect(reply.embeds?.[0]?.description).toBe('🗓️ 🚴 Long ride — 4:00:00, 220 TSS, 180–200 W');
     const stored = await findPlan(
       database.db,
       athlete.id,
@@ -151,7 +151,7 @@ describe('/plan', () => {
     });
     const list = await run(user, { subcommand: 'list', days: 14 });
     expect(list.embeds?.[0]?.description).toBe(
-      '**Fri 27 Nov** (in 2 days)\n🗓️ 🏃 Tempo run — 70 TSS\n**Sun 29 Nov** (in 4 days)\n🗓️ 🏊 Technique swim — 45m 00s, 35 TSS',
+      '**Fri 27 Nov** (in 2 days)\n🗓️ 🏃 Tempo run — 70 TSS\n**Sun 29 Nov** (in 4 days)\n🗓️ 🏊 Technique swim — 45:00, 35 TSS',
     );
     expect(list.embeds?.[0]?.footer).toBe('105 TSS planned from today · /plan week for the calendar');
 

@@ -16,8 +16,8 @@ import {
 import type { AthleteRow } from '../../db/tables/athletes.ts';
 import type { PlannedWorkoutRow } from '../../db/tables/planning.ts';
 import { AppError } from '../../lib/errors.ts';
+import { duration } from '../../lib/format.ts';
 import { addDays, daysBetween, localDate } from '../../lib/local-time.ts';
-import { formatDuration } from '../../lib/pace.ts';
 import { dateHelp, mondayOf, parseDateInZone } from '../../planning/date-parse.ts';
 import { plannedStressOf } from '../../planning/forecast-store.ts';
 import { matchPlanByHand, releaseHandMatch, rematchDay } from '../../planning/match-activity.ts';
@@ -544,7 +544,7 @@ function resolveDate(
 export function planLine(plan: PlanWithActivity, today: string): string {
   const status = planStatusOn(plan, today);
   const numbers = [
-    plan.planned_duration_s !== null ? formatDuration(plan.planned_duration_s) : null,
+    plan.planned_duration_s !== null ? duration(plan.planned_duration_s) : null,
     stressText(plan),
     formatTarget(plan.target),
   ].filter(Boolean);

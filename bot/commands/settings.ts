@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ensureAthlete, listThresholds, setThreshold, thresholdsOn } from '../../db/queries/athletes.ts';
 import type { ThresholdKind } from '../../db/tables/athlete-thresholds.ts';
 import { AppError } from '../../lib/errors.ts';
+import { paceFromSecondsPerKm, swimPaceFromSecondsPer100m, type Units } from '../../lib/format.ts';
 import { isValidTimeZone, localDate } from '../../lib/local-time.ts';
 import { formatMinSec, parseMinSec } from '../../lib/pace.ts';
 import type { BotContext } from '../bot-context.ts';
@@ -188,7 +189,9 @@ export default defineCommand<BotContext, typeof Options>({
       if (value === undefined) continue;
       const firstOfKind = !before.some((row) => row.kind === kind);
       await setThreshold(ctx.db, athlete.id, kind, value, effective);
-      changes.push(`${labelOf(kind)} → ${display(kind, value)} from ${effective}`);
+      changes.push(
+        `${labelOf(kind)} → ${display(kind, value, options.units ?? athlete.units)} from ${effective}`,
+      );
       // A first value covers the whole history (METRICS.md), so history is recomputed at once.
       const from = firstOfKind ? '0001-01-01' : effective;
       recomputeFrom = earliest(recomputeFrom, from);
@@ -228,7 +231,7 @@ export default defineCommand<BotContext, typeof Options>({
           fields: [
             ...Object.values(thresholdOptions).map((kind) => ({
               name: labelOf(kind),
-              value: current[kind] !== undefined ? display(kind, current[kind]!) : 'not set',
+              value: current[kind] !== undefined ? display(kind, current[kind]!, fresh.units) : 'not set',
               inline: true,
             })),
             { name: 'Sex', value: fresh.sex ?? 'not set (TRIMP uses the men’s weighting)', inline: true },
@@ -313,10 +316,11 @@ export function labelOf(kind: ThresholdKind): string {
   }[kind];
 }
 
-export function display(kind: ThresholdKind, value: number): string {
+/** A threshold as the athlete reads it: paces in their units (entered per km and per 100 m). */
+export function display(kind: ThresholdKind, value: number, units: Units = 'metric'): string {
   if (kind === 'ftp') return `${Math.round(value)} W`;
-  if (kind === 'threshold_pace') return `${formatMinSec(value)} /km`;
-  if (kind === 'swim_threshold_pace') return `${formatMinSec(value)} /100m`;
+  if (kind === 'threshold_pace') return paceFromSecondsPerKm(value, units);
+  if (kind === 'swim_threshold_pace') return swimPaceFromSecondsPer100m(value, units);
   return `${Math.round(value)} bpm`;
 }
 

@@ -188,7 +188,7 @@ describe('Discord limits with worst-case data', () => {
     expect(yesterday.startsWith('🚴 Sortie épique')).toBe(true);
     // Shortened by whole rides, each name to 100 characters, the rest counted.
     expect(yesterday).toMatch(/\n… and \d+ more$/);
-    expect(yesterday.split('\n')[0]).toMatch(/^🚴 Sortie épique n°\d+ .{60,}…\s— \d+ stress, 20m 00s$/u);
+    expect(yesterday.split('\n')[0]).toMatch(/^🚴 Sortie épique n°\d+ .{60,}…\s— \d+ stress, 20:00$/u);
   }, 30_000);
 
   it('autocomplete over long names: at most 25 choices, names within 100 characters', async () => {

@@ -65,7 +65,7 @@ describe('/goal', () => {
     expect(embed?.fields?.slice(0, 3)).toEqual([
       { name: 'Fitness (CTL)', value: '47.8', inline: true },
       { name: 'Fatigue (ATL)', value: '44.4', inline: true },
-      { name: 'Form (TSB)', value: '-2.3', inline: true },
+      { name: 'Form (TSB)', value: '−2.3', inline: true },
     ]);
     expect(embed?.fields?.[3]?.value).toBe(
       'Neutral — maintaining\n12.3 below your target of +10.0: lighten the last days before the race.',

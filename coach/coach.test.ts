@@ -344,7 +344,7 @@ describe('limits and failures', () => {
     expect(answer.mode).toBe('rule-based');
     expect(answer.fallbackReason).toBe('model_failed');
     expect(answer.text).toMatch(/could not answer right now/);
-    expect(answer.text).toMatch(/Last activity:\*\* 2026-10-30, Ride “Recovery spin”/);
+    expect(answer.text).toMatch(/Last activity:\*\* Fri 30 Oct 2026: Ride “Recovery spin”/);
   });
 
   it('retries a 429 (honouring retry-after) and a 500, then answers', async () => {

@@ -95,7 +95,7 @@ export async function answerCoachQuestion(
   const log = ctx.logger.child({ subsystem: 'coach', athleteId: athlete.id });
 
   const fallback = async (reason: FallbackReason, extra: Partial<CoachAnswer> = {}): Promise<CoachAnswer> => {
-    const answer = await ruleBasedAnswer(ctx.db, athlete, today, reason);
+    const answer = await ruleBasedAnswer(ctx.db, athlete, today, reason, text);
     await saveTurn(ctx.db, athlete.id, {
       question: text,
       answer,

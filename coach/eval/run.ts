@@ -4,18 +4,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
-import { connectDb } from '../../db/connect.ts';
+import { connectDb, type Db } from '../../db/connect.ts';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../db/embedded-postgres.ts';
 import { migrateToLatest } from '../../db/migrate.ts';
-import { ConfigError, loadConfig } from '../../lib/config.ts';
+import type { AthleteRow } from '../../db/tables/athletes.ts';
+import { type Config, ConfigError, loadConfig } from '../../lib/config.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { insertFixtureAthlete } from './fixture.ts';
+import { type FixtureActivity, insertFixtureAthlete } from './fixture.ts';
 import { runCoachEval } from './harness.ts';
-import { evalAthlete, evalNow, evalQuestions } from './questions.ts';
+import { type EvalQuestion, evalAthlete, evalNow, evalQuestions } from './questions.ts';
+import { addEvalPlan, ruleBasedQuestions, runRuleBasedEval } from './rule-based-eval.ts';
 
 /**
- * `npm run eval:coach [-- --out report.json]`: the 30-question evaluation against the configured
- * OpenAI-compatible endpoint (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL). The fixture athlete lives in
+ * `npm run eval:coach [-- --out report.json] [--rule-based]`: the 30-question evaluation against the
+ * configured OpenAI-compatible endpoint (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL); without a key, or
+ * with --rule-based, the rule-based coach's evaluation (share of questions answered on topic). The fixture athlete lives in
  * a throwaway database on EVAL_DATABASE_URL / TEST_DATABASE_URL's server, or in an embedded Postgres.
  * Prints the JSON report on stdout, progress on stderr.
  */
@@ -23,12 +26,8 @@ async function main(): Promise<number> {
   const outIndex = process.argv.indexOf('--out');
   const outFile = outIndex >= 0 ? process.argv[outIndex + 1] : undefined;
   const config = loadConfig();
-  if (!config.coach.apiKey) {
-    process.stderr.write(
-      'eval:coach needs a model: set OPENAI_API_KEY (any string for local servers), and OPENAI_BASE_URL / OPENAI_MODEL for a non-OpenAI server.\n',
-    );
-    return 2;
-  }
+  // Without a key (or with --rule-based) the rule-based coach is evaluated instead of a model.
+  const ruleBased = !config.coach.apiKey || process.argv.includes('--rule-based');
   let embedded: EmbeddedPostgres | null = null;
   let tempDir: string | null = null;
   let serverUrl = process.env.EVAL_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
@@ -50,6 +49,8 @@ async function main(): Promise<number> {
     const fixture = evalAthlete();
     const athlete = await insertFixtureAthlete(handle.db, fixture);
     const questions = evalQuestions(fixture.activities);
+    if (ruleBased)
+      return await runRuleBased(handle.db, config, athlete, fixture.activities, questions, outFile);
     process.stderr.write(
       `model ${config.coach.model} at ${config.coach.baseUrl ?? 'https://api.openai.com/v1'}: ${questions.length} questions\n`,
     );
@@ -84,6 +85,43 @@ async function main(): Promise<number> {
     if (embedded) await embedded.stop();
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
   }
+}
+
+/** The no-key evaluation: its own report keys (`mode: "rule-based"`, `ruleBased`). */
+async function runRuleBased(
+  db: Db,
+  config: Config,
+  athlete: AthleteRow,
+  activities: FixtureActivity[],
+  modelQuestions: EvalQuestion[],
+  outFile: string | undefined,
+): Promise<number> {
+  await addEvalPlan(db, athlete);
+  const questions = ruleBasedQuestions(modelQuestions, activities);
+  process.stderr.write(`rule-based coach (no model): ${questions.length} questions\n`);
+  const report = await runRuleBasedEval(
+    {
+      config,
+      logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: pino.destination(2) }),
+      db,
+      now: () => evalNow,
+    },
+    athlete,
+    questions,
+    {
+      onResult: (result) =>
+        process.stderr.write(
+          `${result.id} ${result.onTopic ? 'ok ' : 'OFF'} intent ${result.intent}${result.intent === result.expectedIntent ? '' : ` (want ${result.expectedIntent})`} ${result.factsFound}/${result.factsTotal}${result.missing.length > 0 ? ` missing: ${result.missing.join(', ')}` : ''}\n`,
+        ),
+    },
+  );
+  const json = JSON.stringify({ mode: 'rule-based', ruleBased: report }, null, 2);
+  if (outFile) await writeFile(outFile, `${json}\n`);
+  process.stdout.write(`${json}\n`);
+  process.stderr.write(
+    `on topic ${report.onTopic}/${report.questions} (${Math.round(report.onTopicShare * 100)} %, target ${report.target * 100} %), intent ${Math.round(report.intentShare * 100)} %, facts ${Math.round(report.factShare * 100)} %\n`,
+  );
+  return report.onTopicShare >= report.target ? 0 : 1;
 }
 
 main().then(

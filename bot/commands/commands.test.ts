@@ -127,7 +127,8 @@ describe('slash command logic against a real database', () => {
     expect(value('Form (TSB)')).toBe(`−${(atl14 - ctl14).toFixed(1)}`);
     expect(value('Stress, last 7 days')).toBe(ride.stress.toFixed(0));
     expect(reply.personal).not.toBe(false);
-    expect(pngDimensions(reply.files![0]!.data)).toEqual({ width: 800, height: 400 });
+    // The PMC's two panels at 360 × 320 layout pixels, drawn at twice the density.
+    expect(pngDimensions(reply.files![0]!.data)).toEqual({ width: 720, height: 640 });
   });
 
   it('/form and /digest with a plan and a race goal: forecast to race day, today’s plan, yesterday’s compliance', async () => {

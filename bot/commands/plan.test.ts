@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng } from '../../charts/test-png.ts';
-import { defaultSize } from '../../charts/theme.ts';
+import { defaultSize, pixelRatio } from '../../charts/theme.ts';
 import { findAthleteByDiscordId } from '../../db/queries/athletes.ts';
 import { findPlan } from '../../db/queries/planning.ts';
 import { rematchDay } from '../../planning/match-activity.ts';
@@ -289,7 +289,7 @@ describe('/plan', () => {
     expect(auto.content).toContain('nothing that day fits its sport');
   });
 
-  it('renders the week: planned beside done per day, with compliance, as an 800×400 PNG', async () => {
+  it('renders the week: planned beside done per day, with compliance, as a 720×500 PNG (360×250 at twice the density)', async () => {
     const athlete = await createAthlete(database.db, 16);
     const user = athlete.discord_user_id;
     // Week of Mon 23 Nov; today (UTC) is Wed 25.
@@ -327,7 +327,10 @@ describe('/plan', () => {
     expect(embed?.fields?.[0]?.value).toBe('86% of the planned stress so far (120 of 140 TSS)');
     expect(embed?.image).toBe('attachment://plan-week.png');
     const png = await decodePng(reply.files![0]!.data);
-    expect([png.width, png.height]).toEqual([defaultSize.width, defaultSize.height]);
+    expect([png.width, png.height]).toEqual([
+      defaultSize.width * pixelRatio,
+      defaultSize.height * pixelRatio,
+    ]);
     expect(reply.components?.[0]?.map((b) => (b.kind === 'action' ? b.customId : ''))).toEqual([
       'plan:week:2026-11-16',
       'plan:week:2026-11-30',

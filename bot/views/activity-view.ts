@@ -27,16 +27,8 @@ const methodNames: Record<string, string> = {
   estimated: 'estimated from duration',
 };
 
-export const powerZoneNames = [
-  'Z1 Recovery',
-  'Z2 Endurance',
-  'Z3 Tempo',
-  'Z4 Threshold',
-  'Z5 VO2max',
-  'Z6 Anaerobic',
-  'Z7 Neuromuscular',
-];
-export const hrZoneNames = ['Z1', 'Z2', 'Z3', 'Z4', 'Z5a', 'Z5b', 'Z5c'];
+/** The zone names every reply and chart uses (Coggan power, Friel heart rate). */
+export { hrZoneNames, powerZoneNames } from '../../charts/zones-chart.ts';
 
 const peakDurations = ['5', '60', '300', '1200', '3600'];
 

@@ -17,6 +17,10 @@ describe('recogniseQuestion', () => {
     expect(intentOf('How much did I train last week?')).toBe('period');
     expect(intentOf('What was my last run?')).toBe('activity');
     expect(intentOf('How did Hill repeats go?', ['Hill repeats', 'Easy run'])).toBe('activity');
+    expect(intentOf('Should I rest today?')).toBe('form');
+    expect(intentOf('When is my race?')).toBe('forecast');
+    expect(intentOf('How did my race go?')).toBe('activity');
+    expect(intentOf('What did I do yesterday?')).toBe('period');
     expect(intentOf('Write me a poem')).toBe('help');
   });
 
@@ -48,6 +52,10 @@ describe('rangesIn', () => {
       '2026-10-01',
     ]);
     expect(rangesIn('the last 90 days', today)[0]).toMatchObject({ from: '2026-08-04', to: today });
+    expect(rangesIn('What did I do yesterday?', today)[0]).toMatchObject({
+      from: '2026-10-31',
+      to: '2026-10-31',
+    });
     expect(rangesIn('How may I improve?', today)).toEqual([]);
   });
 });

@@ -97,6 +97,11 @@ export function rangesIn(question: string, today: string): DateRange[] {
     const days = lastN[2] === 'day' ? n : lastN[2] === 'week' ? n * 7 : n * 30;
     return [{ from: addDays(today, -(days - 1)), to: today, label: `last ${n} ${lastN[2]}s` }];
   }
+  if (/\byesterday\b/.test(q)) {
+    const yesterday = addDays(today, -1);
+    return [{ from: yesterday, to: yesterday, label: 'yesterday' }];
+  }
+  if (/\btoday\b/.test(q)) return [{ from: today, to: today, label: 'today' }];
   if (/\b(this|current) week\b|\bweek so far\b/.test(q))
     return [{ from: mondayOf(today), to: today, label: 'this week' }];
   if (/\b(last|previous) week\b/.test(q)) {
@@ -186,6 +191,7 @@ export function recogniseQuestion(
   if (base.activityName && !is(/\bftp\b|threshold/)) intent = 'activity';
   else if (is(/\b(race day|race-day|forecast|ready to race|ready for (the|my) race|taper|goal|race form)\b/))
     intent = 'forecast';
+  else if (is(/\b(when|where) is my (next )?race\b|\bnext race\b|\brace (date|day)\b/)) intent = 'forecast';
   else if (
     is(
       /\b(next|upcoming) (planned )?(workout|session|training|ride|run|swim)|\bplanned\b|\bmy plan\b|\bon (the|my) plan|what should i do|\bschedule|\bplan for (today|tomorrow)/,
@@ -203,7 +209,9 @@ export function recogniseQuestion(
     is(/\b(best|bests|peak|pb|pr|personal (best|record)s?|power curve|max(imum)? power|record)\b/)
   )
     intent = 'bests';
-  else if (is(formWords)) intent = 'form';
+  else if (is(formWords) || is(/\bshould i\b|\brest day\b|\bgo hard\b|\btrain(ing)? (hard )?today\b/))
+    intent = 'form';
+  else if (is(/\bhow (did|was|went)\b/) && !is(/\b(week|month|year|season)\b/)) intent = 'activity';
   else if (
     is(
       /\b(last|latest|most recent|previous|longest|biggest|hardest|yesterday'?s?|today'?s?)\b.*\b(activity|workout|ride|run|swim|session)\b/,

@@ -361,6 +361,17 @@ async function periodAnswer(tools: ToolCaller, r: RecognisedQuestion, question: 
   const lines: string[] = [];
   const facts: PeriodFacts[] = [];
   for (const range of ranges.slice(0, 3)) {
+    // A day or two: the workouts themselves.
+    if (daysBetween(range.from, range.to) <= 1) {
+      const rows = await tools.activities(range.from, range.to, r.sport);
+      lines.push(
+        rows.length === 0
+          ? `**${rangeTitle(range)}:** no ${r.sport ? `${r.sport.toLowerCase()}s` : 'activities'}.`
+          : `**${rangeTitle(range)}:**`,
+        ...rows.map((a) => `• ${activityLine(a, tools)}`),
+      );
+      continue;
+    }
     if (r.sport) {
       const rows = await tools.activities(range.from, range.to, r.sport);
       const plural = `${r.sport.toLowerCase()}s`;

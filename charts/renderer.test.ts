@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChartConfiguration } from 'chart.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { activityChartConfig } from './activity-chart.ts';
 import { emptySpec, minSecTicks } from './chart-spec.ts';
 import {
   createChartRenderer,
@@ -82,6 +83,33 @@ describe('createChartRenderer with a QuickChart server', () => {
       version: '4',
       devicePixelRatio: 1,
     });
+  });
+
+  it('sends what JSON cannot say as JavaScript functions, at twice the density for a spec', async () => {
+    const renderer = createChartRenderer({ quickchartUrl: baseUrl });
+    const pace = activityChartConfig({
+      time_s: [0, 1, 2, 3],
+      speed: [3.7, 3.8, 3.6, 3.7],
+      sport: 'Run',
+      units: 'metric',
+    });
+    await renderer.renderSpec(pace);
+    const { chart, devicePixelRatio, width } = received.at(-1)!.body as {
+      chart: string;
+      devicePixelRatio: number;
+      width: number;
+    };
+    expect([width, devicePixelRatio]).toEqual([360, 2]);
+    // QuickChart evaluates the configuration as JavaScript: it must be valid, with the functions in place.
+    const config = new Function(`return (${chart});`)() as {
+      options: {
+        scales: Record<string, { ticks: { callback?: (v: number) => string } }>;
+        plugins: { legend: { labels: { filter: unknown; generateLabels: unknown } } };
+      };
+    };
+    expect(config.options.scales['primary']!.ticks.callback!(4.5)).toBe('4:30');
+    expect(typeof config.options.plugins.legend.labels.filter).toBe('function');
+    expect(typeof config.options.plugins.legend.labels.generateLabels).toBe('function');
   });
 
   it('keeps a path prefix of the configured URL', async () => {

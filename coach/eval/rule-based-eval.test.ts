@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.ts';
 import { createLogger } from '../../lib/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+import { ruleBasedReply } from '../rule-based.ts';
 import { insertFixtureAthlete } from './fixture.ts';
 import { evalAthlete, evalNow, evalQuestions } from './questions.ts';
 import { addEvalPlan, expectedIntents, ruleBasedQuestions, runRuleBasedEval } from './rule-based-eval.ts';
@@ -52,4 +53,21 @@ it('answers at least 80 % of the evaluation on topic without a model key', async
   expect(ftp.answer).toMatch(/FTP:\*\* 265 W/);
   expect(ftp.answer).not.toContain('Form today');
   expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+});
+
+it('answers an imperial athlete in miles and minutes per mile', async () => {
+  const fixture = { ...evalAthlete(), discordUserId: '300000000000000002' };
+  const inserted = await insertFixtureAthlete(database.db, fixture);
+  const athlete = await database.db
+    .updateTable('athletes')
+    .set({ units: 'imperial' })
+    .where('id', '=', inserted.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const pace = await ruleBasedReply(database.db, athlete, '2026-11-01', 'What is my threshold run pace?');
+  // 270 s/km × 1.609344 = 434.5 s, 7:15 per mile.
+  expect(pace.lines.join('\n')).toContain('7:15 /mi');
+  const last = await ruleBasedReply(database.db, athlete, '2026-11-01', 'What was my last activity?');
+  expect(last.lines.join('\n')).toMatch(/\d+\.\d\d mi/);
+  expect(last.lines.join('\n')).not.toMatch(/ km\b/);
 });

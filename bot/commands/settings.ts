@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { ensureAthlete, listThresholds, setThreshold, thresholdsOn } from '../../db/queries/athletes.ts';
 import type { ThresholdKind } from '../../db/tables/athlete-thresholds.ts';
 import { AppError } from '../../lib/errors.ts';
-import { paceFromSecondsPerKm, swimPaceFromSecondsPer100m, type Units } from '../../lib/format.ts';
+import {
+  metresPerMile,
+  paceFromSecondsPerKm,
+  swimPaceFromSecondsPer100m,
+  type Units,
+} from '../../lib/format.ts';
 import { isValidTimeZone, localDate } from '../../lib/local-time.ts';
 import { formatMinSec, parseMinSec } from '../../lib/pace.ts';
 import type { BotContext } from '../bot-context.ts';
@@ -39,7 +44,11 @@ const paceIn = (name: 'run_pace' | 'swim_pace', per: string) =>
   z
     .string()
     .transform((text, ctx) => {
-      const seconds = parseMinSec(text);
+      // A run pace may say "/mi" (an imperial athlete's own unit); it is stored per km.
+      const perMile = name === 'run_pace' && /\s*\/\s*mi$/i.test(text.trim());
+      const clock = parseMinSec(text.trim().replace(/\s*\/\s*(km|mi)$/i, ''));
+      const seconds =
+        clock === null ? null : perMile ? Math.round((clock / metresPerMile) * 10000) / 10 : clock;
       const { min, max } = limits[name];
       if (seconds === null || seconds < min || seconds > max) {
         ctx.addIssue({
@@ -132,7 +141,10 @@ export default defineCommand<BotContext, typeof Options>({
       o.setName('rest_hr').setDescription('Resting heart rate, bpm').setMinValue(25).setMaxValue(120),
     )
     .addStringOption((o) =>
-      o.setName('run_pace').setDescription('Threshold run pace, M:SS per km (e.g. 4:30)').setMaxLength(5),
+      o
+        .setName('run_pace')
+        .setDescription('Threshold run pace, M:SS per km (e.g. 4:30), or per mile with /mi (e.g. 7:15/mi)')
+        .setMaxLength(9),
     )
     .addStringOption((o) =>
       o

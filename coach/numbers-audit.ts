@@ -276,7 +276,7 @@ function tokensOf(text: string): NumberToken[] {
   for (const match of [...blanked.matchAll(hoursMinutes)]) {
     const minutes = Number(match[2] ?? match[3]);
     if (minutes >= 60) continue;
-    addDuration(match.index, match.index + match[0].length, Number(match[1]) * 3600 + minutes * 60, 30);
+    addDuration(match.index, match.index + match[0].length, Number(match[1]) * 3600 + minutes * 60, 60);
   }
   for (const match of [...blanked.matchAll(minutesSeconds)]) {
     if (Number(match[2]) >= 60 || blanked.slice(match.index, match.index + match[0].length).trim() === '')
@@ -293,7 +293,7 @@ function tokensOf(text: string): NumberToken[] {
           ? [{ value: parts[0]! * 3600 + parts[1]! * 60 + parts[2]!, tolerance: 0.5 }]
           : [
               { value: parts[0]! * 60 + parts[1]!, tolerance: 0.5 }, // m:ss
-              { value: parts[0]! * 3600 + parts[1]! * 60, tolerance: 30, reading: 'clock' }, // h:mm
+              { value: parts[0]! * 3600 + parts[1]! * 60, tolerance: 60, reading: 'clock' }, // h:mm, rounded or cut
             ];
       found.push({ text: raw, start, end: start + raw.length, sign: 0, values, decimalComma: false });
       continue;

@@ -497,14 +497,16 @@ export function cleanReply(raw: string, cutByLength = false): string {
 
 const refusal =
   /^(?:i['’]m sorry|i am sorry|sorry|i apologi[sz]e)?[,.]?\s*(?:but\s+)?(?:i\s+(?:can(?:not|['’]t)|won['’]t|am (?:not able|unable)|['’]m (?:not able|unable))\s+(?:help|assist|answer|do|provide|comply)|i must decline|as an ai\b)/i;
+/** Declining to diagnose and pointing to a professional is the answer the prompt asks for, not a refusal. */
+const referral = /\b(?:doctor|medical|physio|physician|professional|clinician|a specialist)\b/i;
 
 /** A short refusal instead of an answer ("I'm sorry, but I can't help with that."). */
 export function isRefusal(text: string): boolean {
-  return text.length < 300 && refusal.test(text.trim());
+  return text.length < 300 && refusal.test(text.trim()) && !referral.test(text);
 }
 
 const preamble =
-  /^(?:(?:ok(?:ay)?|sure|alright|great)[,!.]?\s+)?(?:let me|let['’]s|i['’]ll|i will|i am going to|i['’]m going to|i need to|first,? (?:let me|i)|one moment|give me a (?:second|moment)|checking|looking (?:up|at)|fetching|pulling up)\b/i;
+  /^(?:(?:ok(?:ay)?|sure|alright|great)[,!.]?\s+)?(?:let me|let['’]s|i['’]ll|i will|i am going to|i['’]m going to|i need to|first,? (?:let me|i['’]ll)|one moment|give me a (?:second|moment)|checking|looking|fetching|pulling)\b[^.!?]{0,80}?\b(?:check|look|fetch|pull|get|see|review|grab|find|retriev|analy[sz]|dig|query|call|gather|examin|consult|read)/i;
 
 /** A reply that only announces a lookup ("Let me check your latest numbers first."): no answer in it. */
 export function isPreambleOnly(text: string): boolean {

@@ -117,6 +117,25 @@ describe('numbers audit: every number bound to the quantity it claims', () => {
     expect(findings('1,234 TSS')).toEqual(['1,234']);
   });
 
+  it('reads what coaches write around numbers: advice ranges, headings, curve points, from–to changes', () => {
+    const curve = JSON.stringify({ best_power: [{ duration: '20 min', seconds: 1200, watts: 273 }] });
+    const pmc = JSON.stringify({
+      change: { ctl: 8.2 },
+      columns: ['date', 'ctl'],
+      rows: [
+        ['2026-10-01', 60.2],
+        ['2026-10-31', 68.4],
+      ],
+    });
+    const audit = (answer: string) =>
+      auditNumbers(answer, { toolResults: [curve, pmc] }).untraceable.map((finding) => finding.text);
+    expect(audit('Your best 20 min power is 273 W; your 20-minute best is 273 W.')).toEqual([]);
+    expect(audit('Take 1–2 easy days, then 2-3 sessions. Week 1: rest.')).toEqual([]);
+    expect(audit('Your fitness (CTL) rose from 60.2 to 68.4, up 8.2.')).toEqual([]);
+    expect(audit('Your fitness (CTL) rose from 61.2 to 68.4.')).toEqual(['61.2']);
+    expect(audit('Your best 20 min power is 283 W.')).toEqual(['283']);
+  });
+
   it('removes a failing sentence whole, never patching it', () => {
     const answer = 'Your form (TSB) is −22.6. Your CTL is 81.5, which is high.\n- FTP 265 W\n- FTP 312 W';
     expect(removeUntraceableSentences(answer, evidence)).toBe('Your form (TSB) is −22.6.\n- FTP 265 W');

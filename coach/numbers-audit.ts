@@ -222,6 +222,13 @@ const exemptPatterns: RegExp[] = [
   /\b(?:top|the last|last|past|next|first|over|in|across|for|during|per|every|over the|in the)\s+(?:the\s+)?(?:last\s+|past\s+|next\s+)?\d+\s+(?:days?|weeks?|months?)\b/gi,
   /\b\d+\s+(?:days?|weeks?|months?)\s+ago\b/gi,
   /\b(?:top|the last|last|past|next|first)\s+\d+\s+(?:activities|rides|runs|swims|sessions|workouts)\b/gi,
+  // Advice in ranges of small counts ("1–2 easy days", "2-3 sessions"): what to do, not data.
+  /\b\d{1,2}\s?(?:[-–—]|to|or)\s?\d{1,2}\s+(?:(?:easy|rest|recovery|hard|quality|key|short|long|more|fewer|extra)\s+)?(?:days?|sessions?|workouts?|rides?|runs?|swims?|intervals?|reps?|sets?|times|weeks?)\b/gi,
+  // Numbered headings and steps ("Week 1", "Day 2", "Set 3").
+  /\b(?:week|day|set|rep|interval|step|phase|block|option|session)\s+\d{1,2}\b/gi,
+  // Which point of the power curve: "best 20 min power", "5 s peak", "20-min best".
+  /\b(?:best|peak|max(?:imum)?|top)\s+\d+\s?(?:s|sec|secs|seconds?|min|mins|minutes?|h|hours?)\b/gi,
+  /\b\d+\s?(?:s|sec|secs|seconds?|min|mins|minutes?|h|hours?)\s+(?:best|power|peak|effort|max|average|avg|record|pb)\b/gi,
   // Workout prescriptions: "3×10 min", "5 min at 55% of FTP".
   /\b\d+\s?[x×]\s?\d+(?:[.,]\d+)?\s?(?:min(?:utes?)?|s|sec(?:onds?)?|km|m)?\b/gi,
   /\b\d+\s?(?:min(?:utes?)?|s|sec(?:onds?)?)\s+(?:at|@)\s+\d+(?:\s?[-–]\s?\d+)?\s?%\s?(?:of\s+)?(?:your\s+)?(?:ftp|threshold|lthr)\b/gi,
@@ -412,9 +419,10 @@ const accepts: Record<Quantity, Quantity[]> = {
   atl: ['atl'],
   tsb: ['tsb'],
   ramp: ['ramp', 'ctl_change'],
-  ctl_change: ['ctl_change', 'ramp'],
-  atl_change: ['atl_change'],
-  tsb_change: ['tsb_change'],
+  // "CTL rose from 60.2 to 68.4": both a change and the days' values are the same quantity's family.
+  ctl_change: ['ctl_change', 'ramp', 'ctl'],
+  atl_change: ['atl_change', 'atl'],
+  tsb_change: ['tsb_change', 'tsb'],
   ftp: ['ftp'],
   ftp_past: ['ftp_past', 'ftp'],
   lthr: ['lthr'],
@@ -552,7 +560,9 @@ function bind(
   if (
     previous &&
     previousBinding &&
-    /^[\s(),/≈~]*(?:or|i\.e\.|about)?[\s(),/≈~]*$/.test(blanked.slice(previous.end, token.start))
+    /^[\s(),/≈~→]*(?:or|i\.e\.|about|to|and|vs\.?|versus)?[\s(),/≈~→]*$/.test(
+      blanked.slice(previous.end, token.start),
+    )
   )
     return previousBinding;
   return { quantity: null, ...identity };

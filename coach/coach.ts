@@ -6,7 +6,6 @@ import type {
   ChatCompletionMessageToolCall,
 } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import { z } from 'zod';
 import type { AppContext } from '../app/context.ts';
 import type { Db } from '../db/connect.ts';
 import { findAthleteById } from '../db/queries/athletes.ts';

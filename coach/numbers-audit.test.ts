@@ -134,6 +134,9 @@ describe('numbers audit: every number bound to the quantity it claims', () => {
     expect(audit('Your fitness (CTL) rose from 60.2 to 68.4, up 8.2.')).toEqual([]);
     expect(audit('Your fitness (CTL) rose from 61.2 to 68.4.')).toEqual(['61.2']);
     expect(audit('Your best 20 min power is 283 W.')).toEqual(['283']);
+    // The form zones the prompt explains, quoted about form; not as a reading of form itself.
+    expect(findings('Your form (TSB) is −22.6, in the productive zone (−30 to −10).')).toEqual([]);
+    expect(findings('Your form (TSB) is −10.')).toEqual(['10']);
   });
 
   it('removes a failing sentence whole, never patching it', () => {

@@ -466,7 +466,9 @@ const pastWords =
 const negativeWords = /\b(?:below zero|negative|minus|under zero|in the red)\b/i;
 const approxWords =
   /(?:\babout|\baround|\broughly|\bapprox(?:imately|\.)?|\bnearly|\balmost|\bclose to|~|≈|\bsome)\s*$/i;
-const zoneContext = /\b(?:zones?|between|above|below|range|bands?)\b/i;
+const zoneContext =
+  /\b(?:zones?|between|above|below|range|bands?|productive|fresh|neutral|risk|transition|optimal)\b/i;
+const formWords = /\b(?:tsb|form)\b/i;
 
 /** The sentence (or list line) around an offset. */
 function sentenceSpan(text: string, at: number): { start: number; end: number } {
@@ -628,8 +630,10 @@ function traced(
         candidates.push(
           value.quantity === 'ratio' && quantity === 'percent' ? value.value * 100 : value.value,
         );
-    if (quantity === 'tsb' && zoneContext.test(context)) candidates.push(...formZoneBounds);
   }
+  // The form zones the prompt explains (−30, −10, +5, +25), quoted about form.
+  if ((quantity === null || quantity === 'tsb') && zoneContext.test(context) && formWords.test(context))
+    candidates.push(...formZoneBounds);
   // A sign written must match; TSB without a sign reads as positive unless the words say otherwise.
   const signedQuantity = quantity === 'tsb' || quantity === 'tsb_change';
   const negativeByWords = negativeWords.test(context);

@@ -1,10 +1,7 @@
 import {
-  type ChatRequestBody,
-  callTools,
-  type FakeReply,
+  answerFromTools,
   type FakeToolCall,
   type OpenAiFake,
-  say,
   toolResults,
 } from '../../test/fakes/openai/openai-fake.ts';
 import { answerCoachQuestion, type CoachContext, resetCoach } from '../coach.ts';
@@ -259,25 +256,6 @@ export const auditCases: AuditCase[] = [
   },
 ];
 
-/** What the scripted model says after an audit finding: an answer with no numbers. */
-const noNumbers = 'I could not confirm that number from your data, so I leave it out.';
-
-function scripted(testCase: AuditCase) {
-  return (request: ChatRequestBody): FakeReply => {
-    const results = toolResults(request);
-    const asked = request.messages.some((message) => message.role === 'assistant' && !message.tool_calls);
-    if (asked) return say(noNumbers);
-    if (results.length === 0 && testCase.tools.length > 0) return callTools(...testCase.tools);
-    const byName = new Map<string, Json>();
-    const calls = request.messages.flatMap((message) => message.tool_calls ?? []);
-    for (const { toolCallId, result } of results) {
-      const call = calls.find((c) => c.id === toolCallId);
-      if (call) byName.set(call.function.name, result as Json);
-    }
-    return say(testCase.answer(byName));
-  };
-}
-
 export interface AuditCaseResult {
   id: string;
   behaviour: string;
@@ -285,6 +263,14 @@ export interface AuditCaseResult {
   accepted: boolean;
   answer: string;
   untraceable: string[];
+}
+
+interface RandomNumbers {
+  samples: number;
+  passed: number;
+  passRate: number;
+  /** Pass rates by the shape of the number: integers 3–99, one decimal 0–100, integers 100–400. */
+  byShape: { integers3to99: number; oneDecimal0to100: number; integers100to400: number };
 }
 
 export interface AuditSuiteReport {
@@ -295,7 +281,11 @@ export interface AuditSuiteReport {
   falseRejects: number;
   falseAcceptRate: number;
   falseRejectRate: number;
-  randomNumbers: { samples: number; passed: number; passRate: number; question: string };
+  randomNumbers: RandomNumbers & {
+    question: string;
+    /** The same with a 42-day PMC and 50 activities in the conversation too. */
+    heavyContext: RandomNumbers;
+  };
   results: AuditCaseResult[];
 }
 
@@ -331,6 +321,54 @@ const labelledSentences = [
 
 export const typicalAuditQuestion = 'How is my training going, and what should I do today?';
 const typicalCalls: FakeToolCall[] = [formCall, thresholdsCall, weeksCall, octoberCall];
+const heavyCalls: FakeToolCall[] = [
+  { name: 'pmc_range', arguments: { from: '2026-09-21', to: '2026-11-01' } },
+  { name: 'activities', arguments: { from: '2026-05-01', to: '2026-11-01', limit: 50 } },
+];
+
+const shapes = {
+  integers3to99: (next: () => number) => String(3 + Math.floor(next() * 97)),
+  oneDecimal0to100: (next: () => number) => (next() * 100).toFixed(1),
+  integers100to400: (next: () => number) => String(100 + Math.floor(next() * 301)),
+};
+
+/** Random numbers written with a label into a coach's sentence, audited against `evidence`. */
+function randomNumberRate(evidence: string[], samples: number, seed: number): RandomNumbers {
+  const next = random(seed);
+  const perShape = Math.ceil(samples / 3);
+  const byShape = { integers3to99: 0, oneDecimal0to100: 0, integers100to400: 0 };
+  let passed = 0;
+  for (const [shape, draw] of Object.entries(shapes) as [
+    keyof typeof shapes,
+    (n: () => number) => string,
+  ][]) {
+    let shapePassed = 0;
+    for (let i = 0; i < perShape; i++) {
+      const sentence = labelledSentences[Math.floor(next() * labelledSentences.length)]!;
+      if (auditNumbers(sentence.replace('{x}', draw(next)), { toolResults: evidence }).ok) shapePassed += 1;
+    }
+    byShape[shape] = Number((shapePassed / perShape).toFixed(4));
+    passed += shapePassed;
+  }
+  return { samples: perShape * 3, passed, passRate: Number((passed / (perShape * 3)).toFixed(4)), byShape };
+}
+
+/** The tool results a question's calls return, as the model saw them. */
+async function resultsOf(
+  ctx: CoachContext,
+  athleteId: string,
+  fake: OpenAiFake,
+  calls: FakeToolCall[],
+): Promise<string[]> {
+  await resetCoach(ctx.db, athleteId);
+  fake.reset();
+  fake.setFallback(answerFromTools(calls, () => 'Noted.'));
+  await answerCoachQuestion(ctx, athleteId, typicalAuditQuestion, { timeoutMs: 10_000, maxRetries: 0 });
+  const evidence = toolResults(fake.requests.at(-1)!.body).map(({ result }) => JSON.stringify(result));
+  await resetCoach(ctx.db, athleteId);
+  fake.reset();
+  return evidence;
+}
 
 /** Runs every case through the coach, then the random-number measure on a typical question's results. */
 export async function runAuditSuite(
@@ -348,7 +386,7 @@ export async function runAuditSuite(
   for (const testCase of auditCases) {
     await resetCoach(ctx.db, athleteId);
     fake.reset();
-    fake.setFallback(scripted(testCase));
+    fake.setFallback(answerFromTools(testCase.tools, testCase.answer));
     const answer = await answerCoachQuestion(
       evalCtx,
       athleteId,
@@ -369,26 +407,11 @@ export async function runAuditSuite(
     });
   }
 
-  // The tool results of a typical question, as the model saw them.
-  await resetCoach(ctx.db, athleteId);
-  fake.reset();
-  fake.setFallback(
-    scripted({ id: 'typical', behaviour: '', expect: 'accept', tools: typicalCalls, answer: () => 'Noted.' }),
-  );
-  await answerCoachQuestion(evalCtx, athleteId, typicalAuditQuestion, call);
-  const evidence = toolResults(fake.requests.at(-1)!.body).map(({ result }) => JSON.stringify(result));
-  await resetCoach(ctx.db, athleteId);
-  fake.reset();
-
   const samples = options.samples ?? 2_000;
-  const next = random(options.seed ?? 17);
-  let passed = 0;
-  for (let i = 0; i < samples; i++) {
-    const sentence = labelledSentences[Math.floor(next() * labelledSentences.length)]!;
-    // Half integers 3–400, half one-decimal values 0–100: the shapes coaches' numbers take.
-    const x = next() < 0.5 ? String(3 + Math.floor(next() * 398)) : (next() * 100).toFixed(1);
-    if (auditNumbers(sentence.replace('{x}', x), { toolResults: evidence }).ok) passed += 1;
-  }
+  const typical = await resultsOf(evalCtx, athleteId, fake, typicalCalls);
+  const heavy = await resultsOf(evalCtx, athleteId, fake, [...typicalCalls.slice(0, 2), ...heavyCalls]);
+  const typicalRate = randomNumberRate(typical, samples, options.seed ?? 17);
+  const heavyRate = randomNumberRate(heavy, samples, (options.seed ?? 17) + 1);
 
   const correct = results.filter((result) => result.expected === 'accept');
   const wrong = results.filter((result) => result.expected === 'reject');
@@ -403,7 +426,7 @@ export async function runAuditSuite(
     falseRejects,
     falseAcceptRate: ratio(falseAccepts, wrong.length),
     falseRejectRate: ratio(falseRejects, correct.length),
-    randomNumbers: { samples, passed, passRate: ratio(passed, samples), question: typicalAuditQuestion },
+    randomNumbers: { ...typicalRate, question: typicalAuditQuestion, heavyContext: heavyRate },
     results,
   };
 }

@@ -82,7 +82,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${json}\n`);
     const audit = offline.auditSuite;
     process.stderr.write(
-      `numbers audit: ${audit.falseAccepts}/${audit.wrongCases} false accepts, ${audit.falseRejects}/${audit.correctCases} false rejects, random numbers pass ${(audit.randomNumbers.passRate * 100).toFixed(1)} % (${audit.randomNumbers.passed}/${audit.randomNumbers.samples}); typical question ${offline.tokensPerTypicalQuestion.after} tokens (was ${offline.tokensPerTypicalQuestion.before}, ${offline.tokensPerTypicalQuestion.changePct} %)\n`,
+      `numbers audit: ${audit.falseAccepts}/${audit.wrongCases} false accepts, ${audit.falseRejects}/${audit.correctCases} false rejects, random numbers pass ${(audit.randomNumbers.passRate * 100).toFixed(1)} % (${audit.randomNumbers.passed}/${audit.randomNumbers.samples}; ${(audit.randomNumbers.heavyContext.passRate * 100).toFixed(1)} % with a 42-day PMC and 50 activities); typical question ${offline.tokensPerTypicalQuestion.after} tokens (was ${offline.tokensPerTypicalQuestion.before}, ${offline.tokensPerTypicalQuestion.changePct} %)\n`,
     );
     return 0;
   } finally {

@@ -1,5 +1,4 @@
-import type { ChatRequestBody, OpenAiFake } from '../../test/fakes/openai/openai-fake.ts';
-import { callTools, say, toolResults } from '../../test/fakes/openai/openai-fake.ts';
+import { answerFromTools, type OpenAiFake } from '../../test/fakes/openai/openai-fake.ts';
 import { answerCoachQuestion, type CoachContext, resetCoach } from '../coach.ts';
 
 /**
@@ -22,14 +21,10 @@ export const tokenCostBefore = { total: 5666, toolDefinitions: 4800 };
 
 export const typicalQuestion = 'How is my form today?';
 
-function formAnswer(request: ChatRequestBody) {
-  const results = toolResults(request);
-  if (results.length === 0) return callTools({ name: 'current_form', arguments: {} });
-  const form = results.at(-1)!.result as Record<string, unknown>;
-  return say(
-    `Your fitness (CTL) is ${form.ctl_fitness} and fatigue (ATL) ${form.atl_fatigue}, so your form (TSB) is ${form.tsb_form}: ${form.reading}.`,
-  );
-}
+const formAnswer = answerFromTools([{ name: 'current_form', arguments: {} }], (results) => {
+  const form = results.get('current_form')!;
+  return `Your fitness (CTL) is ${form.ctl_fitness} and fatigue (ATL) ${form.atl_fatigue}, so your form (TSB) is ${form.tsb_form}: ${form.reading}.`;
+});
 
 export async function measureTypicalQuestion(
   ctx: CoachContext,

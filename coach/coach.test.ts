@@ -188,6 +188,36 @@ describe('tool calls', () => {
     expect(answer.text).toMatch(/peaked at \d/);
   });
 
+  it('answers an extra or wrong argument with an error the model sees (strict schemas)', async () => {
+    fake.script(
+      callTools(
+        { name: 'thresholds_zones', arguments: { unexpected: true } },
+        { name: 'weekly_load', arguments: { weeks: 4, athlete_id: '2' } },
+        { name: 'weekly_load', arguments: { weeks: 'four' } },
+      ),
+      say('Done.'),
+    );
+    const answer = await answerCoachQuestion(context(), alice, 'How am I?', fast);
+    expect(answer.toolCalls.map((call) => call.ok)).toEqual([false, false, false]);
+    const results = toolResults(fake.requests[1]!.body).map(({ result }) => result as { issues: string[] });
+    expect(results[0]!.issues.join()).toMatch(/unexpected/);
+    expect(results[1]!.issues.join()).toMatch(/athlete_id/);
+    expect(results[2]!.issues.join()).toMatch(/weeks/);
+  });
+
+  it('offers the plan tools with plan questions and their follow-ups only', async () => {
+    const names = () => (fake.requests.at(-1)!.body.tools ?? []).map((tool) => tool.function.name);
+    fake.script(say('Form is fine.'));
+    await answerCoachQuestion(context(), alice, 'How is my form?', fast);
+    expect(names()).not.toContain('plan_propose');
+    fake.script(say('I can propose a taper.'));
+    await answerCoachQuestion(context(), alice, 'Can you plan a taper for my race?', fast);
+    expect(names()).toEqual(expect.arrayContaining(['plan_read', 'plan_what_if', 'plan_propose']));
+    fake.script(say('Shorter it is.'));
+    await answerCoachQuestion(context(), alice, 'Make it shorter', fast);
+    expect(names()).toContain('plan_propose');
+  });
+
   it('stops after four tool rounds and makes the model answer', async () => {
     fake.setFallback((request) =>
       request.tool_choice === 'none'

@@ -137,7 +137,7 @@ export async function answerCoachQuestion(
     client,
     ctx.config.coach.model,
     scope,
-    toolsFor(text),
+    toolsFor(text, memory),
     log,
     { budget, usedBefore: used },
     (usage) => recordUsage(ctx.db, athlete.id, today, usage),
@@ -244,8 +244,12 @@ const describeFinding = (finding: AuditFinding) =>
 const planQuestion =
   /\b(?:plan\w*|taper\w*|schedul\w*|workouts?|sessions?|races?|racing|goals?|events?|recover\w*|tomorrow|next|this week(?:end)?|add|move|skip|swap|replace|cancel|change|propos\w*|what if|calendar|peak\w*|rest days?|build|block|openers?|intervals?|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i;
 
-export function toolsFor(question: string): CoachTool[] {
-  return planQuestion.test(question) ? [...coachTools, ...planTools] : coachTools;
+export function toolsFor(question: string, memory?: ConversationMemory): CoachTool[] {
+  // A follow-up ("make it shorter") of a plan conversation keeps the plan tools.
+  const recent = (memory?.turns ?? []).slice(-2).map((turn) => turn.text);
+  return [question, ...recent].some((text) => planQuestion.test(text))
+    ? [...coachTools, ...planTools]
+    : coachTools;
 }
 
 /** Earlier conversation as a quoted data block ('' when there is none). */
@@ -596,9 +600,10 @@ export async function coachAdvice(
     : 'Log some training (`/sync` or `/upload`) and I will have advice for you.';
   const client = createModelClient(ctx.config.coach, options);
   if (!client || !form) return ruleBased;
-  if ((await tokensUsedOn(ctx.db, athlete.id, today)) >= ctx.config.coach.dailyTokenBudget) return ruleBased;
+  const remaining = ctx.config.coach.dailyTokenBudget - (await tokensUsedOn(ctx.db, athlete.id, today));
+  if (remaining <= 0) return ruleBased;
   try {
-    return (await aiAdvice(ctx, athlete, today, client)) ?? ruleBased;
+    return (await aiAdvice(ctx, athlete, today, client, remaining)) ?? ruleBased;
   } catch (error) {
     ctx.logger.warn({ err: error, athleteId }, 'AI digest advice failed; using the rule-based sentence');
     return ruleBased;
@@ -610,6 +615,7 @@ async function aiAdvice(
   athlete: AthleteRow,
   today: string,
   client: OpenAI,
+  remaining: number,
 ): Promise<string | null> {
   const firewall = ctx.config.coach.stravaData === 'exclude';
   const scope = createDataScope(ctx.db, athlete, today, firewall ? firewallSources : null);
@@ -644,6 +650,8 @@ async function aiAdvice(
     tools: toolDefinitions(coachTools),
     tool_choice: 'none',
   };
+  // As in a conversation: no request the rest of the day's budget cannot pay for.
+  if (estimateTokens(request) + loopLimits.replyReserve > remaining) return null;
   const completion = await client.chat.completions.create(request);
   await recordUsage(ctx.db, athlete.id, today, tokensOf(completion, request));
   const message = completion.choices?.[0]?.message;

@@ -129,6 +129,7 @@ function quantityOfKey(key: string, path: string[], parent: Record<string, unkno
 function canonical(key: string, path: string[], value: number): number {
   const k = key.toLowerCase();
   const inside = path.join('.').toLowerCase();
+  if (/pct|percent|per_kg|kmh|speed/.test(k)) return value;
   if (/hours/.test(k)) return value * 3600;
   if (/_min$|minutes|duration_min/.test(k) || /zone_minutes/.test(inside)) return value * 60;
   return value;
@@ -517,7 +518,12 @@ function bind(
     sentence.start,
     previous && previous.end > sentence.start ? previous.end : sentence.start,
   );
-  const gap = text.slice(gapStart, token.start);
+  // "… (103% of FTP), and your best 308 W": the previous number's "of FTP" is not this one's label.
+  const gap = text
+    .slice(gapStart, token.start)
+    .replace(/%?\s*of\s+(?:your\s+)?(?:ftp|lthr|threshold|max(?:imum)?\s+(?:hr|heart rate))\b/gi, (m) =>
+      ' '.repeat(m.length),
+    );
   let label: Quantity | null = null;
   let labelAt = -1;
   for (const candidate of labels) {
@@ -536,7 +542,12 @@ function bind(
   const context = text.slice(sentence.start, sentence.end);
   // "ramp" names the quantity even when CTL is said too ("ramp (CTL per 7 days)").
   if (/\bramp/i.test(gap)) label = 'ramp';
-  if ((label === 'ctl' || label === 'atl' || label === 'tsb') && changeWords.test(gap))
+  // A change in words ("up", "from … to"), or a CTL/ATL with a written sign ("CTL +6.6"): fitness and
+  // fatigue are never negative, so a sign says change.
+  if (
+    (label === 'ctl' || label === 'atl' || label === 'tsb') &&
+    (changeWords.test(gap) || (label !== 'tsb' && token.sign !== 0))
+  )
     label = `${label}_change` as Quantity;
   if (label === 'ftp' && pastWords.test(context)) label = 'ftp_past';
   const identity = { toCanonical: (x: number) => x, factor: 1 };

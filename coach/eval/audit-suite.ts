@@ -141,6 +141,72 @@ export const auditCases: AuditCase[] = [
     tools: [thresholdsCall],
     answer: (r) => `300 W would be a step up from your FTP of ${inEffect(r).ftp_w} W.`,
   },
+  {
+    id: 'zones-and-thresholds',
+    behaviour: 'form zones, pace, LTHR and a power-zone bound, as a coach quotes them',
+    expect: 'accept',
+    tools: [formCall, thresholdsCall],
+    answer: (r) => {
+      const zone2 = (r.get('thresholds_zones')!.power_zones_w as Json[])[1]!;
+      return `Form (TSB) ${signed(num(form(r).tsb_form))} sits in its zone (productive training is −30 to −10). Threshold pace ${inEffect(r).threshold_run_pace_per_km}/km, LTHR ${inEffect(r).lthr_bpm} bpm; zone 2 runs ${zone2.from}–${zone2.to} W.`;
+    },
+  },
+  {
+    id: 'compare-periods',
+    behaviour: 'two months compared with the changes the tool worked out',
+    expect: 'accept',
+    tools: [
+      {
+        name: 'compare_periods',
+        arguments: {
+          first: { from: '2026-09-01', to: '2026-09-30' },
+          second: { from: '2026-10-01', to: '2026-10-31' },
+        },
+      },
+    ],
+    answer: (r) => {
+      const result = r.get('compare_periods')!;
+      const [a, b, change] = [
+        result.first as Json,
+        result.second as Json,
+        result.change_second_minus_first as Json,
+      ];
+      return `September: ${a.hours} h and ${a.stress_tss} TSS; October: ${b.hours} h and ${b.stress_tss} TSS. That is ${signed(num(change.hours))} h (${signed(num(change.hours_pct))}%) and fitness (CTL) ${signed(num(change.ctl_at_end))} at the month's end.`;
+    },
+  },
+  {
+    id: 'power-curve',
+    behaviour: 'best efforts named by their duration, with % of FTP',
+    expect: 'accept',
+    tools: [{ name: 'power_curve', arguments: { from: '2026-08-03', to: '2026-11-01' } }],
+    answer: (r) => {
+      const best = r.get('power_curve')!.best_power as Json[];
+      const twenty = best.find((point) => point.seconds === 1200)!;
+      const five = best.find((point) => point.seconds === 300)!;
+      return `Your best 20-minute power in the last 90 days is ${twenty.watts} W (${twenty.pct_of_ftp}% of FTP), and your 5 min best ${five.watts} W.`;
+    },
+  },
+  {
+    id: 'from-to-change',
+    behaviour: 'a change written as from one day’s value to another’s',
+    expect: 'accept',
+    tools: [changeCall],
+    answer: (r) => {
+      const rows = r.get('pmc_range')!.rows as unknown[][];
+      return `Your fitness (CTL) rose from ${rows[0]![1]} on 1 October to ${rows.at(-1)![1]} on 31 October.`;
+    },
+  },
+  {
+    id: 'durations',
+    behaviour: 'moving time as h:mm:ss, in hours and minutes, and in minutes',
+    expect: 'accept',
+    tools: [octoberCall],
+    answer: (r) => {
+      const ride = firstRide(r);
+      const [h, m] = String(ride.moving_time).split(':').map(Number) as [number, number];
+      return `It took ${ride.moving_time}, i.e. ${h}h ${String(m).padStart(2, '0')}m or about ${h * 60 + m} min.`;
+    },
+  },
   // Wrong answers: one labelled mistake each.
   {
     id: 'sign-dropped',
@@ -246,6 +312,20 @@ export const auditCases: AuditCase[] = [
     expect: 'reject',
     tools: [octoberCall],
     answer: (r) => `That ride was ${num(firstRide(r).np_pct_of_ftp) + 4}% of FTP.`,
+  },
+  {
+    id: 'np-as-ftp',
+    behaviour: 'a real power value (a ride’s NP) reported as FTP',
+    expect: 'reject',
+    tools: [octoberCall, thresholdsCall],
+    answer: (r) => `Your FTP is ${firstRide(r).np_w} W.`,
+  },
+  {
+    id: 'hours-as-minutes',
+    behaviour: 'a total in hours written as minutes',
+    expect: 'reject',
+    tools: [weeksCall],
+    answer: (r) => `You trained ${(r.get('weekly_load')!.totals as Json).hours} min over the last 4 weeks.`,
   },
   {
     id: 'wkg-invented',

@@ -170,7 +170,6 @@ export async function answerCoachQuestion(
         audit = auditNumbers(answer, evidence());
         outcome = 'fixed_on_retry';
       } catch (error) {
-        if (error instanceof BudgetReached) throw error;
         // The first answer, minus its untraceable sentences, beats dropping it for the rule-based summary.
         log.warn(
           { err: error },
@@ -341,7 +340,7 @@ class ConversationRun {
       };
       // Before every request: the estimated prompt must fit the context limit and, with room for the
       // reply, what is left of the day's budget — so a question overruns it by at most one reply.
-      let estimate = estimateTokens(request);
+      const estimate = estimateTokens(request);
       if (!forceAnswer && estimate > loopLimits.promptTokens) {
         forceAnswer = true;
         request = { ...request, tool_choice: 'none' };
@@ -372,7 +371,6 @@ class ConversationRun {
           const content = await this.runCall(call, index);
           messages.push({ role: 'tool', tool_call_id: call.id, content });
         }
-        estimate = 0;
         continue;
       }
       if (typeof message.refusal === 'string' && message.refusal.trim() !== '')

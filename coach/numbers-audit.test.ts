@@ -131,6 +131,7 @@ describe('numbers audit: every number bound to the quantity it claims', () => {
       auditNumbers(answer, { toolResults: [curve, pmc] }).untraceable.map((finding) => finding.text);
     expect(audit('Your best 20 min power is 273 W; your 20-minute best is 273 W.')).toEqual([]);
     expect(audit('Take 1–2 easy days, then 2-3 sessions. Week 1: rest.')).toEqual([]);
+    expect(audit('Ride 60–90 minutes in zone 2, or 3 to 4 h on Sunday.')).toEqual([]);
     expect(audit('Your fitness (CTL) rose from 60.2 to 68.4, up 8.2.')).toEqual([]);
     expect(audit('Your fitness (CTL) rose from 61.2 to 68.4.')).toEqual(['61.2']);
     expect(audit('Your best 20 min power is 283 W.')).toEqual(['283']);

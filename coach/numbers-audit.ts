@@ -225,6 +225,8 @@ const exemptPatterns: RegExp[] = [
   /\b(?:top|the last|last|past|next|first)\s+\d+\s+(?:activities|rides|runs|swims|sessions|workouts)\b/gi,
   // Advice in ranges of small counts ("1–2 easy days", "2-3 sessions"): what to do, not data.
   /\b\d{1,2}\s?(?:[-–—]|to|or)\s?\d{1,2}\s+(?:(?:easy|rest|recovery|hard|quality|key|short|long|more|fewer|extra)\s+)?(?:days?|sessions?|workouts?|rides?|runs?|swims?|intervals?|reps?|sets?|times|weeks?)\b/gi,
+  // Advice in duration ranges ("a 60–90 minute ride", "3 to 4 h"): a prescription, not a reading.
+  /\b\d{1,3}\s?(?:[-–—]|to)\s?\d{1,3}\s?(?:min(?:ute)?s?|h|hrs?|hours?)\b/gi,
   // Numbered headings and steps ("Week 1", "Day 2", "Set 3").
   /\b(?:week|day|set|rep|interval|step|phase|block|option|session)\s+\d{1,2}\b/gi,
   // Which point of the power curve: "best 20 min power", "5 s peak", "20-min best".

@@ -140,6 +140,20 @@ describe('numbers audit: every number bound to the quantity it claims', () => {
     expect(findings('Your form (TSB) is −10.')).toEqual(['10']);
   });
 
+  it('reads names from the results as names, not numbers', () => {
+    const named = JSON.stringify({
+      activities: [
+        { id: '7', name: 'Zwift 2x20 @ 95%', distance_km: 31.2 },
+        { id: '8', name: 'Tour-12 loop', distance_km: 31.2 },
+      ],
+    });
+    const audit = (answer: string) =>
+      auditNumbers(answer, { toolResults: [named] }).untraceable.map((finding) => finding.text);
+    expect(audit('Your “Zwift 2x20 @ 95%” ride covered 31.2 km.')).toEqual([]);
+    expect(audit('Your zwift 2x20 @ 95% ride covered 31.9 km.')).toEqual(['31.9']);
+    expect(audit('Your Tour-12 loop covered 31.2 km; the Tour-13 loop is next.')).toEqual(['13']);
+  });
+
   it('removes a failing sentence whole, never patching it', () => {
     const answer = 'Your form (TSB) is −22.6. Your CTL is 81.5, which is high.\n- FTP 265 W\n- FTP 312 W';
     expect(removeUntraceableSentences(answer, evidence)).toBe('Your form (TSB) is −22.6.\n- FTP 265 W');

@@ -242,8 +242,15 @@ const exemptPatterns: RegExp[] = [
 const listMarker = /^(\s*(?:[-*•]\s*)?)\d{1,2}[.)](?=\s)/gm;
 
 /** Spans that are not audited, blanked so their digits are not read as numbers. */
-function blankExempt(text: string): string {
+function blankExempt(text: string, names: string[] = []): string {
   let out = text;
+  // Names from the results quoted in the answer ("Zwift 2x20", "Tour-12 loop"): data, not numbers.
+  for (const name of names) {
+    const lower = out.toLowerCase();
+    const needle = name.toLowerCase();
+    for (let at = lower.indexOf(needle); at >= 0; at = lower.indexOf(needle, at + needle.length))
+      out = out.slice(0, at) + ' '.repeat(needle.length) + out.slice(at + needle.length);
+  }
   for (const pattern of exemptPatterns) out = out.replace(pattern, (match) => ' '.repeat(match.length));
   return out.replace(
     listMarker,
@@ -269,8 +276,8 @@ function signBefore(text: string, start: number): -1 | 0 | 1 {
 const numberPattern =
   /(?<![\w.,:])(\d+(?::\d{2}){1,2}|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+[.,]\d+|\d+)(?![\d:]|[.,]\d)/g;
 
-function tokensOf(text: string): NumberToken[] {
-  let blanked = blankExempt(text);
+function tokensOf(text: string, names: string[] = []): NumberToken[] {
+  let blanked = blankExempt(text, names);
   const found: NumberToken[] = [];
   const addDuration = (start: number, end: number, seconds: number, tolerance: number) => {
     found.push({
@@ -597,13 +604,41 @@ export function auditNumbers(answer: string, evidence: AuditEvidence): AuditResu
   return { ok: findings.length === 0, checked: tokensOf(answer).length, untraceable: findings };
 }
 
+/** Text values of the results with digits in them (activity names, plan titles), not numbers or dates. */
+function namesIn(toolResults: string[]): string[] {
+  const names = new Set<string>();
+  const walk = (value: unknown) => {
+    if (typeof value === 'string') {
+      const text = value.trim();
+      if (
+        text.length >= 3 &&
+        text.length <= 120 &&
+        /\d/.test(text) &&
+        /\p{L}/u.test(text) &&
+        !/^[\d\s:.,/+−-]*(?:[a-z]{1,3})?$/i.test(text)
+      )
+        names.add(text);
+    } else if (value && typeof value === 'object') for (const child of Object.values(value)) walk(child);
+  };
+  for (const text of toolResults) {
+    try {
+      walk(JSON.parse(text));
+    } catch {
+      // Not JSON: no names.
+    }
+  }
+  // Longest first, so a name is blanked whole before a shorter one inside it.
+  return [...names].sort((a, b) => b.length - a.length);
+}
+
 function untraceable(answer: string, evidence: AuditEvidence) {
   const values = evidenceValues(evidence.toolResults);
   const typed = new Set(
     (evidence.athleteText ?? []).flatMap((text) => tokensOf(text).map((token) => token.values[0]!.value)),
   );
-  const blanked = blankExempt(answer);
-  const tokens = tokensOf(answer);
+  const names = namesIn(evidence.toolResults);
+  const blanked = blankExempt(answer, names);
+  const tokens = tokensOf(answer, names);
   const bad: { token: NumberToken; binding: Binding }[] = [];
   let previousBinding: Binding | undefined;
   tokens.forEach((token, i) => {

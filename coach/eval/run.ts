@@ -10,8 +10,9 @@ import { migrateToLatest } from '../../db/migrate.ts';
 import type { AthleteRow } from '../../db/tables/athletes.ts';
 import { type Config, ConfigError, loadConfig } from '../../lib/config.ts';
 import { createLogger } from '../../lib/logger.ts';
+import type { CoachContext } from '../coach.ts';
 import { type FixtureActivity, insertFixtureAthlete } from './fixture.ts';
-import { runCoachEval } from './harness.ts';
+import { type EvalReport, runCoachEval } from './harness.ts';
 import { type EvalQuestion, evalAthlete, evalNow, evalQuestions } from './questions.ts';
 import { addEvalPlan, ruleBasedQuestions, runRuleBasedEval } from './rule-based-eval.ts';
 
@@ -20,6 +21,8 @@ import { addEvalPlan, ruleBasedQuestions, runRuleBasedEval } from './rule-based-
  * configured OpenAI-compatible endpoint (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL); without a key, or
  * with --rule-based, the rule-based coach's evaluation (share of questions answered on topic). The fixture athlete lives in
  * a throwaway database on EVAL_DATABASE_URL / TEST_DATABASE_URL's server, or in an embedded Postgres.
+ * With or without a model it also runs the adversarial numbers-audit suite (false accepts, false rejects,
+ * random-number pass rate) and measures the tokens of a typical question, on the in-repo scripted server.
  * Prints the JSON report on stdout, progress on stderr.
  */
 async function main(): Promise<number> {
@@ -48,19 +51,17 @@ async function main(): Promise<number> {
     await migrateToLatest(handle.db);
     const fixture = evalAthlete();
     const athlete = await insertFixtureAthlete(handle.db, fixture);
+    const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: pino.destination(2) });
+    // The scripted cases fail the audit on purpose: their warnings are not news.
+    const offline = await scriptedModelFigures(handle.db, athlete.id, createLogger({ level: 'silent' }));
     const questions = evalQuestions(fixture.activities);
     if (ruleBased)
-      return await runRuleBased(handle.db, config, athlete, fixture.activities, questions, outFile);
+      return await runRuleBased(handle.db, config, athlete, fixture.activities, questions, outFile, offline);
     process.stderr.write(
       `model ${config.coach.model} at ${config.coach.baseUrl ?? 'https://api.openai.com/v1'}: ${questions.length} questions\n`,
     );
-    const report = await runCoachEval(
-      {
-        config,
-        logger: createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: pino.destination(2) }),
-        db: handle.db,
-        now: () => evalNow,
-      },
+    const modelReport = await runCoachEval(
+      { config, logger, db: handle.db, now: () => evalNow },
       athlete.id,
       questions,
       {
@@ -71,12 +72,14 @@ async function main(): Promise<number> {
           ),
       },
     );
+    const report: EvalReport & OfflineFigures = { ...modelReport, ...offline };
+    process.stderr.write(
+      `fact accuracy ${modelReport.factAccuracy}, question accuracy ${modelReport.questionAccuracy}, audit failures ${modelReport.auditFailures}, fallbacks ${modelReport.fallbacks}, tokens ${modelReport.tokens.total}, p50 ${modelReport.latencyMs.p50} ms\n`,
+    );
     const json = JSON.stringify(report, null, 2);
     if (outFile) await writeFile(outFile, `${json}\n`);
     process.stdout.write(`${json}\n`);
-    process.stderr.write(
-      `fact accuracy ${report.factAccuracy}, question accuracy ${report.questionAccuracy}, audit failures ${report.auditFailures}, fallbacks ${report.fallbacks}, tokens ${report.tokens.total}, p50 ${report.latencyMs.p50} ms\n`,
-    );
+    printOfflineFigures(offline);
     return 0;
   } finally {
     await handle.close();
@@ -95,6 +98,7 @@ async function runRuleBased(
   activities: FixtureActivity[],
   modelQuestions: EvalQuestion[],
   outFile: string | undefined,
+  offline: OfflineFigures,
 ): Promise<number> {
   await addEvalPlan(db, athlete);
   const questions = ruleBasedQuestions(modelQuestions, activities);
@@ -115,13 +119,60 @@ async function runRuleBased(
         ),
     },
   );
-  const json = JSON.stringify({ mode: 'rule-based', ruleBased: report }, null, 2);
+  const json = JSON.stringify({ mode: 'rule-based', ruleBased: report, ...offline }, null, 2);
   if (outFile) await writeFile(outFile, `${json}\n`);
   process.stdout.write(`${json}\n`);
   process.stderr.write(
     `on topic ${report.onTopic}/${report.questions} (${Math.round(report.onTopicShare * 100)} %, target ${report.target * 100} %), intent ${Math.round(report.intentShare * 100)} %, facts ${Math.round(report.factShare * 100)} %\n`,
   );
+  printOfflineFigures(offline);
   return report.onTopicShare >= report.target ? 0 : 1;
+}
+
+type OfflineFigures = Awaited<ReturnType<typeof scriptedModelFigures>>;
+
+function printOfflineFigures(offline: OfflineFigures): void {
+  const audit = offline.auditSuite;
+  process.stderr.write(
+    `numbers audit: ${audit.falseAccepts}/${audit.wrongCases} false accepts, ${audit.falseRejects}/${audit.correctCases} false rejects, random numbers pass ${(audit.randomNumbers.passRate * 100).toFixed(1)} % (${audit.randomNumbers.passed}/${audit.randomNumbers.samples}; ${(audit.randomNumbers.heavyContext.passRate * 100).toFixed(1)} % with a 42-day PMC and 50 activities); typical question ${offline.tokensPerTypicalQuestion.after} tokens (was ${offline.tokensPerTypicalQuestion.before}, ${offline.tokensPerTypicalQuestion.changePct} %)\n`,
+  );
+}
+
+/** The audit suite and the token measure, on the in-repo scripted model server (no model needed). */
+async function scriptedModelFigures(db: Db, athleteId: string, logger: CoachContext['logger']) {
+  // The scripted server lives with the tests: a checkout has it, the production image does not.
+  const { startOpenAiFake } = await import('../../test/fakes/openai/openai-fake.ts');
+  const { runAuditSuite } = await import('./audit-suite.ts');
+  const { measureTypicalQuestion, tokenCostBefore } = await import('./token-cost.ts');
+  const fake = await startOpenAiFake();
+  try {
+    const ctx: CoachContext = {
+      config: loadConfig({
+        OPENAI_API_KEY: fake.apiKey,
+        OPENAI_BASE_URL: fake.baseUrl,
+        OPENAI_MODEL: 'scripted',
+      }),
+      logger,
+      db,
+      now: () => evalNow,
+    };
+    const auditSuite = await runAuditSuite(ctx, athleteId, fake);
+    const cost = await measureTypicalQuestion(ctx, athleteId, fake);
+    return {
+      auditSuite,
+      tokensPerTypicalQuestion: {
+        question: cost.question,
+        requests: cost.requests,
+        before: tokenCostBefore.total,
+        after: cost.total,
+        changePct: Number((((cost.total - tokenCostBefore.total) / tokenCostBefore.total) * 100).toFixed(1)),
+        toolDefinitionsBefore: tokenCostBefore.toolDefinitions,
+        toolDefinitionsAfter: cost.toolDefinitions,
+      },
+    };
+  } finally {
+    await fake.stop();
+  }
 }
 
 main().then(

@@ -97,6 +97,37 @@ export function toolResults(request: ChatRequestBody): { toolCallId: string; res
     });
 }
 
+/** The latest result of each tool in a request, by tool name (parsed JSON, or the text). */
+export function resultsByTool(request: ChatRequestBody): Map<string, Record<string, unknown>> {
+  const names = new Map<string, string>();
+  for (const message of request.messages)
+    for (const call of message.tool_calls ?? []) names.set(call.id, call.function.name);
+  const out = new Map<string, Record<string, unknown>>();
+  for (const { toolCallId, result } of toolResults(request)) {
+    const name = names.get(toolCallId);
+    if (name) out.set(name, result as Record<string, unknown>);
+  }
+  return out;
+}
+
+/**
+ * A scripted model that plays one behaviour: it makes `calls` (none: it answers straight away), then
+ * answers from their results by tool name; asked again after answering (e.g. an audit finding), it says
+ * `retry`.
+ */
+export function answerFromTools(
+  calls: FakeToolCall[],
+  answer: (results: Map<string, Record<string, unknown>>) => string,
+  retry = 'I could not confirm that number from your data, so I leave it out.',
+): (request: ChatRequestBody) => FakeReply {
+  return (request) => {
+    if (request.messages.some((message) => message.role === 'assistant' && !message.tool_calls))
+      return say(retry);
+    if (calls.length > 0 && toolResults(request).length === 0) return callTools(...calls);
+    return say(answer(resultsByTool(request)));
+  };
+}
+
 export interface OpenAiFake {
   /** What `OPENAI_BASE_URL` should be: `http://127.0.0.1:<port>/v1`. */
   baseUrl: string;

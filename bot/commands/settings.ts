@@ -13,6 +13,7 @@ import type { Reply } from '../reply.ts';
 /** Plausible human ranges: a value outside is a typo, refused with the range, never stored. */
 export const limits = {
   ftp: { min: 50, max: 700, unit: 'W' },
+  run_ftp: { min: 50, max: 800, unit: 'W' },
   lthr: { min: 80, max: 220, unit: 'bpm' },
   max_hr: { min: 100, max: 250, unit: 'bpm' },
   rest_hr: { min: 25, max: 120, unit: 'bpm' },
@@ -54,6 +55,7 @@ const paceIn = (name: 'run_pace' | 'swim_pace', per: string) =>
 const Options = z
   .object({
     ftp: intIn('ftp'),
+    run_ftp: intIn('run_ftp'),
     lthr: intIn('lthr'),
     max_hr: intIn('max_hr'),
     rest_hr: intIn('rest_hr'),
@@ -96,6 +98,7 @@ const Options = z
 
 const thresholdOptions: Record<string, ThresholdKind> = {
   ftp: 'ftp',
+  run_ftp: 'run_ftp',
   lthr: 'lthr',
   max_hr: 'max_hr',
   rest_hr: 'rest_hr',
@@ -120,6 +123,13 @@ export default defineCommand<BotContext, typeof Options>({
     .setContexts(0, 1, 2)
     .addIntegerOption((o) =>
       o.setName('ftp').setDescription('Functional threshold power, W').setMinValue(50).setMaxValue(700),
+    )
+    .addIntegerOption((o) =>
+      o
+        .setName('run_ftp')
+        .setDescription('Running functional threshold power (Stryd and the like), W')
+        .setMinValue(50)
+        .setMaxValue(800),
     )
     .addIntegerOption((o) =>
       o.setName('lthr').setDescription('Lactate threshold heart rate, bpm').setMinValue(80).setMaxValue(220),
@@ -305,6 +315,7 @@ function heartRateConflict(
 export function labelOf(kind: ThresholdKind): string {
   return {
     ftp: 'FTP',
+    run_ftp: 'Run FTP',
     lthr: 'LTHR',
     max_hr: 'Max HR',
     rest_hr: 'Resting HR',
@@ -314,7 +325,7 @@ export function labelOf(kind: ThresholdKind): string {
 }
 
 export function display(kind: ThresholdKind, value: number): string {
-  if (kind === 'ftp') return `${Math.round(value)} W`;
+  if (kind === 'ftp' || kind === 'run_ftp') return `${Math.round(value)} W`;
   if (kind === 'threshold_pace') return `${formatMinSec(value)} /km`;
   if (kind === 'swim_threshold_pace') return `${formatMinSec(value)} /100m`;
   return `${Math.round(value)} bpm`;

@@ -11,6 +11,7 @@ import * as coachProposals from './2026-11-25T1800-coach-proposals.ts';
 import * as timezoneChosen from './2026-11-25T1830-timezone-chosen.ts';
 import * as runFtpThreshold from './2026-12-01T1600-run-ftp-threshold.ts';
 import * as athleteMaxHrSeen from './2026-12-01T1610-athlete-max-hr-seen.ts';
+import * as reanalyseStoredActivities from './2026-12-01T1620-reanalyse-stored-activities.ts';
 
 /** Every migration, by sortable name. Listed explicitly so nothing depends on reading a folder at run time. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1830-timezone-chosen': timezoneChosen,
   '2026-12-01T1600-run-ftp-threshold': runFtpThreshold,
   '2026-12-01T1610-athlete-max-hr-seen': athleteMaxHrSeen,
+  '2026-12-01T1620-reanalyse-stored-activities': reanalyseStoredActivities,
 };

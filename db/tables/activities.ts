@@ -21,6 +21,8 @@ export interface ActivitiesTable {
   manual: Generated<boolean>;
   private: Generated<boolean>;
   streams_state: Generated<'pending' | 'stored' | 'none' | 'purged'>;
+  /** Purged streams to fetch again at the athlete's next sync, then re-analyse. */
+  streams_refetch_due: Generated<boolean>;
   summary: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

@@ -1,0 +1,12 @@
+/** Stored activities still to re-analyse under the current metric rules (one-time, see its migration). */
+export interface MetricsReanalysisQueueTable {
+  activity_id: string;
+  athlete_id: string;
+  start_date: Date;
+}
+
+/** Athletes of that re-analysis whose PMC is still to recompute once it is through. */
+export interface MetricsReanalysisAthletesTable {
+  athlete_id: string;
+  max_hr_reset: boolean;
+}

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Stored activities still to re-analyse under the current metric rules (one-time, see its migration). */
 export interface MetricsReanalysisQueueTable {
   activity_id: string;
@@ -8,5 +10,5 @@ export interface MetricsReanalysisQueueTable {
 /** Athletes of that re-analysis whose PMC is still to recompute once it is through. */
 export interface MetricsReanalysisAthletesTable {
   athlete_id: string;
-  max_hr_reset: boolean;
+  max_hr_reset: Generated<boolean>;
 }

@@ -12,6 +12,7 @@ import * as timezoneChosen from './2026-11-25T1830-timezone-chosen.ts';
 import * as runFtpThreshold from './2026-12-01T1600-run-ftp-threshold.ts';
 import * as athleteMaxHrSeen from './2026-12-01T1610-athlete-max-hr-seen.ts';
 import * as reanalyseStoredActivities from './2026-12-01T1620-reanalyse-stored-activities.ts';
+import * as multisportLegs from './2026-12-01T1630-multisport-legs.ts';
 
 /** Every migration, by sortable name. Listed explicitly so nothing depends on reading a folder at run time. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T1600-run-ftp-threshold': runFtpThreshold,
   '2026-12-01T1610-athlete-max-hr-seen': athleteMaxHrSeen,
   '2026-12-01T1620-reanalyse-stored-activities': reanalyseStoredActivities,
+  '2026-12-01T1630-multisport-legs': multisportLegs,
 };

@@ -17,7 +17,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TABLE metrics_reanalysis_queue (
       activity_id bigint PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
       athlete_id bigint NOT NULL REFERENCES athletes(id) ON DELETE CASCADE,
-      start_date timestamptz NOT NULL
+      start_date timestamptz NOT NULL,
+      -- Failed attempts: an activity that fails every time is left with its metrics after a few.
+      attempts integer NOT NULL DEFAULT 0,
+      last_error text
     )`.execute(db);
   await sql`CREATE INDEX metrics_reanalysis_queue_order ON metrics_reanalysis_queue (athlete_id, start_date, activity_id)`.execute(
     db,

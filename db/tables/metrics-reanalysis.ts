@@ -5,6 +5,8 @@ export interface MetricsReanalysisQueueTable {
   activity_id: string;
   athlete_id: string;
   start_date: Date;
+  attempts: Generated<number>;
+  last_error: string | null;
 }
 
 /** Athletes of that re-analysis whose PMC is still to recompute once it is through. */

@@ -289,7 +289,13 @@ describe('one-time re-analysis of stored activities under the current rules', ()
       logger,
       now: () => now,
     });
-    expect(outcome).toEqual({ state: 'done', analysed: analysable, markedForRefetch: 1, pmcRecomputed: 2 });
+    expect(outcome).toEqual({
+      state: 'done',
+      analysed: analysable,
+      markedForRefetch: 1,
+      failed: 0,
+      pmcRecomputed: 2,
+    });
     expect(counter.calls).toBe(analysable);
 
     const result = await storedResults(database.db, activityIds);
@@ -322,7 +328,7 @@ describe('one-time re-analysis of stored activities under the current rules', ()
       logger,
       now: () => now,
     });
-    expect(second).toEqual({ state: 'idle', analysed: 0, markedForRefetch: 0, pmcRecomputed: 0 });
+    expect(second).toEqual({ state: 'idle', analysed: 0, markedForRefetch: 0, failed: 0, pmcRecomputed: 0 });
     expect(again.counter.calls).toBe(0);
   });
 
@@ -349,6 +355,7 @@ describe('one-time re-analysis of stored activities under the current rules', ()
       state: 'done',
       analysed: analysable - 3,
       markedForRefetch: 0,
+      failed: 0,
       pmcRecomputed: 2,
     });
     expect(await storedResults(database.db, activityIds)).toEqual(reference);
@@ -360,9 +367,42 @@ describe('one-time re-analysis of stored activities under the current rules', ()
     const { logger } = logCollector();
     const deps = { db: database.db, analyze: analyzer, pmc: pmcFrom, logger, now: () => now };
     const first = await reanalyseStoredActivities(deps, { deadline: Date.now() - 1 });
-    expect(first).toEqual({ state: 'more', analysed: 0, markedForRefetch: 0, pmcRecomputed: 0 });
+    expect(first).toEqual({ state: 'more', analysed: 0, markedForRefetch: 0, failed: 0, pmcRecomputed: 0 });
     const rest = await reanalyseStoredActivities(deps);
     expect(rest.state).toBe('done');
     expect(await storedResults(database.db, activityIds)).toEqual(reference);
+  });
+  it('an activity that fails every time is given up after a few attempts, keeping its metrics; the rest goes on', async () => {
+    const { database, activityIds } = await databaseWithOldMetrics();
+    databases.push(database);
+    const { lines, logger } = logCollector();
+    // The 40-minute ride of 2026-01-05 (2,400 samples) cannot be analysed, whatever the attempt.
+    const poisoned: ActivityAnalyzer = (input) => {
+      const time = (input.streams?.time as { data: unknown[] } | undefined)?.data;
+      if (input.sport === 'Ride' && time?.length === 2400) throw new Error('cannot analyse this one');
+      return analyzer(input);
+    };
+    const deps = { db: database.db, analyze: poisoned, pmc: pmcFrom, logger, now: () => now };
+    for (let attempt = 1; attempt < 3; attempt++) {
+      await expect(reanalyseStoredActivities(deps)).rejects.toThrow('cannot analyse this one');
+    }
+    const outcome = await reanalyseStoredActivities(deps);
+    expect(outcome).toEqual({
+      state: 'done',
+      analysed: analysable - 1,
+      markedForRefetch: 1,
+      failed: 1,
+      pmcRecomputed: 2,
+    });
+    const kept = await database.db
+      .selectFrom('activity_metrics')
+      .select(['stress', 'stress_method'])
+      .where('activity_id', '=', activityIds[0]!)
+      .executeTakeFirstOrThrow();
+    expect(kept).toEqual({ stress: 1186, stress_method: 'pace' });
+    expect(lines.some((line) => line.level === 50 && line.activityId === activityIds[0])).toBe(true);
+    // The others are as a fresh import makes them.
+    const result = await storedResults(database.db, activityIds);
+    expect(result.metrics.slice(3)).toEqual(reference.metrics.slice(3));
   });
 });

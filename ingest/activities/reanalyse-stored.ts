@@ -18,6 +18,8 @@ export interface ReanalyseOutcome {
   state: 'idle' | 'more' | 'done';
   analysed: number;
   markedForRefetch: number;
+  /** Activities that failed `maxAttempts` times and keep the metrics they had. */
+  failed: number;
   pmcRecomputed: number;
 }
 
@@ -25,6 +27,8 @@ export interface ReanalyseOutcome {
 const logEvery = 100;
 /** Activities read from the queue per query. */
 const pageSize = 100;
+/** Attempts at one activity before it is left with the metrics it had (so one cannot stall the rest). */
+export const maxAttempts = 3;
 
 /**
  * The one-time re-analysis of every stored activity under the current analyzer (the migration
@@ -40,7 +44,13 @@ export async function reanalyseStoredActivities(
   options: { deadline?: number } = {},
 ): Promise<ReanalyseOutcome> {
   const { db, logger } = deps;
-  const outcome: ReanalyseOutcome = { state: 'idle', analysed: 0, markedForRefetch: 0, pmcRecomputed: 0 };
+  const outcome: ReanalyseOutcome = {
+    state: 'idle',
+    analysed: 0,
+    markedForRefetch: 0,
+    failed: 0,
+    pmcRecomputed: 0,
+  };
   const remaining = await countRemaining(db);
   if (remaining.activities === 0 && remaining.athletes === 0) return outcome;
   logger.info(remaining, 're-analysing stored activities under the current metric rules');
@@ -58,10 +68,24 @@ export async function reanalyseStoredActivities(
     if (page.length === 0) break;
     for (const item of page) {
       if (pastDeadline()) return { ...outcome, state: 'more' };
-      const result = await reanalyseOne(deps, item.activity_id, item.athlete_id);
+      // In a transaction of its own: an activity that fails does not undo it.
+      await inTransaction(db, (trx) => resetHistoryMaxHr(trx, item.athlete_id));
+      let result: 'analysed' | 'refetch' | 'failed';
+      try {
+        result = await reanalyseOne(deps, item.activity_id, item.athlete_id);
+      } catch (error) {
+        // The job fails and its retry resumes here; only an activity that keeps failing is given up.
+        if ((await recordFailure(db, item.activity_id, error)) < maxAttempts) throw error;
+        logger.error(
+          { err: error, activityId: item.activity_id, athleteId: item.athlete_id },
+          `re-analysis failed ${maxAttempts} times; the activity keeps the metrics it had`,
+        );
+        result = 'failed';
+      }
       if (result === 'analysed') outcome.analysed += 1;
-      else outcome.markedForRefetch += 1;
-      const handled = outcome.analysed + outcome.markedForRefetch;
+      else if (result === 'refetch') outcome.markedForRefetch += 1;
+      else outcome.failed += 1;
+      const handled = outcome.analysed + outcome.markedForRefetch + outcome.failed;
       if (handled % logEvery === 0) {
         logger.info(
           { ...outcome, remaining: remaining.activities - handled },
@@ -97,7 +121,6 @@ async function reanalyseOne(
   return inTransaction(deps.db, async (trx) => {
     // One writer per athlete, as the sync and the imports hold it.
     await trx.selectFrom('athletes').select('id').where('id', '=', athleteId).forUpdate().execute();
-    await resetHistoryMaxHr(trx, athleteId);
     const activity = await trx
       .selectFrom('activities')
       .select(['id', 'streams_state'])
@@ -121,11 +144,29 @@ async function reanalyseOne(
 }
 
 /**
- * Before an athlete's first re-analysed activity, the maxima of their activities still to re-analyse are
+ * Before an athlete's first re-analysed activity (once per athlete), the maxima of their activities still to re-analyse are
  * cleared, so the history's highest heart rate is built from values under the current rules only (an
- * old reading the new rules drop, e.g. 254 bpm, must not stand in for max HR). Purged activities keep
- * theirs: they are not re-analysed now.
+ * old reading the new rules drop, e.g. 254 bpm, must not stand in for max HR; an activity given up after
+ * failing keeps its metrics but not that value). Purged activities keep theirs: they are not re-analysed now.
  */
+/** Counts a failed attempt (outside the rolled-back transaction); at the last one the activity leaves the queue. */
+async function recordFailure(db: Db, activityId: string, error: unknown): Promise<number> {
+  const row = await db
+    .updateTable('metrics_reanalysis_queue')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      last_error: (error instanceof Error ? error.message : String(error)).slice(0, 500),
+    }))
+    .where('activity_id', '=', activityId)
+    .returning('attempts')
+    .executeTakeFirst();
+  const attempts = row?.attempts ?? maxAttempts;
+  if (attempts >= maxAttempts) {
+    await db.deleteFrom('metrics_reanalysis_queue').where('activity_id', '=', activityId).execute();
+  }
+  return attempts;
+}
+
 async function resetHistoryMaxHr(db: Db, athleteId: string): Promise<void> {
   const reset = await db
     .updateTable('metrics_reanalysis_athletes')

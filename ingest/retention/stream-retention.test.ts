@@ -260,7 +260,7 @@ describe('Strava stream retention', () => {
     await h.database.db.insertInto('metrics_reanalysis_athletes').values({ athlete_id: athleteId }).execute();
     const requestsBefore = h.strava.counters.requests[streamsPath] ?? 0;
     const outcome = await reanalyseStoredActivities(h.ctx);
-    expect(outcome).toEqual({ state: 'done', analysed: 0, markedForRefetch: 1, pmcRecomputed: 1 });
+    expect(outcome).toEqual({ state: 'done', analysed: 0, markedForRefetch: 1, failed: 0, pmcRecomputed: 1 });
     expect(h.strava.counters.requests[streamsPath] ?? 0).toBe(requestsBefore);
     const marked = await h.database.db
       .selectFrom('activities')

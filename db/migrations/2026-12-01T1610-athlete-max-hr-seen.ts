@@ -4,9 +4,12 @@ import { type Kysely, sql } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   // The highest heart rate of each activity, as a column (it was only inside the metrics JSON).
   await sql`ALTER TABLE activity_metrics ADD COLUMN max_hr double precision CHECK (max_hr >= 0)`.execute(db);
+  // CASE, not AND: Postgres may evaluate the cast before the type test, and a non-number must not fail.
   await sql`
-    UPDATE activity_metrics SET max_hr = (metrics->'hr'->>'max')::float8
-    WHERE jsonb_typeof(metrics->'hr'->'max') = 'number' AND (metrics->'hr'->>'max')::float8 >= 0`.execute(db);
+    UPDATE activity_metrics SET max_hr = CASE
+      WHEN jsonb_typeof(metrics->'hr'->'max') = 'number' THEN greatest((metrics->'hr'->>'max')::float8, 0)
+    END
+    WHERE jsonb_typeof(metrics->'hr'->'max') = 'number'`.execute(db);
   await sql`CREATE INDEX activity_metrics_athlete_max_hr ON activity_metrics (athlete_id, max_hr)`.execute(
     db,
   );

@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../test/db.ts';
 import type { ParsedActivityFile } from './activity-file.ts';
 import { type ImportDeps, importActivityFileLegs } from './import-file.ts';
 import { mergeStravaDelivery } from './strava-merge.ts';
+import { uploadLegsReply } from './upload-reply.ts';
 
 const raceStart = new Date('2026-05-10T07:00:00Z');
 const now = new Date('2026-05-12T12:00:00Z');
@@ -161,6 +162,40 @@ describe('multisport files: one activity per leg', () => {
     const stored = await upload();
     expect(stored.map((s) => s.status)).toEqual(['created', 'created', 'created']);
     const rows = await activities();
+    // The athlete is told it became three activities, each shown with its own sport and stress.
+    const reply = uploadLegsReply(
+      brickLegs().map((parsed, i) => ({
+        fileName: 'brick.fit',
+        parsed,
+        stored: stored[i]!,
+        activity: {
+          name: `leg ${i + 1}`,
+          sport_type: rows[i]!.sport_type,
+          start_date_local: '2026-05-10T07:00',
+          distance_m: null,
+        },
+        metrics: {
+          stress: rows[i]!.stress!,
+          stress_method: rows[i]!.stress_method!,
+          duration_s: 60,
+          moving_s: 60,
+          np_w: null,
+          intensity: rows[i]!.intensity,
+          avg_hr: null,
+          decoupling_pct: null,
+        },
+        units: 'metric' as const,
+      })),
+    );
+    expect(reply.content).toMatch(/^🔀 A multisport file: 3 legs, each its own activity/);
+    expect(reply.embeds?.map((e) => e.fields?.find((f) => f.name === 'Sport')?.value)).toEqual([
+      'Run',
+      'Transition',
+      'Ride',
+    ]);
+    expect(reply.embeds?.[2]?.fields?.find((f) => f.name === 'Stress')?.value).toBe(
+      `${rows[2]!.stress!.toFixed(0)} (power)`,
+    );
     expect(rows.map((r) => [r.sport_type, r.leg_index])).toEqual([
       ['Run', 0],
       ['Transition', 1],
@@ -295,5 +330,25 @@ describe('multisport files: one activity per leg', () => {
       ['Transition', null, 'strava_export'],
       ['Ride', null, 'strava_export'],
     ]);
+  });
+  it('a multisport file stored whole before legs existed is replaced by its legs when uploaded again', async () => {
+    // What the single-session reader made of it: the whole span as one activity of the first sport.
+    const whole = leg('Run', 0, spanS + 1, { heartrate: Array.from({ length: spanS + 1 }, () => 155) });
+    const before = await importActivityFileLegs(deps, athlete, {
+      source: 'file_upload',
+      sourceRef: 'sha256-four',
+      fileName: 'brick.fit',
+      legs: [whole],
+    });
+    expect(before.map((s) => s.status)).toEqual(['created']);
+    const after = await upload('sha256-four');
+    expect(after.map((s) => s.status)).toEqual(['created', 'created', 'created']);
+    const rows = await activities();
+    expect(rows.map((r) => r.sport_type)).toEqual(['Run', 'Transition', 'Ride']);
+    expect(rows.some((r) => r.id === before[0]!.activityId)).toBe(false);
+    expect(await dayStress()).toBeCloseTo(
+      rows.reduce((sum, r) => sum + r.stress!, 0),
+      9,
+    );
   });
 });

@@ -7,6 +7,7 @@ export const jobNames = {
   digestTick: 'digest.tick',
   digestSend: 'digest.send',
   recompute: 'metrics.recompute',
+  reanalyseStored: 'metrics.reanalyse-stored',
   streamRetention: 'strava.stream-retention',
   dataExport: 'data.export',
   importExport: 'imports.strava-export',

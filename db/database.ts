@@ -13,6 +13,10 @@ import type {
   ExportImportEntriesTable,
   ExportImportsTable,
 } from './tables/export-imports.ts';
+import type {
+  MetricsReanalysisAthletesTable,
+  MetricsReanalysisQueueTable,
+} from './tables/metrics-reanalysis.ts';
 import type { OauthStatesTable } from './tables/oauth-states.ts';
 import type { PlannedWorkoutsTable, RaceGoalsTable } from './tables/planning.ts';
 import type { RecomputeRunsTable } from './tables/recompute-runs.ts';
@@ -41,6 +45,8 @@ export interface Database {
   export_import_chunks: ExportImportChunksTable;
   export_import_entries: ExportImportEntriesTable;
   recompute_runs: RecomputeRunsTable;
+  metrics_reanalysis_queue: MetricsReanalysisQueueTable;
+  metrics_reanalysis_athletes: MetricsReanalysisAthletesTable;
   coach_messages: CoachMessagesTable;
   coach_usage: CoachUsageTable;
   coach_proposals: CoachProposalsTable;

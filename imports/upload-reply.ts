@@ -82,6 +82,26 @@ export function uploadReply(s: UploadSummary): Reply {
   };
 }
 
+/** Embeds one message may carry (Discord's limit). */
+const maxEmbeds = 10;
+
+/**
+ * The /upload answer for a file read as legs: a one-sport file is `uploadReply`; a multisport file says
+ * it became one activity per leg and shows each leg's own sport and stress.
+ */
+export function uploadLegsReply(legs: UploadSummary[]): Reply {
+  if (legs.length === 1) return uploadReply(legs[0]!);
+  const replies = legs.map((leg) => uploadReply(leg));
+  const created = legs.filter((leg) => leg.stored.status === 'created').length;
+  const embeds = replies.flatMap((reply) => reply.embeds ?? []);
+  const shown = embeds.slice(0, maxEmbeds);
+  const more = embeds.length - shown.length;
+  return {
+    content: `🔀 A multisport file: ${legs.length} legs, each its own activity with its own sport and stress (${created} new).${more > 0 ? ` ${more} more not shown.` : ''}`,
+    embeds: shown,
+  };
+}
+
 function clip(text: string, max = 1024): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -4,6 +4,7 @@ import { presentCount, type RawStreams, type Series, toSeries } from './streams.
 
 export interface Thresholds {
   ftp?: number | null;
+  runFtp?: number | null;
   lthr?: number | null;
   maxHr?: number | null;
   restHr?: number | null;

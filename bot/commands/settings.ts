@@ -19,6 +19,7 @@ import type { Reply } from '../reply.ts';
 /** Plausible human ranges: a value outside is a typo, refused with the range, never stored. */
 export const limits = {
   ftp: { min: 50, max: 700, unit: 'W' },
+  run_ftp: { min: 50, max: 800, unit: 'W' },
   lthr: { min: 80, max: 220, unit: 'bpm' },
   max_hr: { min: 100, max: 250, unit: 'bpm' },
   rest_hr: { min: 25, max: 120, unit: 'bpm' },
@@ -64,6 +65,7 @@ const paceIn = (name: 'run_pace' | 'swim_pace', per: string) =>
 const Options = z
   .object({
     ftp: intIn('ftp'),
+    run_ftp: intIn('run_ftp'),
     lthr: intIn('lthr'),
     max_hr: intIn('max_hr'),
     rest_hr: intIn('rest_hr'),
@@ -106,6 +108,7 @@ const Options = z
 
 const thresholdOptions: Record<string, ThresholdKind> = {
   ftp: 'ftp',
+  run_ftp: 'run_ftp',
   lthr: 'lthr',
   max_hr: 'max_hr',
   rest_hr: 'rest_hr',
@@ -130,6 +133,13 @@ export default defineCommand<BotContext, typeof Options>({
     .setContexts(0, 1, 2)
     .addIntegerOption((o) =>
       o.setName('ftp').setDescription('Functional threshold power, W').setMinValue(50).setMaxValue(700),
+    )
+    .addIntegerOption((o) =>
+      o
+        .setName('run_ftp')
+        .setDescription('Running functional threshold power (Stryd and the like), W')
+        .setMinValue(50)
+        .setMaxValue(800),
     )
     .addIntegerOption((o) =>
       o.setName('lthr').setDescription('Lactate threshold heart rate, bpm').setMinValue(80).setMaxValue(220),
@@ -320,6 +330,7 @@ function heartRateConflict(
 export function labelOf(kind: ThresholdKind): string {
   return {
     ftp: 'FTP',
+    run_ftp: 'Run FTP',
     lthr: 'LTHR',
     max_hr: 'Max HR',
     rest_hr: 'Resting HR',
@@ -330,7 +341,7 @@ export function labelOf(kind: ThresholdKind): string {
 
 /** A threshold as the athlete reads it: paces in their units (entered per km and per 100 m). */
 export function display(kind: ThresholdKind, value: number, units: Units = 'metric'): string {
-  if (kind === 'ftp') return `${Math.round(value)} W`;
+  if (kind === 'ftp' || kind === 'run_ftp') return `${Math.round(value)} W`;
   if (kind === 'threshold_pace') return paceFromSecondsPerKm(value, units);
   if (kind === 'swim_threshold_pace') return swimPaceFromSecondsPer100m(value, units);
   return `${Math.round(value)} bpm`;

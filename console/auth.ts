@@ -131,7 +131,7 @@ export function requireSession(options: {
   refuse: (req: Request, res: Response) => void;
 }) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    res.set('Cache-Control', 'no-store');
+    consoleHeaders(res);
     const secure = isSecure(req, options.publicUrl);
     const token = readCookie(req, cookieName(secure)) ?? '';
     const session = await findSession(options.db, token, options.now());
@@ -141,12 +141,8 @@ export function requireSession(options: {
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const given = req.get('x-csrf-token') ?? (req.body as Record<string, unknown> | undefined)?.['_csrf'];
-      const origin = req.get('origin');
-      const sameOrigin =
-        !origin ||
-        origin === `${req.protocol}://${req.get('host')}` ||
-        origin === new URL(options.publicUrl).origin;
-      if (typeof given !== 'string' || !safeEqual(given, session.csrf_token) || !sameOrigin) {
+      const forged = typeof given !== 'string' || !safeEqual(given, session.csrf_token);
+      if (forged || !isSameOrigin(req, options.publicUrl)) {
         res.status(403).type('text/plain').send('Refused: this form is stale or came from another site.');
         return;
       }
@@ -154,6 +150,22 @@ export function requireSession(options: {
     res.locals.console = { session, sessionToken: token } satisfies ConsoleLocals;
     next();
   };
+}
+
+/**
+ * No caching of console pages, and a referrer policy under which the browser names our origin on its
+ * form posts (helmet's no-referrer makes Chromium send `Origin: null`, which says nothing).
+ */
+export function consoleHeaders(res: Response): void {
+  res.set('Cache-Control', 'no-store');
+  res.set('Referrer-Policy', 'same-origin');
+}
+
+/** The Origin header, when the browser sends one, must be ours. */
+export function isSameOrigin(req: Request, publicUrl: string): boolean {
+  const origin = req.get('origin');
+  if (origin === undefined) return true;
+  return origin === `${req.protocol}://${req.get('host')}` || origin === new URL(publicUrl).origin;
 }
 
 function safeEqual(a: string, b: string): boolean {

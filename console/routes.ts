@@ -5,9 +5,11 @@ import type { AppContext } from '../app/context.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import {
   type ConsoleLocals,
+  consoleHeaders,
   consumeLoginLink,
   createSession,
   endSession,
+  isSameOrigin,
   isSecure,
   passwordMatches,
   requireSession,
@@ -53,7 +55,7 @@ export function consoleRoutes(ctx: AppContext): Router {
   };
 
   const noStore = (_req: Request, res: Response, next: () => void) => {
-    res.set('Cache-Control', 'no-store');
+    consoleHeaders(res);
     next();
   };
 
@@ -94,12 +96,7 @@ export function consoleRoutes(ctx: AppContext): Router {
     express.urlencoded({ extended: false, limit: '4kb' }),
     async (req, res) => {
       const password = typeof req.body?.password === 'string' ? req.body.password : '';
-      const origin = req.get('origin');
-      const sameOrigin =
-        !origin ||
-        origin === `${req.protocol}://${req.get('host')}` ||
-        origin === new URL(config.publicUrl).origin;
-      if (!sameOrigin || !passwordMatches(password, config.console.password)) {
+      if (!isSameOrigin(req, config.publicUrl) || !passwordMatches(password, config.console.password)) {
         log.warn({ ip: req.ip }, 'console login refused');
         res
           .status(401)

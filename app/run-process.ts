@@ -127,14 +127,17 @@ function announce(
     config.databaseUrl ? '  database: DATABASE_URL' : '  database: embedded PostgreSQL in .data/postgres',
     ...describeDisabled(config).map((line) => `  off — ${line}`),
   ].filter((line): line is string => line !== null);
-  // At a terminal the banner is for reading; elsewhere stdout carries JSON lines only, so it is one entry.
-  if (terminal) process.stdout.write(`${lines.join('\n')}\n`);
+  // At a terminal the banner is the ready message; elsewhere stdout carries JSON lines only, so it is one.
+  if (terminal) {
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
   logger.info(
     {
       services: names.filter((name) => name !== 'bot' || config.discord),
       disabled: config.disabled.map((d) => d.feature),
       ...(names.includes('web') ? { console: `${config.publicUrl}/` } : {}),
-      ...(terminal ? {} : { notes: lines.slice(1).map((line) => line.trim()) }),
+      notes: lines.slice(1).map((line) => line.trim()),
     },
     'ready',
   );

@@ -211,7 +211,8 @@ export function consoleRoutes(ctx: AppContext): Router {
   });
 
   router.post('/console/chat/command', json, authenticated, async (req, res) => {
-    const body = CommandBody.parse(req.body);
+    const body = parseBody(CommandBody, req.body, res);
+    if (!body) return;
     const athlete = await requireViewed(res);
     if (!athlete) return;
     const reply = await runCommand(ctx, athlete, body.command, body.options);
@@ -223,21 +224,24 @@ export function consoleRoutes(ctx: AppContext): Router {
   });
 
   router.post('/console/chat/autocomplete', json, authenticated, async (req, res) => {
-    const body = AutocompleteBody.parse(req.body);
+    const body = parseBody(AutocompleteBody, req.body, res);
+    if (!body) return;
     const athlete = await requireViewed(res);
     if (!athlete) return;
     res.json(await runAutocomplete(ctx, athlete, body.command, body.focused, body.options));
   });
 
   router.post('/console/chat/button', json, authenticated, async (req, res) => {
-    const body = ButtonBody.parse(req.body);
+    const body = parseBody(ButtonBody, req.body, res);
+    if (!body) return;
     const athlete = await requireViewed(res);
     if (!athlete) return;
     res.type('html').send(replyToHtml(await pressButton(ctx, athlete, body.customId)));
   });
 
   router.post('/console/chat/dm', json, authenticated, async (req, res) => {
-    const body = DmBody.parse(req.body);
+    const body = parseBody(DmBody, req.body, res);
+    if (!body) return;
     const athlete = await requireViewed(res);
     if (!athlete) return;
     const replies = await sendDirectMessage(ctx, athlete, body.text);
@@ -245,6 +249,16 @@ export function consoleRoutes(ctx: AppContext): Router {
   });
 
   return router;
+
+  /** A malformed body is the console's own bug or a hand-made request: a 400 that says what, not a 500. */
+  function parseBody<T>(schema: z.ZodType<T>, body: unknown, res: Response): T | undefined {
+    const parsed = schema.safeParse(body);
+    if (parsed.success) return parsed.data;
+    res
+      .status(400)
+      .json({ error: 'bad_request', message: parsed.error.issues.map((i) => i.message).join('; ') });
+    return undefined;
+  }
 
   async function startSession(req: Request, res: Response) {
     const { token } = await createSession(db, ctx.now());

@@ -117,18 +117,18 @@ describe('operator console in a browser', () => {
   it('checks each feature live against the fakes', async () => {
     const check = (name: string) => page.locator(`[data-check="${name}"]`);
     await expect(check('Discord bot:Token').getAttribute('class')).resolves.toContain('ok');
-    await expect(check('Discord bot:Commands').innerText()).resolves.toContain(
+    await expect(check('Discord bot:Commands').textContent()).resolves.toContain(
       `all ${slashCommands.length} registered`,
     );
     await expect(check('Strava:Credentials').getAttribute('class')).resolves.toContain('ok');
     // No push subscription was created on the fake: the check says so and how to fix it.
-    await expect(check('Strava:Push subscription').innerText()).resolves.toContain(
+    await expect(check('Strava:Push subscription').textContent()).resolves.toContain(
       'strava-subscription create',
     );
     // PUBLIC_URL is loopback in tests: Strava cannot reach it, and the console says it did not check.
     await expect(check('Strava:PUBLIC_URL').getAttribute('class')).resolves.toContain('unchecked');
-    await expect(check('AI coach:Model').innerText()).resolves.toContain('serves gpt-4o-mini');
-    await expect(page.locator('[data-stat="athletes"]').innerText()).resolves.toBe('1');
+    await expect(check('AI coach:Model').textContent()).resolves.toContain('serves gpt-4o-mini');
+    await expect(page.locator('[data-stat="athletes"]').textContent()).resolves.toBe('1');
   });
 
   it('refuses a write without the session’s CSRF token', async () => {
@@ -151,7 +151,9 @@ describe('operator console in a browser', () => {
       page.waitForURL(/notice=/, { timeout: 240_000 }),
       page.click('#demo-load', { timeout: 240_000 }),
     ]);
-    await expect(page.locator('.notice').innerText()).resolves.toMatch(/Demo athlete loaded: \d+ activities/);
+    await expect(page.locator('.notice').textContent()).resolves.toMatch(
+      /Demo athlete loaded: \d+ activities/,
+    );
     const db = h.database.db;
     const demo = await db
       .selectFrom('athletes')
@@ -192,7 +194,7 @@ describe('operator console in a browser', () => {
       .execute();
     expect(goals).toHaveLength(1);
     // Never counted: the console still says one athlete; never messaged: even with the digest on.
-    await expect(page.locator('[data-stat="athletes"]').innerText()).resolves.toBe('1');
+    await expect(page.locator('[data-stat="athletes"]').textContent()).resolves.toBe('1');
     await db
       .updateTable('athletes')
       .set({ digest_enabled: true, digest_time: '00:00' })
@@ -220,7 +222,7 @@ describe('operator console in a browser', () => {
     await page.click('#command-form button[type=submit]');
     const reply = page.locator('#transcript article.message.bot').last();
     await reply.locator('img.image').waitFor({ timeout: 60_000 });
-    const text = await reply.innerText();
+    const text = await reply.textContent();
     expect(text).toContain('Fitness (CTL)');
     expect(text).toContain(load.ctl.toFixed(1));
     expect(text).toContain(load.atl.toFixed(1));
@@ -231,6 +233,7 @@ describe('operator console in a browser', () => {
       .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
     // The PNG decoded in the browser: a real chart, not a broken image.
     expect(size).toBeGreaterThan(300);
+    await reply.screenshot({ path: new URL('console-form.png', screenshots).pathname });
   }, 90_000);
 
   it('runs /activity with an autocompleted choice, and its chart', async () => {
@@ -245,7 +248,7 @@ describe('operator console in a browser', () => {
     await page.click('#command-form button[type=submit]');
     const reply = page.locator('#transcript article.message.bot').last();
     await reply.locator('img').first().waitFor({ timeout: 60_000 });
-    const text = await reply.innerText();
+    const text = await reply.textContent();
     expect(text).toContain('Demo Sprint Triathlon');
     expect(text).toMatch(/stress/i);
   }, 90_000);
@@ -285,11 +288,11 @@ describe('operator console in a browser', () => {
     await page.click('#command-form button[type=submit]');
     const reply = page.locator('#transcript article.message.bot').last();
     await reply.locator('button[data-custom-id^="plan:week:"]').first().waitFor({ timeout: 60_000 });
-    const title = await reply.locator('.embed .title').first().innerText();
+    const title = await reply.locator('.embed .title').first().textContent();
     const count = await page.locator('#transcript article.message.bot').count();
     await reply.locator('button', { hasText: 'Next week' }).click();
     await expect
-      .poll(async () => page.locator('#transcript article.message.bot .embed .title').last().innerText(), {
+      .poll(async () => page.locator('#transcript article.message.bot .embed .title').last().textContent(), {
         timeout: 60_000,
       })
       .not.toBe(title);

@@ -92,10 +92,11 @@ export async function loadDemo(
   }
 
   // Plans first, so the imports below pair last week's sessions with them as real uploads would.
-  const plans = planDays(lastDay);
+  const raceDay = addDaysTo(mondayOfDate(today), 7 * 6 + 6);
+  const plans = planDays(lastDay, raceDay);
   for (const plan of plans) await insertPlan(ctx.db, athlete.id, plan);
   await upsertGoal(ctx.db, athlete.id, {
-    date: addDaysTo(mondayOfDate(today), 7 * 6 + 6),
+    date: raceDay,
     name: 'Demo Half Distance Triathlon',
     targetTsb: 10,
   });
@@ -173,8 +174,11 @@ export async function removeDemo(db: Db): Promise<boolean> {
   return true;
 }
 
-/** Last week as it was planned (paired with what was done on import) and the next two weeks ahead. */
-function planDays(lastDay: string) {
+/**
+ * Last week as it was planned (paired with what was done on import), then every week up to the race:
+ * building, with the race week a taper at half the stress and the race itself on its Sunday.
+ */
+function planDays(lastDay: string, raceDay: string) {
   const monday = mondayOfDate(lastDay);
   const template = [
     { day: 1, sport: 'Ride', title: 'Threshold intervals', durationS: 4500, stress: 85 },
@@ -183,15 +187,36 @@ function planDays(lastDay: string) {
     { day: 5, sport: 'Ride', title: 'Long ride with tempo', durationS: 9600, stress: 140 },
     { day: 6, sport: 'Run', title: 'Long run', durationS: 4500, stress: 75 },
   ];
-  return [-7, 0, 7, 14].flatMap((offset) =>
-    template.map((t) => ({
-      date: addDaysTo(monday, offset + t.day),
-      sport: t.sport,
-      title: t.title,
-      plannedDurationS: t.durationS,
-      plannedStress: t.stress,
-    })),
-  );
+  const raceMonday = mondayOfDate(raceDay);
+  const plans: {
+    date: string;
+    sport: string;
+    title: string;
+    plannedDurationS: number;
+    plannedStress: number;
+  }[] = [];
+  for (let week = addDaysTo(monday, -7); week <= raceMonday; week = addDaysTo(week, 7)) {
+    const taper = week === raceMonday ? 0.5 : 1;
+    for (const t of template) {
+      const date = addDaysTo(week, t.day);
+      if (date >= raceDay) continue;
+      plans.push({
+        date,
+        sport: t.sport,
+        title: taper < 1 ? `${t.title} (taper)` : t.title,
+        plannedDurationS: Math.round(t.durationS * taper),
+        plannedStress: Math.round(t.stress * taper),
+      });
+    }
+  }
+  plans.push({
+    date: raceDay,
+    sport: 'Workout',
+    title: 'Demo Half Distance Triathlon',
+    plannedDurationS: 18000,
+    plannedStress: 300,
+  });
+  return plans;
 }
 
 /** The instant a wall-clock hour on `date` is in `zone` (the demo's hours avoid DST's missing hour). */

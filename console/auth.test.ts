@@ -7,6 +7,7 @@ import {
   findSession,
   loginLinkLifetimeMs,
   passwordMatches,
+  sessionCookie,
   sessionLifetimeMs,
 } from './auth.ts';
 
@@ -49,6 +50,15 @@ describe('console login', () => {
     ).not.toBeNull();
     expect(await findSession(database.db, token, new Date(now.getTime() + sessionLifetimeMs + 1))).toBeNull();
     expect(await findSession(database.db, '', now)).toBeNull();
+  });
+
+  it('cookies are Secure with the __Host- prefix behind HTTPS, HttpOnly and SameSite=Strict always', () => {
+    expect(sessionCookie('abc', true, 3_600_000)).toBe(
+      '__Host-threshold-console=abc; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600; Secure',
+    );
+    expect(sessionCookie('abc', false, 3_600_000)).toBe(
+      'threshold-console=abc; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600',
+    );
   });
 
   it('the password compares whole, and an unset password never matches', () => {

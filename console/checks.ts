@@ -225,6 +225,7 @@ async function publicUrlCheck(config: Config): Promise<CheckLine> {
   const host = url.hostname;
   const local =
     host === 'localhost' ||
+    host === '0.0.0.0' ||
     host.endsWith('.local') ||
     /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|\[?::1\]?$)/.test(host);
   if (local) {

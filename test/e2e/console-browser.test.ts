@@ -301,6 +301,24 @@ describe('operator console in a browser', () => {
     await page.screenshot({ path: new URL('console-chat.png', screenshots).pathname, fullPage: true });
   }, 90_000);
 
+  it('shows a real athlete only when the operator opens one, and goes back to the demo', async () => {
+    const db = h.database.db;
+    const real = await db
+      .selectFrom('athletes')
+      .select('id')
+      .where('demo', '=', false)
+      .executeTakeFirstOrThrow();
+    await expect(page.locator('.viewing').textContent()).resolves.toContain('Demo Athlete');
+    await page.selectOption('select[name="athleteId"]', real.id);
+    await Promise.all([page.waitForURL(/#chat$/), page.click('form[action="/console/athlete"] button')]);
+    await expect(page.locator('.viewing').textContent()).resolves.toContain('Real Rider — a real athlete');
+    const sessions = await db.selectFrom('console_sessions').select('opened_athlete_id').execute();
+    expect(sessions.map((s) => s.opened_athlete_id)).toContain(real.id);
+    await page.selectOption('select[name="athleteId"]', '');
+    await page.click('form[action="/console/athlete"] button');
+    await expect.poll(async () => page.locator('.viewing').textContent()).toContain('Talking as Demo Athlete');
+  }, 60_000);
+
   it('removes the demo with `cli demo --remove`: not a row left behind in any table', async () => {
     const saved = process.env.DATABASE_URL;
     process.env.DATABASE_URL = h.database.url;

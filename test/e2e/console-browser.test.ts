@@ -316,7 +316,9 @@ describe('operator console in a browser', () => {
     expect(sessions.map((s) => s.opened_athlete_id)).toContain(real.id);
     await page.selectOption('select[name="athleteId"]', '');
     await page.click('form[action="/console/athlete"] button');
-    await expect.poll(async () => page.locator('.viewing').textContent()).toContain('Talking as Demo Athlete');
+    await expect
+      .poll(async () => page.locator('.viewing').textContent())
+      .toContain('Talking as Demo Athlete');
   }, 60_000);
 
   it('removes the demo with `cli demo --remove`: not a row left behind in any table', async () => {

@@ -4,10 +4,12 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slashCommands } from '../../bot/commands/index.ts';
 import { findDueDigests } from '../../bot/digest/find-due-digests.ts';
+import { notifyJob } from '../../bot/jobs/notify.job.ts';
 import { registerCommands } from '../../bot/register-commands.ts';
 import demoCommand from '../../cli/commands/demo.ts';
 import { createLoginLink } from '../../console/auth.ts';
 import { demoDiscordUserId } from '../../console/demo/demo-athlete.ts';
+import { deliverExport } from '../../exports/deliver-export.ts';
 import { localDate } from '../../lib/local-time.ts';
 import { type Harness, startHarness } from '../app-harness.ts';
 import { type DiscordFake, startDiscordFake } from '../fakes/discord/discord-fake.ts';
@@ -202,6 +204,14 @@ describe('operator console in a browser', () => {
       .execute();
     const due = await findDueDigests(db, new Date());
     expect(due.map((d) => d.athleteId)).not.toContain(demo.id);
+    // Nor by any other way the bot DMs: a notification job, an export delivery.
+    await notifyJob.handler(
+      { discordUserId: demoDiscordUserId, kind: 'connected', data: { count: 3 } },
+      h.ctx,
+      {} as never,
+    );
+    await expect(deliverExport(h.ctx, demoDiscordUserId)).resolves.toBe('no_discord');
+    expect(discord.dms(demoDiscordUserId)).toEqual([]);
     await page.screenshot({ path: new URL('console-setup.png', screenshots).pathname, fullPage: false });
   }, 300_000);
 

@@ -98,6 +98,8 @@ export function consoleRoutes(ctx: AppContext): Router {
       const password = typeof req.body?.password === 'string' ? req.body.password : '';
       if (!isSameOrigin(req, config.publicUrl) || !passwordMatches(password, config.console.password)) {
         log.warn({ ip: req.ip }, 'console login refused');
+        // A second per wrong guess keeps guessing slow (a CONSOLE_PASSWORD has at least 12 characters).
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
         res
           .status(401)
           .type('html')

@@ -17,6 +17,7 @@ import { type OpenAiFake, say, startOpenAiFake } from '../fakes/openai/openai-fa
 
 const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
 const screenshots = new URL('../../docs/', import.meta.url);
+const consolePassword = 'correct horse battery staple';
 const coachAnswer = 'Your legs are still carrying the race: keep this week easy and let your form come back.';
 
 /** Row counts of every table of ours (public schema): the demo must leave each as it found it. */
@@ -58,6 +59,7 @@ describe('operator console in a browser', () => {
         DISCORD_API_URL: discord.apiUrl,
         OPENAI_API_KEY: openai.apiKey,
         OPENAI_BASE_URL: openai.baseUrl,
+        CONSOLE_PASSWORD: consolePassword,
       },
     });
     await registerCommands(
@@ -101,6 +103,29 @@ describe('operator console in a browser', () => {
     expect((await fetch(`${h.baseUrl}/console/login?token=${'x'.repeat(43)}`)).status).toBe(401);
   });
 
+  it('logs in with CONSOLE_PASSWORD, and not with a wrong one', async () => {
+    const login = (password: string) =>
+      fetch(`${h.baseUrl}/console/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ password }),
+      });
+    const wrong = await login('correct horse battery stable');
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    const right = await login(consolePassword);
+    expect(right.status).toBe(303);
+    const cookie = right.headers.get('set-cookie')!;
+    expect(cookie).toMatch(
+      /^threshold-console=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/,
+    );
+    const home = await fetch(`${h.baseUrl}/`, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(home.status).toBe(200);
+    expect(home.headers.get('cache-control')).toBe('no-store');
+    expect(await home.text()).not.toContain(consolePassword);
+  });
+
   it('logs in with the printed one-time link, which then works no more', async () => {
     const link = await createLoginLink(h.database.db, h.baseUrl);
     const response = await page.goto(link);
@@ -112,8 +137,9 @@ describe('operator console in a browser', () => {
     const [cookie] = await page.context().cookies();
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     const html = await page.content();
-    for (const secret of ['console-bot-token', openai.apiKey, h.strava.clientSecret])
+    for (const secret of ['console-bot-token', openai.apiKey, h.strava.clientSecret, consolePassword]) {
       expect(html).not.toContain(secret);
+    }
   });
 
   it('checks each feature live against the fakes', async () => {

@@ -15,6 +15,7 @@ COPY bot ./bot
 COPY charts ./charts
 COPY cli ./cli
 COPY coach ./coach
+COPY console ./console
 COPY db ./db
 COPY exports ./exports
 COPY imports ./imports

@@ -1,4 +1,5 @@
 import dotenv from 'dotenv';
+import { createLoginLink } from '../console/auth.ts';
 import { type Config, ConfigError, describeDisabled, loadConfig } from '../lib/config.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { createBot } from './bot.ts';
@@ -34,7 +35,9 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel });
+  // A person at a terminal reads human lines; containers and CI get JSON lines.
+  const terminal = process.stdout.isTTY === true;
+  const logger = createLogger({ level: config.logLevel, pretty: terminal });
   const started: Service[] = [];
   let database: AppDatabase | null = null;
   const shutdown = async (reason: string) => {
@@ -61,7 +64,10 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
       started.push(service);
       logger.info({ service: service.name }, 'started');
     }
-    announce(config, names, logger);
+    // The console's one-time login link is shown only to the person at the terminal, never logged.
+    const loginLink =
+      names.includes('web') && terminal ? await createLoginLink(ctx.db, config.publicUrl) : null;
+    announce(config, names, logger, terminal, loginLink);
   } catch (error) {
     logger.error({ err: error }, 'start failed');
     await shutdown('start failed');
@@ -101,19 +107,37 @@ function buildServices(names: ServiceName[], ctx: AppContext): Service[] {
 }
 
 /** Says once what runs and which features are off, with the variables that turn them on. */
-function announce(config: Config, names: ServiceName[], logger: Logger): void {
+function announce(
+  config: Config,
+  names: ServiceName[],
+  logger: Logger,
+  terminal: boolean,
+  loginLink: string | null,
+): void {
+  const consoleLine = names.includes('web')
+    ? loginLink
+      ? `  console: ${loginLink}  (one-time login link, 24 h${config.console.password ? '; or CONSOLE_PASSWORD' : ''})`
+      : `  console: ${config.publicUrl}/ (${config.console.password ? 'log in with CONSOLE_PASSWORD' : 'set CONSOLE_PASSWORD to log in, or start from a terminal for a one-time link'})`
+    : null;
   const lines = [
     // The bot counts as running only when Discord is configured; the "off" lines say what it needs.
     `Threshold is running: ${names.filter((name) => name !== 'bot' || config.discord).join(', ')}`,
+    consoleLine,
     names.includes('web') ? `  web: ${config.publicUrl} (health: /healthz, readiness: /readyz)` : null,
     config.databaseUrl ? '  database: DATABASE_URL' : '  database: embedded PostgreSQL in .data/postgres',
     ...describeDisabled(config).map((line) => `  off — ${line}`),
   ].filter((line): line is string => line !== null);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // At a terminal the banner is the ready message; elsewhere stdout carries JSON lines only, so it is one.
+  if (terminal) {
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
   logger.info(
     {
       services: names.filter((name) => name !== 'bot' || config.discord),
       disabled: config.disabled.map((d) => d.feature),
+      ...(names.includes('web') ? { console: `${config.publicUrl}/` } : {}),
+      notes: lines.slice(1).map((line) => line.trim()),
     },
     'ready',
   );

@@ -6,6 +6,7 @@ import type { AthleteThresholdsTable } from './tables/athlete-thresholds.ts';
 import type { AthletesTable } from './tables/athletes.ts';
 import type { CoachMessagesTable, CoachUsageTable } from './tables/coach.ts';
 import type { CoachProposalsTable } from './tables/coach-proposals.ts';
+import type { ConsoleLoginLinksTable, ConsoleSessionsTable } from './tables/console.ts';
 import type { DailyLoadTable } from './tables/daily-load.ts';
 import type { DataExportsTable } from './tables/data-exports.ts';
 import type {
@@ -53,4 +54,6 @@ export interface Database {
   planned_workouts: PlannedWorkoutsTable;
   race_goals: RaceGoalsTable;
   data_exports: DataExportsTable;
+  console_login_links: ConsoleLoginLinksTable;
+  console_sessions: ConsoleSessionsTable;
 }

@@ -2,6 +2,7 @@ import type { CliCommand } from '../command.ts';
 import analyze from './analyze.ts';
 import athlete from './athlete.ts';
 import connectLink from './connect-link.ts';
+import demo from './demo.ts';
 import disconnect from './disconnect.ts';
 import discordRegister from './discord-register.ts';
 import exportData from './export.ts';
@@ -28,4 +29,5 @@ export const commands: CliCommand[] = [
   stravaSubscription,
   discordRegister,
   generateKey,
+  demo,
 ];

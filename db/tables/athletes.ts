@@ -23,6 +23,8 @@ export interface AthletesTable {
   forecast_unplanned: Generated<'zero' | 'recent_average'>;
   /** Highest heart rate in the athlete's stored activities, kept by a trigger on activity_metrics. */
   max_hr_seen: number | null;
+  /** The console's demo athlete: never DMed, never counted as a real athlete. */
+  demo: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -143,7 +143,11 @@ export interface OpenAiFake {
   stop: () => Promise<void>;
 }
 
-export async function startOpenAiFake(options: { apiKey?: string } = {}): Promise<OpenAiFake> {
+export async function startOpenAiFake(
+  options: { apiKey?: string; models?: string[] } = {},
+): Promise<OpenAiFake> {
+  // What `GET /v1/models` lists (the model-endpoint check asks for it).
+  const models = options.models ?? ['gpt-4o-mini', 'gpt-4o'];
   const apiKey = options.apiKey ?? `sk-fake-${randomBytes(6).toString('hex')}`;
   const requests: RecordedRequest[] = [];
   let queue: FakeStep[] = [];
@@ -159,6 +163,21 @@ export async function startOpenAiFake(options: { apiKey?: string } = {}): Promis
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    if (req.method === 'GET' && path === '/v1/models') {
+      if (req.headers.authorization !== `Bearer ${apiKey}`) {
+        sendJson(
+          res,
+          401,
+          errorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'),
+        );
+        return;
+      }
+      sendJson(res, 200, {
+        object: 'list',
+        data: models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake' })),
+      });
+      return;
+    }
     if (req.method !== 'POST' || path !== '/v1/chat/completions') {
       sendJson(res, 404, errorBody(`Unknown request URL: ${req.method} ${path}`, 'invalid_request_error'));
       return;

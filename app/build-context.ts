@@ -1,6 +1,6 @@
 import type { PgBoss } from 'pg-boss';
-import { createDmSender } from '../bot/dm-sender.ts';
-import { createChartRenderer } from '../charts/renderer.ts';
+import type { DmSender } from '../bot/dm-sender.ts';
+import type { ChartRenderer } from '../charts/renderer.ts';
 import type { Db } from '../db/connect.ts';
 import { createAnalyzer } from '../ingest/activities/analyzer.ts';
 import { createStravaServices } from '../ingest/strava-services.ts';
@@ -27,9 +27,7 @@ export function buildAppContext(options: {
     logger,
     db,
     boss,
-    dm: config.discord
-      ? createDmSender({ token: config.discord.token, apiUrl: config.discord.apiUrl })
-      : null,
+    dm: config.discord ? lazyDmSender({ token: config.discord.token, apiUrl: config.discord.apiUrl }) : null,
     strava: createStravaServices({
       config,
       db,
@@ -42,11 +40,39 @@ export function buildAppContext(options: {
     }),
     analyze,
     pmc: pmcFrom,
-    charts: createChartRenderer({
-      quickchartUrl: config.quickchartUrl,
-      onQuickChartError: (error) =>
-        logger.warn({ err: error }, 'QuickChart failed; rendered in process instead'),
-    }),
+    charts: lazyChartRenderer(config.quickchartUrl, logger),
     now,
+  };
+}
+
+// discord.js (for DMs) and the canvas (for charts) cost tens of MB each: they load on first use, so a
+// web process, which sends neither, never loads them.
+
+function lazyDmSender(options: { token: string; apiUrl: string }): DmSender {
+  let sender: Promise<DmSender> | null = null;
+  return {
+    send: async (userId, reply) => {
+      sender ??= import('../bot/dm-sender.ts').then((module) => module.createDmSender(options));
+      return (await sender).send(userId, reply);
+    },
+  };
+}
+
+function lazyChartRenderer(quickchartUrl: string | null, logger: Logger): ChartRenderer {
+  let renderer: Promise<ChartRenderer> | null = null;
+  const load = () => {
+    renderer ??= import('../charts/renderer.ts').then((module) =>
+      module.createChartRenderer({
+        quickchartUrl,
+        onQuickChartError: (error) =>
+          logger.warn({ err: error }, 'QuickChart failed; rendered in process instead'),
+      }),
+    );
+    return renderer;
+  };
+  return {
+    mode: quickchartUrl ? 'quickchart' : 'in-process',
+    render: async (config, size) => (await load()).render(config, size),
+    renderSpec: async (spec) => (await load()).renderSpec(spec),
   };
 }

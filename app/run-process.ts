@@ -1,14 +1,16 @@
 import dotenv from 'dotenv';
+import type { PgBoss } from 'pg-boss';
 import { type Config, ConfigError, describeDisabled, loadConfig } from '../lib/config.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
-import { createBot } from './bot.ts';
 import { buildAppContext } from './build-context.ts';
 import type { AppContext } from './context.ts';
 import { type AppDatabase, openDatabase } from './database.ts';
+import { jobNames } from './job-names.ts';
 import { createBoss, createQueues, startWorkers, syncSchedules } from './job-runner.ts';
-import { jobDefinitions } from './jobs.ts';
-import { webRouters } from './web-routers.ts';
-import { createWebService, type Service, stopAll } from './web-service.ts';
+import { type Service, stopAll } from './service.ts';
+
+// Each service's modules load only in a process that runs it (dynamic imports below): a web process
+// never loads discord.js, openai or the canvas, a worker never loads express.
 
 export type ServiceName = 'web' | 'worker' | 'bot';
 
@@ -54,9 +56,9 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
       start: async () => {},
       stop: () => boss.stop({ graceful: true, timeout: 30_000 }),
     });
-    await createQueues(boss, jobDefinitions);
+    await ensureQueues(boss, names.includes('worker'));
     const ctx = buildAppContext({ config, logger, db: db.db, boss });
-    for (const service of buildServices(names, ctx)) {
+    for (const service of await buildServices(names, ctx)) {
       await service.start();
       started.push(service);
       logger.info({ service: service.name }, 'started');
@@ -79,9 +81,25 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
   });
 }
 
-function buildServices(names: ServiceName[], ctx: AppContext): Service[] {
+/**
+ * Every process sends jobs, so every queue must exist. A worker creates (and updates) them from the job
+ * definitions; a web or bot process loads those definitions, and with them every handler's modules,
+ * only when some queue is still missing (a first start before any worker ran).
+ */
+async function ensureQueues(boss: PgBoss, worker: boolean): Promise<void> {
+  if (!worker) {
+    const names: string[] = Object.values(jobNames);
+    const existing = new Set((await boss.getQueues(names)).map((queue) => queue.name));
+    if (names.every((name) => existing.has(name))) return;
+  }
+  const { jobDefinitions } = await import('./jobs.ts');
+  await createQueues(boss, jobDefinitions);
+}
+
+async function buildServices(names: ServiceName[], ctx: AppContext): Promise<Service[]> {
   const services: Service[] = [];
   if (names.includes('worker')) {
+    const { jobDefinitions } = await import('./jobs.ts');
     services.push({
       name: 'worker',
       start: async () => {
@@ -92,11 +110,18 @@ function buildServices(names: ServiceName[], ctx: AppContext): Service[] {
     });
   }
   if (names.includes('web')) {
+    const [{ createWebService }, { webRouters }] = await Promise.all([
+      import('./web-service.ts'),
+      import('./web-routers.ts'),
+    ]);
     services.push(
       createWebService({ db: ctx.db, logger: ctx.logger, port: ctx.config.port, routers: webRouters(ctx) }),
     );
   }
-  if (names.includes('bot') && ctx.config.discord) services.push(createBot(ctx));
+  if (names.includes('bot') && ctx.config.discord) {
+    const { createBot } = await import('./bot.ts');
+    services.push(createBot(ctx));
+  }
   return services;
 }
 

@@ -1,5 +1,5 @@
 import type { PgBoss } from 'pg-boss';
-import type { DmSender } from '../bot/dm-sender.ts';
+import { createDmSender } from '../bot/dm-sender.ts';
 import type { ChartRenderer } from '../charts/renderer.ts';
 import type { Db } from '../db/connect.ts';
 import { createAnalyzer } from '../ingest/activities/analyzer.ts';
@@ -27,7 +27,9 @@ export function buildAppContext(options: {
     logger,
     db,
     boss,
-    dm: config.discord ? lazyDmSender({ token: config.discord.token, apiUrl: config.discord.apiUrl }) : null,
+    dm: config.discord
+      ? createDmSender({ token: config.discord.token, apiUrl: config.discord.apiUrl })
+      : null,
     strava: createStravaServices({
       config,
       db,
@@ -45,18 +47,8 @@ export function buildAppContext(options: {
   };
 }
 
-// discord.js (for DMs) and the canvas (for charts) cost tens of MB each: they load on first use, so a
-// web process, which sends neither, never loads them.
-
-function lazyDmSender(options: { token: string; apiUrl: string }): DmSender {
-  let sender: Promise<DmSender> | null = null;
-  return {
-    send: async (userId, reply) => {
-      sender ??= import('../bot/dm-sender.ts').then((module) => module.createDmSender(options));
-      return (await sender).send(userId, reply);
-    },
-  };
-}
+// The canvas (for charts) costs tens of MB: it loads with the first chart, so a web process, which
+// draws none, never loads it. (The DM sender loads discord.js with its first DM in the same way.)
 
 function lazyChartRenderer(quickchartUrl: string | null, logger: Logger): ChartRenderer {
   let renderer: Promise<ChartRenderer> | null = null;

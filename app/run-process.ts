@@ -46,22 +46,30 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
       await database.close().catch((error) => logger.error({ err: error }, 'database close failed'));
   };
   try {
+    const began = performance.now();
+    // The services' modules load while the database opens and the queue starts.
+    const modules = loadServiceModules(names);
+    modules.catch(() => {});
+    const phase = (name: string) => logger.debug({ ms: Math.round(performance.now() - began) }, name);
     database = await openDatabase(config, logger);
+    phase('database open and migrated');
     const db = database;
     started.push({ name: 'database', start: async () => {}, stop: async () => {} });
     const boss = createBoss(db.url, logger);
     await boss.start();
+    phase('job queue started');
     started.push({
       name: 'jobs',
       start: async () => {},
       stop: () => boss.stop({ graceful: true, timeout: 30_000 }),
     });
     await ensureQueues(boss, names.includes('worker'));
+    phase('queues ready');
     const ctx = buildAppContext({ config, logger, db: db.db, boss });
-    for (const service of await buildServices(names, ctx)) {
+    for (const service of buildServices(ctx, await modules)) {
       await service.start();
       started.push(service);
-      logger.info({ service: service.name }, 'started');
+      logger.info({ service: service.name, ms: Math.round(performance.now() - began) }, 'started');
     }
     announce(config, names, logger);
   } catch (error) {
@@ -96,32 +104,41 @@ async function ensureQueues(boss: PgBoss, worker: boolean): Promise<void> {
   await createQueues(boss, jobDefinitions);
 }
 
-async function buildServices(names: ServiceName[], ctx: AppContext): Promise<Service[]> {
+/** The modules of the named services, and only those. */
+async function loadServiceModules(names: ServiceName[]) {
+  const [jobs, webService, webRoutes, bot] = await Promise.all([
+    names.includes('worker') ? import('./jobs.ts') : null,
+    names.includes('web') ? import('./web-service.ts') : null,
+    names.includes('web') ? import('./web-routers.ts') : null,
+    names.includes('bot') ? import('./bot.ts') : null,
+  ]);
+  return { jobs, webService, webRoutes, bot };
+}
+
+function buildServices(ctx: AppContext, modules: Awaited<ReturnType<typeof loadServiceModules>>): Service[] {
   const services: Service[] = [];
-  if (names.includes('worker')) {
-    const { jobDefinitions } = await import('./jobs.ts');
+  const { jobs, webService, webRoutes, bot } = modules;
+  if (jobs) {
     services.push({
       name: 'worker',
       start: async () => {
-        await syncSchedules(ctx.boss, jobDefinitions);
-        await startWorkers(ctx.boss, jobDefinitions, ctx, ctx.logger);
+        await syncSchedules(ctx.boss, jobs.jobDefinitions);
+        await startWorkers(ctx.boss, jobs.jobDefinitions, ctx, ctx.logger);
       },
       stop: async () => {},
     });
   }
-  if (names.includes('web')) {
-    const [{ createWebService }, { webRouters }] = await Promise.all([
-      import('./web-service.ts'),
-      import('./web-routers.ts'),
-    ]);
+  if (webService && webRoutes) {
     services.push(
-      createWebService({ db: ctx.db, logger: ctx.logger, port: ctx.config.port, routers: webRouters(ctx) }),
+      webService.createWebService({
+        db: ctx.db,
+        logger: ctx.logger,
+        port: ctx.config.port,
+        routers: webRoutes.webRouters(ctx),
+      }),
     );
   }
-  if (names.includes('bot') && ctx.config.discord) {
-    const { createBot } = await import('./bot.ts');
-    services.push(createBot(ctx));
-  }
+  if (bot && ctx.config.discord) services.push(bot.createBot(ctx));
   return services;
 }
 

@@ -7,6 +7,8 @@ import type { StravaFake } from './fakes/strava/strava-fake.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const compiledEntry = `${root}dist/main.js`;
+/** The Node flags production runs with (Dockerfile NODE_OPTIONS, `npm run start:prod`). */
+export const productionNodeFlags = ['--max-semi-space-size=1'];
 
 export interface AppProcess {
   child: ChildProcess;
@@ -67,21 +69,31 @@ export function spawnApp(options: {
   env: Record<string, string>;
   compiled?: boolean;
   logLevel?: string;
-  /** Node flags before the entry point. */
+  /** Node flags before the entry point (default: production's for the compiled build, none for tsx). */
   nodeFlags?: string[];
 }): AppProcess {
   if (options.compiled && !existsSync(compiledEntry)) throw new Error('no dist/main.js: run `npm run build`');
   const entry = options.compiled ? [compiledEntry] : ['--import', 'tsx', `${root}cli/main.ts`];
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...entry, 'start', '--only', options.services.join(',')], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      LOG_LEVEL: options.logLevel ?? 'warn',
-      ...options.env,
+  const child = spawn(
+    process.execPath,
+    [
+      ...(options.nodeFlags ?? (options.compiled ? productionNodeFlags : [])),
+      ...entry,
+      'start',
+      '--only',
+      options.services.join(','),
+    ],
+    {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        LOG_LEVEL: options.logLevel ?? 'warn',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<void>((resolve, reject) => {

@@ -62,14 +62,20 @@ export async function run(): Promise<Record<string, unknown>> {
   };
   const processes: AppProcess[] = [];
   try {
+    // The first start on a fresh database creates the job queues; later starts find them.
     const startup: Record<string, number> = {};
-    for (const compiled of [true, false]) {
+    for (const [name, compiled] of [
+      ['compiled_first_ms', true],
+      ['compiled_ms', true],
+      ['compiled_again_ms', true],
+      ['tsx_ms', false],
+    ] as const) {
       const { port, env } = await envFor();
       const started = performance.now();
       const app = spawnApp({ services: ['web'], env, compiled });
       processes.push(app);
       await untilReady(port);
-      startup[compiled ? 'compiled_ms' : 'tsx_ms'] = round(performance.now() - started, 0);
+      startup[name] = round(performance.now() - started, 0);
       await app.stop();
     }
 
@@ -135,11 +141,20 @@ async function importAndReanalyse(
   await boss.start();
   try {
     const started = performance.now();
+    // The connection's own import (the latest 30) first; then the whole history, those 30 included.
+    await until(async () => {
+      const row = await db
+        .selectFrom('sync_runs')
+        .select('state')
+        .where('athlete_id', '=', athleteId)
+        .executeTakeFirst();
+      return row?.state === 'done';
+    }, 300_000);
     const { runId } = await startSync(db, boss, {
       athleteId,
       kind: 'backfill',
       count: burstActivities,
-      updateExisting: false,
+      updateExisting: true,
     });
     await until(async () => {
       const row = await db.selectFrom('sync_runs').select('state').where('id', '=', runId).executeTakeFirst();

@@ -19,6 +19,8 @@ export interface AppProcess {
   output: () => string;
   /** Resident and peak resident memory in KB, from /proc (Linux). */
   memory: () => { rssKb: number; peakKb: number };
+  /** User + system CPU time the process has used so far, in ms (Linux /proc, 10 ms ticks). */
+  cpuMs: () => number;
   /** SIGTERM (graceful) or SIGKILL, then waits for the exit. */
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
   exited: Promise<number | null>;
@@ -97,14 +99,20 @@ export function spawnApp(options: {
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<void>((resolve, reject) => {
+    // The latest 64 KB: a long-running process under load writes a log line per request.
+    const keep = (text: string) => {
+      output = (output + text).slice(-65_536);
+    };
+    let announced = false;
     const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Threshold is running')) resolve();
+      keep(chunk.toString());
+      if (!announced && output.includes('Threshold is running')) {
+        announced = true;
+        resolve();
+      }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
+    child.stderr!.on('data', (chunk: Buffer) => keep(chunk.toString()));
     void exited.then((code) => reject(new Error(`app exited with ${code} before ready:\n${output}`)));
   });
   ready.catch(() => {});
@@ -118,6 +126,12 @@ export function spawnApp(options: {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
       return { rssKb: kb('VmRSS'), peakKb: kb('VmHWM') };
+    },
+    cpuMs: () => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime are fields 14 and 15 of stat; after the command name they sit at 11 and 12.
+      return (Number(fields[11]) + Number(fields[12])) * 10;
     },
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -48,7 +48,7 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
   try {
     const began = performance.now();
     // The services' modules load while the database opens and the queue starts.
-    const modules = loadServiceModules(names);
+    const modules = loadServiceModules(names, config.discord !== null);
     modules.catch(() => {});
     const phase = (name: string) => logger.debug({ ms: Math.round(performance.now() - began) }, name);
     database = await openDatabase(config, logger);
@@ -104,13 +104,13 @@ async function ensureQueues(boss: PgBoss, worker: boolean): Promise<void> {
   await createQueues(boss, jobDefinitions);
 }
 
-/** The modules of the named services, and only those. */
-async function loadServiceModules(names: ServiceName[]) {
+/** The modules of the named services, and only those (the bot's only when Discord is configured). */
+async function loadServiceModules(names: ServiceName[], discord: boolean) {
   const [jobs, webService, webRoutes, bot] = await Promise.all([
     names.includes('worker') ? import('./jobs.ts') : null,
     names.includes('web') ? import('./web-service.ts') : null,
     names.includes('web') ? import('./web-routers.ts') : null,
-    names.includes('bot') ? import('./bot.ts') : null,
+    names.includes('bot') && discord ? import('./bot.ts') : null,
   ]);
   return { jobs, webService, webRoutes, bot };
 }

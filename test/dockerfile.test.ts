@@ -64,7 +64,7 @@ describe('Dockerfile', () => {
 
   it('is what docker compose runs for each service', () => {
     const compose = readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
-    const commands = [...compose.matchAll(/^\s+command: (\[.*\])$/gm)].map((m) => JSON.parse(m[1]!));
+    const commands = [...compose.matchAll(/^\s+command:\s+(\[.*\])$/gm)].map((m) => JSON.parse(m[1]!));
     expect(commands).toEqual(
       ['web', 'worker', 'bot'].map((service) => [
         'node',

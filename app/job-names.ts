@@ -2,7 +2,6 @@
 export const jobNames = {
   webhookEvent: 'strava.webhook-event',
   backfill: 'strava.backfill',
-  syncActivity: 'strava.sync-activity',
   notify: 'discord.notify',
   digestTick: 'digest.tick',
   digestSend: 'digest.send',

@@ -1,15 +1,17 @@
 import dotenv from 'dotenv';
+import type { PgBoss } from 'pg-boss';
 import { createLoginLink } from '../console/auth.ts';
 import { type Config, ConfigError, describeDisabled, loadConfig } from '../lib/config.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
-import { createBot } from './bot.ts';
 import { buildAppContext } from './build-context.ts';
 import type { AppContext } from './context.ts';
 import { type AppDatabase, openDatabase } from './database.ts';
+import { jobNames } from './job-names.ts';
 import { createBoss, createQueues, startWorkers, syncSchedules } from './job-runner.ts';
-import { jobDefinitions } from './jobs.ts';
-import { webRouters } from './web-routers.ts';
-import { createWebService, type Service, stopAll } from './web-service.ts';
+import { type Service, stopAll } from './service.ts';
+
+// Each service's modules load only in a process that runs it (dynamic imports below): a web process
+// never loads discord.js, openai or the canvas, a worker never loads express.
 
 export type ServiceName = 'web' | 'worker' | 'bot';
 
@@ -47,22 +49,30 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
       await database.close().catch((error) => logger.error({ err: error }, 'database close failed'));
   };
   try {
+    const began = performance.now();
+    // The services' modules load while the database opens and the queue starts.
+    const modules = loadServiceModules(names, config.discord !== null);
+    modules.catch(() => {});
+    const phase = (name: string) => logger.debug({ ms: Math.round(performance.now() - began) }, name);
     database = await openDatabase(config, logger);
+    phase('database open and migrated');
     const db = database;
     started.push({ name: 'database', start: async () => {}, stop: async () => {} });
     const boss = createBoss(db.url, logger);
     await boss.start();
+    phase('job queue started');
     started.push({
       name: 'jobs',
       start: async () => {},
       stop: () => boss.stop({ graceful: true, timeout: 30_000 }),
     });
-    await createQueues(boss, jobDefinitions);
+    await ensureQueues(boss, names.includes('worker'));
+    phase('queues ready');
     const ctx = buildAppContext({ config, logger, db: db.db, boss });
-    for (const service of buildServices(names, ctx)) {
+    for (const service of buildServices(ctx, await modules)) {
       await service.start();
       started.push(service);
-      logger.info({ service: service.name }, 'started');
+      logger.info({ service: service.name, ms: Math.round(performance.now() - began) }, 'started');
     }
     // The console's one-time login link is shown only to the person at the terminal, never logged.
     const loginLink =
@@ -85,24 +95,56 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
   });
 }
 
-function buildServices(names: ServiceName[], ctx: AppContext): Service[] {
+/**
+ * Every process sends jobs, so every queue must exist. A worker creates (and updates) them from the job
+ * definitions; a web or bot process loads those definitions, and with them every handler's modules,
+ * only when some queue is still missing (a first start before any worker ran).
+ */
+async function ensureQueues(boss: PgBoss, worker: boolean): Promise<void> {
+  if (!worker) {
+    const names: string[] = Object.values(jobNames);
+    const existing = new Set((await boss.getQueues(names)).map((queue) => queue.name));
+    if (names.every((name) => existing.has(name))) return;
+  }
+  const { jobDefinitions } = await import('./jobs.ts');
+  await createQueues(boss, jobDefinitions);
+}
+
+/** The modules of the named services, and only those (the bot's only when Discord is configured). */
+async function loadServiceModules(names: ServiceName[], discord: boolean) {
+  const [jobs, webService, webRoutes, bot] = await Promise.all([
+    names.includes('worker') ? import('./jobs.ts') : null,
+    names.includes('web') ? import('./web-service.ts') : null,
+    names.includes('web') ? import('./web-routers.ts') : null,
+    names.includes('bot') && discord ? import('./bot.ts') : null,
+  ]);
+  return { jobs, webService, webRoutes, bot };
+}
+
+function buildServices(ctx: AppContext, modules: Awaited<ReturnType<typeof loadServiceModules>>): Service[] {
   const services: Service[] = [];
-  if (names.includes('worker')) {
+  const { jobs, webService, webRoutes, bot } = modules;
+  if (jobs) {
     services.push({
       name: 'worker',
       start: async () => {
-        await syncSchedules(ctx.boss, jobDefinitions);
-        await startWorkers(ctx.boss, jobDefinitions, ctx, ctx.logger);
+        await syncSchedules(ctx.boss, jobs.jobDefinitions);
+        await startWorkers(ctx.boss, jobs.jobDefinitions, ctx, ctx.logger);
       },
       stop: async () => {},
     });
   }
-  if (names.includes('web')) {
+  if (webService && webRoutes) {
     services.push(
-      createWebService({ db: ctx.db, logger: ctx.logger, port: ctx.config.port, routers: webRouters(ctx) }),
+      webService.createWebService({
+        db: ctx.db,
+        logger: ctx.logger,
+        port: ctx.config.port,
+        routers: webRoutes.webRouters(ctx),
+      }),
     );
   }
-  if (names.includes('bot') && ctx.config.discord) services.push(createBot(ctx));
+  if (bot && ctx.config.discord) services.push(bot.createBot(ctx));
   return services;
 }
 

@@ -27,7 +27,11 @@ const result = await build({
 });
 // Files the console reads beside its module at run time (`new URL('./static/…', import.meta.url)`): in
 // the bundle that module is a chunk in dist/, so they go to the same relative place there.
-await cp(new URL('../console/static/', import.meta.url), new URL('static/', `file://${outdir}`), { recursive: true });
-await cp(new URL('../console/demo/fit/', import.meta.url), new URL('fit/', `file://${outdir}`), { recursive: true });
+await cp(new URL('../console/static/', import.meta.url), new URL('static/', `file://${outdir}`), {
+  recursive: true,
+});
+await cp(new URL('../console/demo/fit/', import.meta.url), new URL('fit/', `file://${outdir}`), {
+  recursive: true,
+});
 const files = Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js'));
 process.stdout.write(`built ${files.length} files in dist/\n`);

@@ -21,6 +21,8 @@ export interface AthletesTable {
   pending_notice: string | null;
   /** How forecasts count days without a plan (planning/forecast.ts). */
   forecast_unplanned: Generated<'zero' | 'recent_average'>;
+  /** The message after every new workout (on by default). */
+  workout_dm_enabled: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

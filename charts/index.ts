@@ -18,4 +18,5 @@ export {
   textRenderingAvailable,
 } from './renderer.ts';
 export { background, defaultSize } from './theme.ts';
+export { sportColors, type WeeklyVolumeInput, weeklyVolumeChartConfig } from './weekly-volume-chart.ts';
 export { fiveZoneColors, type ZonesChartInput, zoneColors, zonesChartConfig } from './zones-chart.ts';

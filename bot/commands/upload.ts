@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
+import { jobNames, priorities, workoutMessageDelaySeconds } from '../../app/job-names.ts';
 import { ensureAthlete } from '../../db/queries/athletes.ts';
+import { queueWorkoutMessage } from '../../db/queries/workout-messages.ts';
 import { isActivityFileName, maxActivityFileBytes, readActivityFile } from '../../imports/detect.ts';
 import { downloadCapped } from '../../imports/download.ts';
 import { importActivityFile } from '../../imports/import-file.ts';
@@ -89,6 +91,13 @@ export default defineCommand<BotContext, typeof Options>({
       { athleteId: athlete.id, activityId: stored.activityId, status: stored.status, format: parsed.format },
       'activity file uploaded',
     );
+    // A new workout gets its message by DM (form before → after, bests, the coach's line), as from Strava.
+    if (stored.status === 'created' && (await queueWorkoutMessage(ctx.db, athlete.id, stored.activityId)))
+      await ctx.boss.send(
+        jobNames.workoutMessage,
+        { athleteId: athlete.id },
+        { startAfter: workoutMessageDelaySeconds, priority: priorities.live },
+      );
     return uploadReply({
       fileName: file.name,
       parsed,

@@ -92,12 +92,19 @@ export default defineCommand<BotContext, typeof Options>({
       'activity file uploaded',
     );
     // A new workout gets its message by DM (form before → after, bests, the coach's line), as from Strava.
-    if (stored.status === 'created' && (await queueWorkoutMessage(ctx.db, athlete.id, stored.activityId)))
-      await ctx.boss.send(
-        jobNames.workoutMessage,
-        { athleteId: athlete.id },
-        { startAfter: workoutMessageDelaySeconds, priority: priorities.live },
-      );
+    // The upload itself succeeded: a failure to queue the message is logged, not the athlete's problem.
+    if (stored.status === 'created') {
+      try {
+        if (await queueWorkoutMessage(ctx.db, athlete.id, stored.activityId))
+          await ctx.boss.send(
+            jobNames.workoutMessage,
+            { athleteId: athlete.id },
+            { startAfter: workoutMessageDelaySeconds, priority: priorities.live },
+          );
+      } catch (error) {
+        ctx.logger.error({ err: error, activityId: stored.activityId }, 'workout message not queued');
+      }
+    }
     return uploadReply({
       fileName: file.name,
       parsed,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { analyze } from './analyze.ts';
@@ -131,6 +131,31 @@ describe('estimates on real FIT recordings', () => {
     const m = analyze(fit.streams, { sport: fit.sport ?? 'Workout', thresholds: {} });
     return estimateActivityFromMetrics(name, date, fit.sport ?? 'Workout', toCliJson(m));
   };
+
+  const files = readdirSync(dir).filter((name) => name.endsWith('.fit'));
+
+  it.each(files)(
+    '%s: every estimate is finite, in a human range, and names an effort of the file',
+    (name) => {
+      const activity = fromFile(name, '2026-11-20');
+      const estimates = estimateThresholds([activity], '2026-11-30');
+      expect(JSON.stringify(estimates)).not.toMatch(/NaN|Infinity/);
+      const ranges = {
+        ftp: [30, 700],
+        runFtp: [30, 700],
+        lthr: [60, 230],
+        maxHr: [60, 260],
+        thresholdPace: [100, 1500],
+      };
+      for (const [key, [min, max]] of Object.entries(ranges)) {
+        const estimate = estimates[key as keyof typeof estimates];
+        if (!estimate) continue;
+        expect(estimate.value, `${name} ${key}`).toBeGreaterThanOrEqual(min!);
+        expect(estimate.value, `${name} ${key}`).toBeLessThanOrEqual(max!);
+        expect(estimate.evidence.activityId).toBe(name);
+      }
+    },
+  );
 
   it('indoor trainer ride: an FTP below its 20 min best, named with its source', () => {
     const ride = fromFile('fitparse-sample-activity-indoor-trainer.fit', '2026-11-12');

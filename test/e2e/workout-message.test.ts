@@ -72,19 +72,19 @@ describe('the message after every new workout', () => {
     const now = h.strava.now().getTime();
     const ride = h.strava.addActivity(athlete.id, {
       sport: 'Ride',
-      durationS: 2400,
+      durationS: 1200,
       name: 'Lunch ride',
       startDate: new Date(now - 3 * 3600_000),
     });
     const run = h.strava.addActivity(athlete.id, {
       sport: 'Run',
-      durationS: 1800,
+      durationS: 900,
       name: 'Evening run',
       startDate: new Date(now - 3600_000),
     });
     // Strava retries and sends updates right after a create: every event arrives several times at once.
     const deliveries = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 3; i++) {
       for (const activity of [ride, run]) {
         deliveries.push(
           h.strava.deliver({
@@ -113,7 +113,7 @@ describe('the message after every new workout', () => {
           .execute();
         return rows.length === 2 ? rows : null;
       },
-      90_000,
+      150_000,
       'both workouts queued',
     );
     expect(queued.map((r) => r.status)).toEqual(['pending', 'pending']);
@@ -144,7 +144,7 @@ describe('the message after every new workout', () => {
         const jobs = await h.boss.findJobs(jobNames.workoutMessage, { data: { athleteId } });
         return jobs.length > 0 && jobs.every((j) => j.state === 'completed') ? jobs : null;
       },
-      90_000,
+      150_000,
       'scheduled workout-message jobs completed',
     );
     expect(workoutDms(discord, rider)).toHaveLength(1);
@@ -154,7 +154,7 @@ describe('the message after every new workout', () => {
       .where('athlete_id', '=', athleteId)
       .execute();
     expect(sent.map((r) => r.status)).toEqual(['sent', 'sent']);
-  }, 240_000);
+  }, 400_000);
 
   it('closed DMs turn the messages off and the athlete is told on their next command', async () => {
     const athlete = h.strava.addAthlete();

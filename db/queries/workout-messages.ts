@@ -1,18 +1,23 @@
 import { sql } from 'kysely';
-import type { Db } from '../connect.ts';
+import { type Db, inTransaction } from '../connect.ts';
 
 /**
  * Queues the message after a workout that arrived live (webhook, upload). One row per activity, so a
  * webhook storm queues it once; true when this call queued it.
  */
-export async function queueWorkoutMessage(db: Db, athleteId: string, activityId: string): Promise<boolean> {
-  const row = await db
-    .insertInto('workout_messages')
-    .values({ activity_id: activityId, athlete_id: athleteId })
-    .onConflict((oc) => oc.column('activity_id').doNothing())
-    .returning('activity_id')
-    .executeTakeFirst();
-  return row !== undefined;
+export function queueWorkoutMessage(db: Db, athleteId: string, activityId: string): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    // The athlete's row lock first, as every activity writer takes it: the row's foreign keys would
+    // otherwise lock the activity before the athlete and deadlock with a concurrent sync of it.
+    await trx.selectFrom('athletes').select('id').where('id', '=', athleteId).forUpdate().executeTakeFirst();
+    const row = await trx
+      .insertInto('workout_messages')
+      .values({ activity_id: activityId, athlete_id: athleteId })
+      .onConflict((oc) => oc.column('activity_id').doNothing())
+      .returning('activity_id')
+      .executeTakeFirst();
+    return row !== undefined;
+  });
 }
 
 /** A claim older than this belongs to a worker that died before sending: it may be claimed again. */

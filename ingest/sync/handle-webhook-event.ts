@@ -47,20 +47,17 @@ export async function handleWebhookEvent(
       const activity = await deps.api.getActivity(token, event.object_id, 'live');
       return syncStravaActivity(deps, athlete.id, activity, { priority: 'live', recompute: true, token });
     });
-    // A new workout gets its message (queued once per activity, however many events arrive).
-    if (synced.created) {
-      try {
-        if (await queueWorkoutMessage(deps.db, athlete.id, synced.activityId))
-          await deps.boss.send(
-            jobNames.workoutMessage,
-            { athleteId: athlete.id },
-            { startAfter: workoutMessageDelaySeconds, priority: priorities.live },
-          );
-      } catch (error) {
-        // The activity is stored; a lost message must not make the event fail and retry.
-        deps.logger.error({ err: error, activityId: synced.activityId }, 'workout message not queued');
-      }
-    }
+    // A new workout gets its message, queued once per activity however many events arrive. A create event
+    // queues it too, so a retry of an event that failed after storing the activity still does.
+    if (
+      (synced.created || event.aspect_type === 'create') &&
+      (await queueWorkoutMessage(deps.db, athlete.id, synced.activityId))
+    )
+      await deps.boss.send(
+        jobNames.workoutMessage,
+        { athleteId: athlete.id },
+        { startAfter: workoutMessageDelaySeconds, priority: priorities.live },
+      );
     return { status: 'done', detail: `activity ${event.aspect_type}d` };
   } catch (error) {
     if (error instanceof StravaNotFoundError) {

@@ -45,13 +45,21 @@ describe('intensity and the coach’s rule line', () => {
   it('shows NP/IF for power, NGP/IF for pace, HR for heart rate', () => {
     expect(
       intensityText(
-        { stress_method: 'power', np_w: 245.4, intensity: 0.918, avg_hr: 150.2, metrics: {} },
+        {
+          sport_type: 'Ride',
+          stress_method: 'power',
+          np_w: 245.4,
+          intensity: 0.918,
+          avg_hr: 150.2,
+          metrics: {},
+        },
         'metric',
       ),
     ).toBe('NP 245 W · IF 0.92 · HR 150 bpm');
     expect(
       intensityText(
         {
+          sport_type: 'Run',
           stress_method: 'pace',
           np_w: null,
           intensity: 0.85,
@@ -62,11 +70,21 @@ describe('intensity and the coach’s rule line', () => {
       ),
     ).toBe('NGP 4:10 /km · IF 0.85');
     expect(
-      intensityText({ stress_method: 'hr', np_w: null, intensity: null, avg_hr: 141, metrics: {} }, 'metric'),
+      intensityText(
+        { sport_type: 'Ride', stress_method: 'hr', np_w: null, intensity: null, avg_hr: 141, metrics: {} },
+        'metric',
+      ),
     ).toBe('HR 141 bpm');
     expect(
       intensityText(
-        { stress_method: 'estimated', np_w: null, intensity: null, avg_hr: null, metrics: null },
+        {
+          sport_type: 'Run',
+          stress_method: 'estimated',
+          np_w: null,
+          intensity: null,
+          avg_hr: null,
+          metrics: null,
+        },
         'metric',
       ),
     ).toBeNull();
@@ -80,5 +98,22 @@ describe('intensity and the coach’s rule line', () => {
       'An easy aerobic session: good base work. You are still fresh: room for a key session soon.',
     );
     expect(workoutRuleLine(null, 'neutral')).toBe('Logged. Form is balanced: train as planned tomorrow.');
+    expect(workoutRuleLine(null, 'neutral', 'estimated')).toMatch(/^Scored by estimate: set your thresholds/);
+  });
+
+  it('never shows a ride’s speed as a running pace', () => {
+    expect(
+      intensityText(
+        {
+          sport_type: 'Ride',
+          stress_method: 'hr',
+          np_w: null,
+          intensity: null,
+          avg_hr: 150,
+          metrics: { pace: { ngp_speed: 11 } },
+        },
+        'metric',
+      ),
+    ).toBe('HR 150 bpm');
   });
 });

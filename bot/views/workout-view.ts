@@ -1,4 +1,5 @@
 import type { FormZone } from '../../metrics/pmc.ts';
+import { sportFamily } from '../../metrics/sport.ts';
 import { durationLabel, paceText, type Units } from './units.ts';
 
 /** Durations a new best is reported at (fewer than the stored peaks, so the message stays short). */
@@ -58,6 +59,7 @@ export function newBestText(best: NewBest, units: Units): string {
 /** The intensity line that fits the stress method: NP/IF, NGP/IF, or heart rate. */
 export function intensityText(
   w: {
+    sport_type: string;
     stress_method: string | null;
     np_w: number | null;
     intensity: number | null;
@@ -67,10 +69,12 @@ export function intensityText(
   units: Units,
 ): string | null {
   const m = (w.metrics ?? {}) as { pace?: { ngp_speed?: number | null } | null };
+  // A pace is a running pace only for foot sports (METRICS.md §3); a ride's speed is not one.
+  const ngp = ['run', 'walk'].includes(sportFamily(w.sport_type)) ? (m.pace?.ngp_speed ?? null) : null;
   const parts: string[] = [];
-  if (w.np_w !== null && (w.stress_method === 'power' || m.pace?.ngp_speed == null))
+  if (w.np_w !== null && (w.stress_method === 'power' || ngp === null))
     parts.push(`NP ${Math.round(w.np_w)} W`);
-  else if (m.pace?.ngp_speed) parts.push(`NGP ${paceText(m.pace.ngp_speed, units)}`);
+  else if (ngp) parts.push(`NGP ${paceText(ngp, units)}`);
   if (w.intensity !== null && w.stress_method !== 'hr' && w.stress_method !== 'estimated')
     parts.push(`IF ${w.intensity.toFixed(2)}`);
   if (w.avg_hr !== null) parts.push(`HR ${Math.round(w.avg_hr)} bpm`);
@@ -89,15 +93,21 @@ export const methodNames: Record<string, string> = {
  * The coach's line without a model: what the session was (from its intensity) and what the form after it
  * asks for next.
  */
-export function workoutRuleLine(intensity: number | null, zoneAfter: FormZone): string {
+export function workoutRuleLine(
+  intensity: number | null,
+  zoneAfter: FormZone,
+  method: string | null = null,
+): string {
   const session =
-    intensity === null
-      ? 'Logged.'
-      : intensity >= 0.95
-        ? 'A hard session, near or above threshold.'
-        : intensity >= 0.8
-          ? 'A solid tempo effort.'
-          : 'An easy aerobic session: good base work.';
+    method === 'estimated'
+      ? 'Scored by estimate: set your thresholds (`/settings` suggests them) for real numbers.'
+      : intensity === null
+        ? 'Logged.'
+        : intensity >= 0.95
+          ? 'A hard session, near or above threshold.'
+          : intensity >= 0.8
+            ? 'A solid tempo effort.'
+            : 'An easy aerobic session: good base work.';
   const next: Record<FormZone, string> = {
     high_risk: 'Fatigue is well above fitness now: make tomorrow easy or a rest day.',
     optimal: 'You are in the productive zone; recover well before the next hard day.',

@@ -84,6 +84,7 @@ export async function buildWorkoutMessage(
   const before = series.find((d) => d.date === addDays(first, -1));
   const after = series.find((d) => d.date === last);
   const intensity = workouts.at(-1)?.intensity ?? null;
+  const method = workouts.at(-1)?.stress_method ?? null;
   const lines: string[] = [];
   let zoneAfter = formReading(0).zone;
   if (after) {
@@ -94,7 +95,7 @@ export async function buildWorkoutMessage(
       `Form ${signed(tsbBefore, 1)} → ${signed(tsbAfter, 1)} (${formReading(tsbAfter).label}) · fitness ${(before?.ctl ?? 0).toFixed(1)} → ${after.ctl.toFixed(1)} · fatigue ${(before?.atl ?? 0).toFixed(1)} → ${after.atl.toFixed(1)}`,
     );
   }
-  lines.push(`🗣️ ${await coachLine(ctx, athlete, intensity, zoneAfter)}`);
+  lines.push(`🗣️ ${await coachLine(ctx, athlete, workoutRuleLine(intensity, zoneAfter, method))}`);
   if (workouts.length > maxDetailed)
     lines.push(`…and ${workouts.length - maxDetailed} more; \`/week\` has them all.`);
   const png = await ctx.charts.renderSpec(
@@ -125,13 +126,7 @@ export async function buildWorkoutMessage(
  * keeps the AI firewall: under COACH_STRAVA_DATA=exclude it never sees Strava API data), the rule set's
  * otherwise or when the model fails.
  */
-async function coachLine(
-  ctx: BotContext,
-  athlete: AthleteRow,
-  intensity: number | null,
-  zoneAfter: ReturnType<typeof formReading>['zone'],
-): Promise<string> {
-  const rule = workoutRuleLine(intensity, zoneAfter);
+async function coachLine(ctx: BotContext, athlete: AthleteRow, rule: string): Promise<string> {
   if (!ctx.config.coach.apiKey) return rule;
   try {
     return await coachAdvice(ctx, athlete.id);

@@ -214,4 +214,29 @@ describe('thresholds from the athlete’s own history', () => {
     );
     expect(rows.map((r) => (r.thresholds_used as { ftp: number }).ftp)).toEqual([240, 240, 240]);
   });
+
+  it('/settings turns the message after each workout off and on (on by default)', async () => {
+    const run = (options: Record<string, unknown>) =>
+      command.execute(
+        {
+          invoker: { userId: setter, username: 's', inGuild: false, interactionId: '3' },
+          options: command.options.parse(options),
+          progress: async () => {},
+        },
+        h.ctx,
+      );
+    const field = (reply: Reply) =>
+      reply.embeds?.[0]?.fields?.find((f) => f.name === 'After each workout')?.value;
+    expect(field(await run({}))).toBe('a DM');
+    const off = await run({ workout_dm: false });
+    expect(off.embeds?.[0]?.description).toContain('workout_dm → false');
+    expect(field(off)).toBe('off');
+    const row = await h.database.db
+      .selectFrom('athletes')
+      .select('workout_dm_enabled')
+      .where('id', '=', setterId)
+      .executeTakeFirstOrThrow();
+    expect(row.workout_dm_enabled).toBe(false);
+    expect(field(await run({ workout_dm: true }))).toBe('a DM');
+  });
 });

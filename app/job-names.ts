@@ -10,7 +10,14 @@ export const jobNames = {
   streamRetention: 'strava.stream-retention',
   dataExport: 'data.export',
   importExport: 'imports.strava-export',
+  workoutMessage: 'discord.workout-message',
 } as const;
+
+/**
+ * The message after a workout waits this long after it arrives, so workouts arriving together (a watch
+ * syncing several at once) make one message, well within the minute athletes expect.
+ */
+export const workoutMessageDelaySeconds = 20;
 
 /** pg-boss priorities: higher runs first. Live work (webhooks, the athlete waiting) outranks backfill. */
 export const priorities = { live: 10, interactive: 5, backfill: 0 } as const;

@@ -1,6 +1,7 @@
 import { digestSendJob } from '../bot/jobs/digest-send.job.ts';
 import { digestTickJob } from '../bot/jobs/digest-tick.job.ts';
 import { notifyJob } from '../bot/jobs/notify.job.ts';
+import { workoutMessageJob } from '../bot/jobs/workout-message.job.ts';
 import { exportJob } from '../exports/jobs/export.job.ts';
 import { importExportJob } from '../imports/jobs/import-export.job.ts';
 import { backfillJob } from '../ingest/jobs/backfill.job.ts';
@@ -23,4 +24,5 @@ export const jobDefinitions = [
   streamRetentionJob,
   exportJob,
   importExportJob,
+  workoutMessageJob,
 ] as unknown as JobDefinition<AppContext>[];

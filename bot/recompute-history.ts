@@ -12,6 +12,27 @@ const defaultFollowForMs = 13 * 60_000;
 const pollMs = 1_000;
 
 /**
+ * Starts recomputing an athlete's history without waiting for it: the worker DMs when it is done. Used
+ * where a first threshold value covers the whole history, which is recomputed at once.
+ */
+export async function startRecompute(
+  ctx: BotContext,
+  athleteId: string,
+  from: 'all' | string,
+): Promise<void> {
+  const run = await ctx.db
+    .insertInto('recompute_runs')
+    .values({ athlete_id: athleteId, from_date: from === 'all' ? null : from, dm_when_done: true })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await ctx.boss.send(
+    jobNames.recompute,
+    { athleteId, from, reanalyze: true, runId: run.id },
+    { priority: priorities.interactive },
+  );
+}
+
+/**
  * The "recompute history" button of /settings: enqueues the recompute job with a run to report into, and
  * follows it with a progress bar until it finishes.
  */

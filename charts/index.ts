@@ -25,6 +25,7 @@ export {
   textRenderingAvailable,
 } from './renderer.ts';
 export { background, defaultSize, pixelRatio } from './theme.ts';
+export { sportColors, type WeeklyVolumeInput, weeklyVolumeChartConfig } from './weekly-volume-chart.ts';
 export {
   fiveZoneColors,
   hrZoneNames,

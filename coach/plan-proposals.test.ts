@@ -275,7 +275,8 @@ describe('plan_what_if', () => {
       until: goalDate,
       done: basis.done,
       planned: taperedByHand,
-      unplanned: 'zero',
+      // As the athlete counts unplanned days (the default: their recent average).
+      unplanned: alice.forecast_unplanned,
       recentAverage: basis.recentAverage,
     });
     const raceDay = byHand.at(-1)!;

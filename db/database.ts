@@ -24,7 +24,9 @@ import type { RecomputeRunsTable } from './tables/recompute-runs.ts';
 import type { StravaConnectionsTable } from './tables/strava-connections.ts';
 import type { StravaRateLimitTable } from './tables/strava-rate-limit.ts';
 import type { SyncRunItemsTable, SyncRunsTable } from './tables/sync-runs.ts';
+import type { ThresholdProposalsTable } from './tables/threshold-proposals.ts';
 import type { WebhookEventsTable } from './tables/webhook-events.ts';
+import type { WorkoutMessagesTable } from './tables/workout-messages.ts';
 
 /** The typed schema kysely checks every query against. */
 export interface Database {
@@ -56,4 +58,6 @@ export interface Database {
   data_exports: DataExportsTable;
   console_login_links: ConsoleLoginLinksTable;
   console_sessions: ConsoleSessionsTable;
+  threshold_proposals: ThresholdProposalsTable;
+  workout_messages: WorkoutMessagesTable;
 }

@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../app/context.ts';
 import upload from '../bot/commands/upload.ts';
+import { workoutMessageJob } from '../bot/jobs/workout-message.job.ts';
 import type { Reply } from '../bot/reply.ts';
 import { ensureAthlete, setThreshold } from '../db/queries/athletes.ts';
 import { AppError } from '../lib/errors.ts';
@@ -25,7 +26,7 @@ let users = 0;
 const newUser = () => `7100000000000000${String(++users).padStart(2, '0')}`;
 
 beforeAll(async () => {
-  env = await startImportContext();
+  env = await startImportContext({ jobs: [workoutMessageJob] as never });
   ctx = env.ctx;
   files = await startFileServer();
 });
@@ -189,7 +190,20 @@ describe('/upload of TCX and GPX (written from the real recordings), plain and g
     await runUpload(userId, 'walk.fit', bytes);
     const again = await runUpload(userId, 'walk.fit', bytes);
     expect(again.content).toMatch(/uploaded before/);
-    expect(await activitiesOf(userId)).toHaveLength(1);
+    const activities = await activitiesOf(userId);
+    expect(activities).toHaveLength(1);
+    // The new workout's message is queued once (the duplicate queues nothing), to be sent within a minute.
+    const queued = await ctx.db
+      .selectFrom('workout_messages')
+      .select(['activity_id', 'status'])
+      .where('athlete_id', '=', activities[0]!.athlete_id)
+      .execute();
+    expect(queued).toEqual([{ activity_id: activities[0]!.id, status: 'pending' }]);
+    const jobs = await env.boss.findJobs('discord.workout-message', {
+      data: { athleteId: activities[0]!.athlete_id },
+    });
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.startAfter.getTime() - Date.now()).toBeLessThanOrEqual(60_000);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forecastPmc, recentAverageStress } from './forecast.ts';
+import { fitnessFall, fitnessFallText, forecastPmc, recentAverageStress } from './forecast.ts';
 
 // k = 1 − e^(−1/42) = 0.0235283 (CTL), 1 − e^(−1/7) = 0.1331221 (ATL), METRICS.md §10.
 describe('forecastPmc', () => {
@@ -138,5 +138,29 @@ describe('recentAverageStress', () => {
   it('over a shorter history, averages only the days the athlete has', () => {
     expect(recentAverageStress([{ date: '2026-11-21', stress: 100 }], '2026-11-30', 28)).toBeCloseTo(10, 10);
     expect(recentAverageStress([], '2026-11-30')).toBe(0);
+  });
+});
+
+describe('a fair forecast', () => {
+  it('unplanned days at the recent average hold fitness where it is; zero lets it fall', () => {
+    const start = { ctl: 60, atl: 60, recentCtl: [] };
+    const base = { start, from: '2026-12-01', until: '2027-01-31', done: [], planned: [], recentAverage: 60 };
+    const average = forecastPmc({ ...base, unplanned: 'recent_average' });
+    expect(average.every((d) => d.stress === 60)).toBe(true);
+    expect(average.at(-1)!.ctl).toBeCloseTo(60, 9);
+    const zero = forecastPmc({ ...base, unplanned: 'zero' });
+    expect(zero.every((d) => d.stress === 0)).toBe(true);
+    // 62 days of rest: CTL = 60 · e^(−62/42) = 13.69.
+    expect(zero.at(-1)!.ctl).toBeCloseTo(60 * Math.exp(-62 / 42), 9);
+  });
+
+  it('a fall of more than 20 % is reported, 20 % or less is not', () => {
+    expect(fitnessFall(58.6, 10.3)).toEqual({ from: 58.6, to: 10.3, share: (58.6 - 10.3) / 58.6 });
+    expect(fitnessFall(50, 40)).toBeNull(); // exactly 20 %
+    expect(fitnessFall(50, 39.9)?.share).toBeCloseTo(0.202, 9);
+    expect(fitnessFall(0, 0)).toBeNull();
+    expect(fitnessFallText({ from: 58.6, to: 10.3, share: 0.8242 }, true)).toBe(
+      '⚠️ Fitness falls 82 % (58.6 → 10.3) by race day: days without a plan count as rest; plan your training (`/plan add`) or count them at your recent average (`unplanned:recent_average`).',
+    );
   });
 });

@@ -90,3 +90,28 @@ export function recentAverageStress(
   );
   return total / span;
 }
+
+/** A forecast in which fitness falls by more than this share says so next to race-day form. */
+export const fitnessFallWarningShare = 0.2;
+
+/**
+ * How much fitness (CTL) the forecast loses from where it starts to race day, when that is more than 20 %:
+ * a race-day form reading such as "Fresh — ready to race" is then bought with lost fitness, and the
+ * athlete should see that next to it. Null when fitness holds (or there is none to lose).
+ */
+export function fitnessFall(
+  startCtl: number,
+  raceDayCtl: number,
+): { from: number; to: number; share: number } | null {
+  if (!(startCtl > 0) || !Number.isFinite(raceDayCtl)) return null;
+  const share = (startCtl - raceDayCtl) / startCtl;
+  return share > fitnessFallWarningShare ? { from: startCtl, to: raceDayCtl, share } : null;
+}
+
+/** The warning's words, e.g. "⚠️ Fitness falls 82 % (58.6 → 10.3) by race day: …". */
+export function fitnessFallText(fall: { from: number; to: number; share: number }, zero: boolean): string {
+  const why = zero
+    ? 'days without a plan count as rest; plan your training (`/plan add`) or count them at your recent average (`unplanned:recent_average`)'
+    : 'the plan and your recent average do not keep your fitness up';
+  return `⚠️ Fitness falls ${Math.round(fall.share * 100)} % (${fall.from.toFixed(1)} → ${fall.to.toFixed(1)}) by race day: ${why}.`;
+}

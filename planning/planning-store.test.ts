@@ -166,7 +166,8 @@ describe('forecastForAthlete', () => {
     });
     await upsertGoal(db, athlete.id, { date: '2026-11-27', name: 'Crit', targetTsb: 5 });
 
-    const zero = await forecastForAthlete(db, athlete, '2026-11-25');
+    // Zero is the athlete's choice now (the default counts unplanned days at the recent average).
+    const zero = await forecastForAthlete(db, { ...athlete, forecast_unplanned: 'zero' }, '2026-11-25');
     expect(zero?.goal).toEqual({ date: '2026-11-27', name: 'Crit', target_tsb: 5 });
     expect(zero?.days.map((d) => [d.date, d.stress])).toEqual([
       ['2026-11-25', 0],
@@ -226,7 +227,7 @@ describe('forecastForAthlete', () => {
         ramp: 0,
       })
       .execute();
-    const withToday = await forecastForAthlete(db, athlete, '2026-11-25');
+    const withToday = await forecastForAthlete(db, { ...athlete, forecast_unplanned: 'zero' }, '2026-11-25');
     expect(withToday?.days.map((d) => d.stress)).toEqual([45, 100, 0]);
     expect(withToday?.days[2]?.tsb).toBeCloseTo(-12.5323, 4);
   });

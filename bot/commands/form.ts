@@ -4,6 +4,7 @@ import { pmcChartConfig } from '../../charts/pmc-chart.ts';
 import { loadSeries } from '../../db/queries/load-series.ts';
 import { num, signed } from '../../lib/format.ts';
 import { addDays, localDate } from '../../lib/local-time.ts';
+import { fitnessFall, fitnessFallText } from '../../planning/forecast.ts';
 import { forecastForAthlete } from '../../planning/forecast-store.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
@@ -57,11 +58,14 @@ export default defineCommand<BotContext, typeof Options>({
     if (forecast?.goal && goalDay) {
       const target =
         forecast.goal.target_tsb !== null ? ` (target ${signed(forecast.goal.target_tsb, 0)})` : '';
+      // Fitness the forecast starts from: yesterday's, as the forecast does.
+      const startCtl = series.filter((day) => day.date < today).at(-1)?.ctl ?? 0;
+      const fall = fitnessFall(startCtl, goalDay.ctl);
       embed.fields = [
         ...(embed.fields ?? []),
         {
           name: `Goal: ${forecast.goal.name}, ${forecast.goal.date}`,
-          value: `Forecast on the day: form ${signed(goalDay.tsb, 1)}${target}, fitness ${num(goalDay.ctl, 1)}, fatigue ${num(goalDay.atl, 1)} — from your planned workouts.`,
+          value: `Forecast on the day: form ${signed(goalDay.tsb, 1)}${target}, fitness ${num(goalDay.ctl, 1)}, fatigue ${num(goalDay.atl, 1)} — from your planned workouts.${fall ? `\n${fitnessFallText(fall, athlete.forecast_unplanned === 'zero')}` : ''}`,
         },
       ];
     }

@@ -55,6 +55,7 @@ describe('/goal', () => {
       date: 'sun',
       name: 'Cyclocross nationals',
       target_tsb: 10,
+      unplanned: 'zero',
     });
     const embed = reply.embeds?.[0];
     expect(embed?.title).toBe('🏁 Cyclocross nationals');
@@ -81,6 +82,42 @@ describe('/goal', () => {
       'days without a plan count at your 28-day average, 75 TSS/day',
     );
     expect((await findAthleteById(database.db, athlete.id))?.forecast_unplanned).toBe('recent_average');
+  });
+
+  it('a new athlete’s forecast counts unplanned days at their recent average; zero stays an option and warns of a fall', async () => {
+    const athlete = await createAthlete(database.db, 24);
+    expect((await findAthleteById(database.db, athlete.id))?.forecast_unplanned).toBe('recent_average');
+    // 28 days of 60 TSS: CTL about 29.6 on the 24th (from 0, worked with pmcFrom below as the command does).
+    const rows = [];
+    let ctl = 0;
+    let atl = 0;
+    for (let i = 0; i < 28; i++) {
+      const date = new Date(Date.UTC(2026, 9, 28 + i)).toISOString().slice(0, 10);
+      const tsb = ctl - atl;
+      ctl += (60 - ctl) * (1 - Math.exp(-1 / 42));
+      atl += (60 - atl) * (1 - Math.exp(-1 / 7));
+      rows.push({ athlete_id: athlete.id, date, stress: 60, ctl, atl, tsb, ramp: 0 });
+    }
+    await database.db.insertInto('daily_load').values(rows).execute();
+    expect(rows.at(-1)?.date).toBe('2026-11-24');
+    const fair = await run(athlete.discord_user_id, {
+      subcommand: 'set',
+      date: '2027-02-20',
+      name: 'Spring race',
+    });
+    expect(fair.embeds?.[0]?.description).toContain(
+      'days without a plan count at your 28-day average, 60 TSS/day',
+    );
+    const fairForm = fair.embeds?.[0]?.fields?.find((f) => f.name === 'Race-day form')?.value ?? '';
+    expect(fairForm).not.toContain('Fitness falls');
+    // Counting every unplanned day as rest for 88 days loses most of the fitness: said next to the form.
+    const zero = await run(athlete.discord_user_id, { subcommand: 'view', unplanned: 'zero' });
+    const ctlOnRaceDay = Number(zero.embeds?.[0]?.fields?.[0]?.value);
+    const share = Math.round(((ctl - ctlOnRaceDay) / ctl) * 100);
+    expect(share).toBeGreaterThan(20);
+    expect(zero.embeds?.[0]?.fields?.find((f) => f.name === 'Race-day form')?.value).toContain(
+      `⚠️ Fitness falls ${share} % (${ctl.toFixed(1)} → ${ctlOnRaceDay.toFixed(1)}) by race day: days without a plan count as rest`,
+    );
   });
 
   it('refuses a past day and an implausible target, and clears the next goal', async () => {

@@ -9,6 +9,7 @@ import { num, signed } from '../../lib/format.ts';
 import { addDays, daysBetween, localDate } from '../../lib/local-time.ts';
 import { formReading } from '../../metrics/pmc.ts';
 import { dateHelp, parseDateInZone } from '../../planning/date-parse.ts';
+import { fitnessFall, fitnessFallText } from '../../planning/forecast.ts';
 import { forecastBasis, forecastForAthlete, recentAverageDays } from '../../planning/forecast-store.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
@@ -184,9 +185,10 @@ async function forecastReply(
       { name: 'Form (TSB)', value: signed(raceDay.tsb), inline: true },
     );
     const reading = formReading(raceDay.tsb).label;
+    const fall = fitnessFall(basis.start.ctl, raceDay.ctl);
     fields.push({
       name: 'Race-day form',
-      value: `${reading}${goal.target_tsb !== null ? `\n${againstTarget(raceDay.tsb, goal.target_tsb)}` : ''}`,
+      value: `${reading}${goal.target_tsb !== null ? `\n${againstTarget(raceDay.tsb, goal.target_tsb)}` : ''}${fall ? `\n${fitnessFallText(fall, athlete.forecast_unplanned === 'zero')}` : ''}`,
     });
   }
   const unplanned =

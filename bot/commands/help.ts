@@ -27,12 +27,13 @@ export default defineCommand<BotContext, z.ZodObject>({
           },
           {
             name: '2. Set thresholds',
-            value: '`/settings ftp:250 lthr:168 run_pace:4:30` — stress scores need them.',
+            value:
+              '`/settings ftp:250 lthr:168 run_pace:4:30` — stress scores need them. Not sure? `/settings` offers estimates from your own history.',
           },
           {
             name: '3. Look',
             value:
-              '`/form` today’s form and the PMC chart · `/activity` one workout · `/curve` your power curve',
+              '`/form` today’s form and the PMC chart · `/week` the week per sport · `/activity` one workout · `/curve` your power curve',
           },
           { name: '4. Ask', value: 'DM me a question, or `/coach question:` in a server.' },
           {

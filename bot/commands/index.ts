@@ -16,6 +16,7 @@ import settings from './settings.ts';
 import status from './status.ts';
 import sync from './sync.ts';
 import upload from './upload.ts';
+import week from './week.ts';
 
 /** Every slash command, keyed by its name when loaded. */
 export const slashCommands = [
@@ -26,6 +27,7 @@ export const slashCommands = [
   status,
   settings,
   form,
+  week,
   activity,
   curve,
   digest,

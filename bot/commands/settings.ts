@@ -1,6 +1,7 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
 import { ensureAthlete, listThresholds, setThreshold, thresholdsOn } from '../../db/queries/athletes.ts';
+import { firstActivityDate } from '../../db/queries/threshold-proposals.ts';
 import type { ThresholdKind } from '../../db/tables/athlete-thresholds.ts';
 import { AppError } from '../../lib/errors.ts';
 import {
@@ -13,8 +14,15 @@ import { isValidTimeZone, localDate } from '../../lib/local-time.ts';
 import { formatMinSec, parseMinSec } from '../../lib/pace.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
-import { recomputeHistory } from '../recompute-history.ts';
+import { recomputeHistory, startRecompute } from '../recompute-history.ts';
 import type { Reply } from '../reply.ts';
+import { requireAthlete } from '../require-athlete.ts';
+import {
+  acceptProposals,
+  editProposals,
+  ignoreProposals,
+  thresholdOffer,
+} from '../thresholds/threshold-offer.ts';
 
 /** Plausible human ranges: a value outside is a typo, refused with the range, never stored. */
 export const limits = {
@@ -82,6 +90,7 @@ const Options = z
       .optional(),
     units: z.enum(['metric', 'imperial']).optional(),
     digest: z.boolean().optional(),
+    workout_dm: z.boolean().optional(),
     digest_time: z
       .string()
       .trim()
@@ -182,6 +191,9 @@ export default defineCommand<BotContext, typeof Options>({
         .addChoices({ name: 'metric', value: 'metric' }, { name: 'imperial', value: 'imperial' }),
     )
     .addBooleanOption((o) => o.setName('digest').setDescription('Daily form digest by DM on or off'))
+    .addBooleanOption((o) =>
+      o.setName('workout_dm').setDescription('A message after every new workout, by DM, on or off'),
+    )
     .addStringOption((o) =>
       o.setName('digest_time').setDescription('Local time of the digest, HH:MM').setMaxLength(5),
     )
@@ -206,17 +218,26 @@ export default defineCommand<BotContext, typeof Options>({
       throw new AppError('bad_request', { message: `settings refused: ${refusal}`, userMessage: refusal });
     }
     let recomputeFrom: string | null = null;
+    let firstValue = false;
     for (const [option, kind] of Object.entries(thresholdOptions)) {
       const value = options[option as keyof typeof options] as number | undefined;
       if (value === undefined) continue;
       const firstOfKind = !before.some((row) => row.kind === kind);
-      await setThreshold(ctx.db, athlete.id, kind, value, effective);
+      // A first value is dated from the first activity (unless a date is given), so later values follow it.
+      const firstDay = firstOfKind && !options.effective ? await firstActivityDate(ctx.db, athlete.id) : null;
+      await setThreshold(
+        ctx.db,
+        athlete.id,
+        kind,
+        value,
+        firstDay !== null && firstDay < effective ? firstDay : effective,
+      );
       changes.push(
-        `${labelOf(kind)} → ${display(kind, value, options.units ?? athlete.units)} from ${effective}`,
+        `${labelOf(kind)} → ${display(kind, value, options.units ?? athlete.units)} ${firstOfKind ? '(your first value: it covers your whole history)' : `from ${effective}`}`,
       );
       // A first value covers the whole history (METRICS.md), so history is recomputed at once.
-      const from = firstOfKind ? '0001-01-01' : effective;
-      recomputeFrom = earliest(recomputeFrom, from);
+      if (firstOfKind) firstValue = true;
+      else recomputeFrom = earliest(recomputeFrom, effective);
     }
     const profile: Record<string, unknown> = {};
     if (options.sex) profile.sex = options.sex;
@@ -230,6 +251,7 @@ export default defineCommand<BotContext, typeof Options>({
       if (options.digest) profile.digest_disabled_reason = null;
     }
     if (options.digest_time) profile.digest_time = options.digest_time;
+    if (options.workout_dm !== undefined) profile.workout_dm_enabled = options.workout_dm;
     if (Object.keys(profile).length > 0) {
       await ctx.db
         .updateTable('athletes')
@@ -238,8 +260,15 @@ export default defineCommand<BotContext, typeof Options>({
         .execute();
       for (const [key, value] of Object.entries(profile))
         if (key !== 'digest_disabled_reason' && key !== 'timezone_chosen')
-          changes.push(`${key} → ${String(value)}`);
+          changes.push(`${key === 'workout_dm_enabled' ? 'workout_dm' : key} → ${String(value)}`);
       if (options.sex) recomputeFrom = '0001-01-01';
+    }
+    // A first threshold (or a new sex, which changes TRIMP everywhere) is recomputed now, not on a button.
+    const recomputeNow = firstValue || recomputeFrom === '0001-01-01';
+    if (recomputeNow) {
+      await startRecompute(ctx, athlete.id, 'all');
+      recomputeFrom = null;
+      changes.push('Recomputing your whole history now; I will DM you when it is done.');
     }
     const rows = await listThresholds(ctx.db, athlete.id);
     const current = thresholdsOn(rows, today);
@@ -266,15 +295,23 @@ export default defineCommand<BotContext, typeof Options>({
                 : `off${fresh.digest_disabled_reason ? ` (${disabledReasons[fresh.digest_disabled_reason] ?? fresh.digest_disabled_reason})` : ''}`,
               inline: true,
             },
+            { name: 'After each workout', value: fresh.workout_dm_enabled ? 'a DM' : 'off', inline: true },
           ],
           footer:
             'Change a value: /settings ftp:250 — thresholds are dated, so past activities keep the values of their day.',
         },
       ],
     };
+    // Thresholds still unset: offer estimates from the athlete's own history, each with its source.
+    const offer = await thresholdOffer(ctx, fresh, ctx.now());
+    if (offer) {
+      reply.embeds = [...(reply.embeds ?? []), ...(offer.embeds ?? [])];
+      reply.components = [...(offer.components ?? [])];
+    }
     if (recomputeFrom !== null) {
       const from = recomputeFrom === '0001-01-01' ? 'all' : recomputeFrom;
       reply.components = [
+        ...(reply.components ?? []),
         [
           {
             kind: 'action',
@@ -288,8 +325,16 @@ export default defineCommand<BotContext, typeof Options>({
     return reply;
   },
   button: async ({ invoker, action, args, progress }, ctx) => {
-    if (action !== 'recompute') return { content: 'This button has expired.' };
-    return recomputeHistory(ctx, { userId: invoker.userId, from: args[0] ?? 'all', progress });
+    if (action === 'recompute')
+      return recomputeHistory(ctx, { userId: invoker.userId, from: args[0] ?? 'all', progress });
+    const ids = args.filter((id) => /^\d+$/.test(id));
+    if (!['accept', 'edit', 'ignore'].includes(action) || ids.length === 0)
+      return { content: 'This button has expired.' };
+    const athlete = await requireAthlete(ctx, invoker.userId);
+    if (action === 'accept')
+      return acceptProposals(ctx, { userId: invoker.userId, athleteId: athlete.id, ids, progress });
+    if (action === 'edit') return editProposals(ctx, athlete.id, ids);
+    return ignoreProposals(ctx, athlete.id, ids);
   },
   autocomplete: async ({ focused }) => {
     const query = focused.value.toLowerCase().replace(/\s+/g, '_');

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
+import { jobNames, priorities, workoutMessageDelaySeconds } from '../../app/job-names.ts';
 import { ensureAthlete } from '../../db/queries/athletes.ts';
+import { queueWorkoutMessage } from '../../db/queries/workout-messages.ts';
 import { isActivityFileName, maxActivityFileBytes, readActivityFileLegs } from '../../imports/detect.ts';
 import { downloadCapped } from '../../imports/download.ts';
 import { importActivityFileLegs } from '../../imports/import-file.ts';
@@ -106,6 +108,28 @@ export default defineCommand<BotContext, typeof Options>({
       },
       'activity file uploaded',
     );
+    // A new workout gets its message by DM (form before → after, bests, the coach's line), as from Strava;
+    // the legs of a multisport file queue together and make one message.
+    // The upload itself succeeded: a failure to queue the message is logged, not the athlete's problem.
+    const created = stored.filter((leg) => leg.status === 'created');
+    if (created.length > 0) {
+      try {
+        let queued = false;
+        for (const leg of created)
+          queued = (await queueWorkoutMessage(ctx.db, athlete.id, leg.activityId)) || queued;
+        if (queued)
+          await ctx.boss.send(
+            jobNames.workoutMessage,
+            { athleteId: athlete.id },
+            { startAfter: workoutMessageDelaySeconds, priority: priorities.live },
+          );
+      } catch (error) {
+        ctx.logger.error(
+          { err: error, activityIds: created.map((leg) => leg.activityId) },
+          'workout message not queued',
+        );
+      }
+    }
     return uploadLegsReply(summaries);
   },
 });

@@ -4,6 +4,7 @@ import { defineJob } from '../../app/job-definition.ts';
 import { jobNames } from '../../app/job-names.ts';
 import { DmsClosedError } from '../dm-sender.ts';
 import { Notification, notificationReply } from '../notifications.ts';
+import { offerThresholdsAfterImport } from '../thresholds/threshold-offer.ts';
 
 /** One DM to one athlete. Closed DMs are not retried: the athlete is told on their next command. */
 export const notifyJob = defineJob({
@@ -29,6 +30,14 @@ export const notifyJob = defineJob({
     }
     try {
       await ctx.dm.send(payload.discordUserId, notificationReply(payload));
+      // The first import's numbers rest on estimates until thresholds are set: offer them from its data.
+      if (payload.kind === 'sync_done' || payload.kind === 'import_done') {
+        const offered = await offerThresholdsAfterImport(ctx, payload.discordUserId).catch((error) => {
+          log.error({ err: error }, 'threshold offer failed');
+          return false;
+        });
+        if (offered) log.info('thresholds offered after the first import');
+      }
     } catch (error) {
       if (!(error instanceof DmsClosedError)) throw error;
       log.warn({ discordUserId: payload.discordUserId }, 'DMs closed; notice kept for the next command');

@@ -9,6 +9,7 @@ import * as provenance from './2026-11-25T1720-provenance.ts';
 import * as dataExports from './2026-11-25T1740-data-exports.ts';
 import * as coachProposals from './2026-11-25T1800-coach-proposals.ts';
 import * as timezoneChosen from './2026-11-25T1830-timezone-chosen.ts';
+import * as firstWeek from './2026-12-01T1200-first-week.ts';
 import * as operatorConsole from './2026-12-01T1400-console.ts';
 import * as runFtpThreshold from './2026-12-01T1600-run-ftp-threshold.ts';
 import * as athleteMaxHrSeen from './2026-12-01T1610-athlete-max-hr-seen.ts';
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1740-data-exports': dataExports,
   '2026-11-25T1800-coach-proposals': coachProposals,
   '2026-11-25T1830-timezone-chosen': timezoneChosen,
+  '2026-12-01T1200-first-week': firstWeek,
   '2026-12-01T1400-console': operatorConsole,
   '2026-12-01T1600-run-ftp-threshold': runFtpThreshold,
   '2026-12-01T1610-athlete-max-hr-seen': athleteMaxHrSeen,

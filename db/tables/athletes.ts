@@ -25,6 +25,8 @@ export interface AthletesTable {
   max_hr_seen: number | null;
   /** The console's demo athlete: never DMed, never counted as a real athlete. */
   demo: Generated<boolean>;
+  /** The message after every new workout (on by default). */
+  workout_dm_enabled: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -1,4 +1,6 @@
+import { jobNames, priorities, workoutMessageDelaySeconds } from '../../app/job-names.ts';
 import { findAthleteByStravaId } from '../../db/queries/athletes.ts';
+import { queueWorkoutMessage } from '../../db/queries/workout-messages.ts';
 import type { WebhookEventRow } from '../../db/tables/webhook-events.ts';
 import { AppError } from '../../lib/errors.ts';
 import { StravaNotFoundError, StravaUnauthorizedError } from '../strava-port.ts';
@@ -41,10 +43,21 @@ export async function handleWebhookEvent(
   try {
     // Title, type and privacy changes arrive as updates: the refetch picks them up, and a type change is
     // re-analysed with the new sport.
-    await withAccessToken(deps, athlete.id, async (token) => {
+    const synced = await withAccessToken(deps, athlete.id, async (token) => {
       const activity = await deps.api.getActivity(token, event.object_id, 'live');
-      await syncStravaActivity(deps, athlete.id, activity, { priority: 'live', recompute: true, token });
+      return syncStravaActivity(deps, athlete.id, activity, { priority: 'live', recompute: true, token });
     });
+    // A new workout gets its message, queued once per activity however many events arrive. A create event
+    // queues it too, so a retry of an event that failed after storing the activity still does.
+    if (
+      (synced.created || event.aspect_type === 'create') &&
+      (await queueWorkoutMessage(deps.db, athlete.id, synced.activityId))
+    )
+      await deps.boss.send(
+        jobNames.workoutMessage,
+        { athleteId: athlete.id },
+        { startAfter: workoutMessageDelaySeconds, priority: priorities.live },
+      );
     return { status: 'done', detail: `activity ${event.aspect_type}d` };
   } catch (error) {
     if (error instanceof StravaNotFoundError) {

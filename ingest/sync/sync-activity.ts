@@ -18,7 +18,7 @@ export async function syncStravaActivity(
   athleteId: string,
   activity: StravaActivity,
   options: { priority: RequestPriority; recompute: boolean; token?: string },
-): Promise<{ activityId: string; changedFrom: string }> {
+): Promise<{ activityId: string; changedFrom: string; created: boolean }> {
   const token = options.token ?? (await deps.accessToken(athleteId));
   const streams = activity.manual ? null : await deps.api.getStreams(token, activity.id, options.priority);
   return inTransaction(deps.db, async (trx) => {
@@ -35,7 +35,7 @@ export async function syncStravaActivity(
     if (merged) {
       await matchActivityToPlan(trx, merged.activityId, deps.logger);
       if (options.recompute) await recomputePmc(trx, deps.pmc, athleteId, merged.changedFrom, deps.now());
-      return merged;
+      return { ...merged, created: false };
     }
     await followActivityTimezone(trx, athleteId, activity);
     const stored = await upsertStravaActivity(trx, athleteId, activity);
@@ -48,7 +48,7 @@ export async function syncStravaActivity(
         ? stored.previousLocalDate
         : stored.localDate;
     if (options.recompute) await recomputePmc(trx, deps.pmc, athleteId, changedFrom, deps.now());
-    return { activityId: stored.id, changedFrom };
+    return { activityId: stored.id, changedFrom, created: stored.created };
   });
 }
 

@@ -80,6 +80,21 @@ describe('Discord bot end to end: /connect → callback → sync → /form → /
       'import summary DM',
     );
     expect(summary.content).toContain('12 activities analysed');
+    // Right after the first import: one DM offering thresholds estimated from it, with their sources.
+    const offer = await eventually(
+      async () =>
+        discord.dms(ada).find((m) => JSON.stringify(m.embeds).includes('Thresholds from your own training')),
+      15_000,
+      'threshold offer DM',
+    );
+    const text = (offer.embeds[0] as { description: string }).description;
+    expect(text).toMatch(
+      /\*\*FTP \d+ W\*\* — (95 % of your 20 min best of \d+ W on \d+ \w+|critical-power fit)/,
+    );
+    const labels = (offer.components[0] as { components: { label: string }[] }).components.map(
+      (b) => b.label,
+    );
+    expect(labels).toEqual(['Accept', 'Edit']);
   }, 60_000);
 
   it('/form shows the embed coloured by form zone with the PMC chart as a PNG', async () => {
@@ -141,22 +156,22 @@ describe('Discord bot end to end: /connect → callback → sync → /form → /
     expect(chart && pngDimensions(chart.bytes)).toEqual({ width: 720, height: 500 });
   }, 30_000);
 
-  it('/settings ftp offers to recompute history; the button runs the job and reports the result', async () => {
+  it('/settings ftp: a first value recomputes the whole history at once, no button, and DMs when done', async () => {
     const interaction = await discord.sendInteraction(
       discord.build.slashCommand({ userId: ada, name: 'settings', options: { ftp: 260 } }),
     );
     const reply = await discord.waitForReply(interaction, { predicate: (m) => !m.loading });
-    const button = (reply.components[0] as { components: { label: string; custom_id: string }[] })
-      .components[0]!;
-    expect(button.label).toBe('Recompute all history now');
-    const press = await discord.sendInteraction(
-      discord.build.button({ userId: ada, customId: button.custom_id, message: reply }),
+    const labels = reply.components.flatMap((row) =>
+      (row as { components: { label: string }[] }).components.map((b) => b.label),
     );
-    const done = await discord.waitForReply(press, {
-      predicate: (m) => m.content.startsWith('✅'),
-      timeoutMs: 30_000,
-    });
-    expect(done.content).toContain('12 activities re-analysed');
+    expect(labels.some((label) => label.startsWith('Recompute'))).toBe(false);
+    expect(JSON.stringify(reply.embeds)).toContain('covers your whole history');
+    const dm = await eventually(
+      async () => discord.dms(ada).find((m) => m.content.includes('Your history is recomputed')),
+      30_000,
+      'recompute DM',
+    );
+    expect(dm.content).toContain('12 activities re-analysed');
     const ride = await h.database.db
       .selectFrom('activity_metrics')
       .select('thresholds_used')

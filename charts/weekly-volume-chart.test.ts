@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createChartRenderer, pngDimensions } from './renderer.ts';
 import { decodePng } from './test-png.ts';
-import { defaultSize } from './theme.ts';
+import { defaultSize, pixelRatio } from './theme.ts';
 import { sportColors, weeklyVolumeChartConfig } from './weekly-volume-chart.ts';
 
 type Config = {
@@ -39,7 +39,10 @@ describe('weeklyVolumeChartConfig', () => {
   it('renders to a PNG with the ride colour drawn', async () => {
     const renderer = createChartRenderer();
     const png = await renderer.renderSpec(weeklyVolumeChartConfig(input));
-    expect(pngDimensions(png)).toEqual({ width: defaultSize.width, height: defaultSize.height });
+    expect(pngDimensions(png)).toEqual({
+      width: defaultSize.width * pixelRatio,
+      height: defaultSize.height * pixelRatio,
+    });
     expect((await decodePng(png)).count(sportColors.ride!)).toBeGreaterThan(500);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pngDimensions } from '../../charts/renderer.ts';
-import { defaultSize } from '../../charts/theme.ts';
+import { defaultSize, pixelRatio } from '../../charts/theme.ts';
 import { insertPlan, setPlanActivity } from '../../db/queries/planning.ts';
 import { formatDuration } from '../../lib/pace.ts';
 import {
@@ -101,8 +101,8 @@ describe('/week', () => {
     expect(field('Fitness (CTL) per sport')).toMatch(/^🚴 Ride \d+\.\d · 🏃 Run \d+\.\d$/);
     expect(reply.files?.[0]?.name).toBe('week.png');
     expect(pngDimensions(reply.files![0]!.data)).toEqual({
-      width: defaultSize.width,
-      height: defaultSize.height,
+      width: defaultSize.width * pixelRatio,
+      height: defaultSize.height * pixelRatio,
     });
     expect(reply.personal).not.toBe(false); // ephemeral in servers
   });

@@ -6,6 +6,7 @@ import { planWeekChartConfig } from '../charts/plan-week-chart.ts';
 import { pmcChartConfig } from '../charts/pmc-chart.ts';
 import { powerCurveChartConfig } from '../charts/power-curve-chart.ts';
 import { createChartRenderer } from '../charts/renderer.ts';
+import { sportColors, weeklyVolumeChartConfig } from '../charts/weekly-volume-chart.ts';
 import { hrZoneNames, powerZoneNames, zonesChartConfig } from '../charts/zones-chart.ts';
 import { generateSeason } from '../coach/eval/fixture.ts';
 import { addDays } from '../lib/local-time.ts';
@@ -122,6 +123,22 @@ async function main(): Promise<void> {
         completedStress: done,
       })),
       today: addDays(monday, 4),
+    }),
+  );
+  const weeks = Array.from({ length: 12 }, (_, i) => addDays(monday, (i - 11) * 7));
+  const wave = (base: number, i: number) =>
+    Math.round((base + (i % 4) * base * 0.2 - (i === 7 ? base : 0)) * 10) / 10;
+  await write(
+    'chart-week.png',
+    weeklyVolumeChartConfig({
+      weeks,
+      series: [
+        { label: 'Ride', color: sportColors.ride!, hours: weeks.map((_, i) => wave(5, i)) },
+        { label: 'Run', color: sportColors.run!, hours: weeks.map((_, i) => wave(2.5, i)) },
+        { label: 'Swim', color: sportColors.swim!, hours: weeks.map((_, i) => (i % 2 === 0 ? 1 : 0.5)) },
+      ],
+      highlight: monday,
+      title: 'Hours per week by sport',
     }),
   );
 }

@@ -11,6 +11,7 @@ export const jobNames = {
   dataExport: 'data.export',
   importExport: 'imports.strava-export',
   workoutMessage: 'discord.workout-message',
+  purgeExpiredLinks: 'housekeeping.purge-expired-links',
 } as const;
 
 /**

@@ -25,6 +25,7 @@ describe('job schedules', () => {
     const byName = Object.fromEntries(schedules.map((s) => [s.name, s.cron]));
     expect(byName[jobNames.digestTick]).toBe('*/15 * * * *');
     expect(byName[jobNames.streamRetention]).toMatch(/^\d+ \d+ \* \* \*$/);
+    expect(byName[jobNames.purgeExpiredLinks]).toMatch(/^\d+ \d+ \* \* \*$/);
     expect(byName[jobNames.recompute]).toBeUndefined();
     expect(schedules.filter((s) => s.name === jobNames.digestTick)).toHaveLength(1);
   });

@@ -2,6 +2,7 @@ import { digestSendJob } from '../bot/jobs/digest-send.job.ts';
 import { digestTickJob } from '../bot/jobs/digest-tick.job.ts';
 import { notifyJob } from '../bot/jobs/notify.job.ts';
 import { workoutMessageJob } from '../bot/jobs/workout-message.job.ts';
+import { purgeExpiredLinksJob } from '../db/jobs/purge-expired-links.job.ts';
 import { exportJob } from '../exports/jobs/export.job.ts';
 import { importExportJob } from '../imports/jobs/import-export.job.ts';
 import { backfillJob } from '../ingest/jobs/backfill.job.ts';
@@ -25,4 +26,5 @@ export const jobDefinitions = [
   exportJob,
   importExportJob,
   workoutMessageJob,
+  purgeExpiredLinksJob,
 ] as unknown as JobDefinition<AppContext>[];

@@ -54,7 +54,3 @@ export const discordLimits = {
   fields: 25,
   autocompleteChoices: 25,
 } as const;
-
-export function textReply(content: string, personal = true): Reply {
-  return { content, personal };
-}

@@ -30,11 +30,3 @@ export async function consumeOauthState(db: Db, stateHash: string, now: Date): P
   if (!row) return { ok: false, reason: 'unknown' };
   return { ok: false, reason: row.used_at ? 'used' : 'expired' };
 }
-
-/** Housekeeping: states are useless a day after they expire. */
-export async function deleteStaleOauthStates(db: Db, now: Date): Promise<void> {
-  await db
-    .deleteFrom('oauth_states')
-    .where('expires_at', '<', new Date(now.getTime() - 24 * 3600_000))
-    .execute();
-}

@@ -28,7 +28,3 @@ export async function upsertConnection(
     .onConflict((oc) => oc.column('athlete_id').doUpdateSet({ ...values, updated_at: new Date() }))
     .execute();
 }
-
-export async function deleteConnection(db: Db, athleteId: string): Promise<void> {
-  await db.deleteFrom('strava_connections').where('athlete_id', '=', athleteId).execute();
-}

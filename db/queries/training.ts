@@ -3,39 +3,6 @@ import type { Db } from '../connect.ts';
 
 /** Read models of an athlete's training, shared by the bot commands, the digest and the coach. */
 
-export interface LoadDay {
-  date: string;
-  stress: number;
-  ctl: number;
-  atl: number;
-  tsb: number;
-  ramp: number;
-  sources: string[];
-}
-
-export function loadRange(db: Db, athleteId: string, from: string, to: string): Promise<LoadDay[]> {
-  return db
-    .selectFrom('daily_load')
-    .select(['date', 'stress', 'ctl', 'atl', 'tsb', 'ramp', 'sources'])
-    .where('athlete_id', '=', athleteId)
-    .where('date', '>=', from)
-    .where('date', '<=', to)
-    .orderBy('date')
-    .execute();
-}
-
-/** The load row of `date`, or the latest before it (days after the last recompute carry no row yet). */
-export function loadOn(db: Db, athleteId: string, date: string): Promise<LoadDay | undefined> {
-  return db
-    .selectFrom('daily_load')
-    .select(['date', 'stress', 'ctl', 'atl', 'tsb', 'ramp', 'sources'])
-    .where('athlete_id', '=', athleteId)
-    .where('date', '<=', date)
-    .orderBy('date', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-}
-
 export interface ActivityListItem {
   id: string;
   stravaId: string | null;

@@ -1,0 +1,155 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The architecture, enforced over the import graph (README, "Architecture"). Layers top to bottom; a file
+ * may import its own folder, and folders in its own layer or below, never above. Type-only imports count:
+ * a type names what a module depends on as much as a value does.
+ */
+const layers: string[][] = [
+  ['app', 'cli'], // process wiring
+  ['bot', 'ingest', 'imports', 'exports', 'console'], // edges: Discord, Strava, files, the web console
+  ['coach', 'planning'],
+  ['activities'],
+  ['db'],
+  ['metrics', 'charts', 'contracts', 'lib'], // pure computation and shared contracts
+];
+/** Folders that are tools, not the running product: they may import anything. */
+const tools = new Set(['test', 'bench', 'scripts', 'docs']);
+/** Edges talk to the outside world each in its own way; these pairs must not know about each other. */
+const isolatedEdges: [string, string][] = [
+  ['ingest', 'imports'],
+  ['imports', 'ingest'],
+];
+/** Modules that do I/O: metrics/ and charts/ must not reach them, directly or through another file. */
+const ioModules = [
+  /^pg$/,
+  /^pg-boss$/,
+  /^kysely/,
+  /^discord\.js$/,
+  /^openai/,
+  /^express$/,
+  /^pino/,
+  /^node:(fs|net|http|https|child_process|dgram|dns|worker_threads)/,
+  /^(fs|net|http|https|child_process)$/,
+];
+
+/**
+ * Known violations, each `importer -> imported`. This list only shrinks: a new violation fails the test,
+ * and so does an entry here that no longer occurs (remove it).
+ */
+const allowed = new Set<string>([]);
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...sourceFiles(path));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(path);
+  }
+  return out;
+}
+
+/** Every module specifier a file names: static imports and re-exports, and dynamic `import()`. */
+function specifiers(source: string): string[] {
+  const found: string[] = [];
+  const patterns = [
+    /(?:^|\n)\s*(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]/g,
+    /import\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
+  const bare = /(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g;
+  for (const pattern of [...patterns, bare]) {
+    for (const match of source.matchAll(pattern)) found.push(match[1]!);
+  }
+  return found;
+}
+
+const files = sourceFiles(root).map((path) => relative(root, path).split('\\').join('/'));
+const graph = new Map<string, { local: string[]; external: string[]; source: string }>();
+for (const file of files) {
+  const source = readFileSync(join(root, file), 'utf8');
+  const local: string[] = [];
+  const external: string[] = [];
+  for (const spec of specifiers(source)) {
+    if (spec.startsWith('.'))
+      local.push(
+        relative(root, resolve(root, dirname(file), spec))
+          .split('\\')
+          .join('/'),
+      );
+    else external.push(spec);
+  }
+  graph.set(file, { local, external, source });
+}
+
+const folderOf = (file: string) => (file.includes('/') ? file.slice(0, file.indexOf('/')) : '');
+const layerOf = (folder: string) => layers.findIndex((layer) => layer.includes(folder));
+const isTestCode = (file: string) =>
+  folderOf(file) === 'test' ||
+  file.endsWith('.test.ts') ||
+  /(^|\/)testing\//.test(file) ||
+  /test-helpers?\.ts$/.test(file);
+const isProduction = (file: string) => !isTestCode(file) && !tools.has(folderOf(file));
+
+function violations(): string[] {
+  const found = new Set<string>();
+  for (const [file, { local }] of graph) {
+    if (!isProduction(file)) continue;
+    const from = folderOf(file);
+    for (const target of local) {
+      const to = folderOf(target);
+      if (isTestCode(target)) found.add(`${file} -> ${target}`);
+      else if (to !== from && layerOf(from) >= 0 && layerOf(to) >= 0 && layerOf(to) < layerOf(from)) {
+        found.add(`${file} -> ${target}`);
+      } else if (isolatedEdges.some(([a, b]) => a === from && b === to)) found.add(`${file} -> ${target}`);
+    }
+  }
+  // metrics/ and charts/ stay pure: nothing they reach, transitively, does I/O or reads the environment.
+  for (const file of graph.keys()) {
+    if (!isProduction(file) || !['metrics', 'charts'].includes(folderOf(file))) continue;
+    const seen = new Set<string>();
+    const queue = [file];
+    while (queue.length > 0) {
+      const current = queue.pop()!;
+      if (seen.has(current)) continue;
+      seen.add(current);
+      const node = graph.get(current);
+      if (!node) continue;
+      const io = node.external.find((spec) => ioModules.some((pattern) => pattern.test(spec)));
+      if (io) found.add(`${file} -> ${current === file ? io : `${current} (${io})`}`);
+      else if (/process\.env/.test(node.source)) found.add(`${file} -> ${current} (process.env)`);
+      queue.push(...node.local.filter((target) => !isTestCode(target)));
+    }
+  }
+  return [...found].sort();
+}
+
+describe('layering', () => {
+  const found = violations();
+  if (process.env.PRINT_LAYERING) console.log(JSON.stringify(found, null, 1));
+
+  it('every folder with production code has a layer', () => {
+    const unplaced = [...new Set(files.filter(isProduction).map(folderOf))].filter(
+      (folder) => folder !== '' && layerOf(folder) < 0,
+    );
+    expect(unplaced).toEqual([]);
+  });
+
+  it('no production file imports a higher layer, test code, or (from metrics/charts) I/O', () => {
+    expect(found.filter((violation) => !allowed.has(violation))).toEqual([]);
+  });
+
+  it('the allow-list has no entry that no longer occurs', () => {
+    expect([...allowed].filter((violation) => !found.includes(violation))).toEqual([]);
+  });
+
+  it('sees the imports it checks', () => {
+    // Guards the parser: if it stopped finding imports, every check above would pass vacuously.
+    expect(graph.get('app/jobs.ts')?.local.length).toBeGreaterThan(5);
+  });
+});

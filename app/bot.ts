@@ -1,7 +1,7 @@
 import { createBotService } from '../bot/bot-service.ts';
 import { slashCommands } from '../bot/commands/index.ts';
+import { createDirectMessageHandler } from '../bot/direct-message.ts';
 import { syncCommands } from '../bot/register-commands.ts';
-import { createDirectMessageHandler } from '../coach/direct-message.ts';
 import type { AppContext } from './context.ts';
 import type { Service } from './web-service.ts';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobNames } from '../lib/jobs/job-names.ts';
 import { startTestBoss } from '../test/boss.ts';
 import { createTestDatabase, type TestDatabase } from '../test/db.ts';
-import { jobNames } from './job-names.ts';
 import { syncSchedules } from './job-runner.ts';
 import { jobDefinitions } from './jobs.ts';
 

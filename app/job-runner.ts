@@ -1,8 +1,8 @@
 import { PgBoss } from 'pg-boss';
+import { bossSchema, type JobDefinition } from '../lib/jobs/job-definition.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { JobDefinition } from './job-definition.ts';
 
-export const bossSchema = 'pgboss';
+export { bossSchema };
 
 /** A pg-boss instance whose errors are logged (the listener is attached before start, as pg-boss asks). */
 export function createBoss(connectionString: string, logger: Logger, options: { max?: number } = {}): PgBoss {

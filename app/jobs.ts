@@ -10,8 +10,8 @@ import { reanalyseStoredJob } from '../ingest/jobs/reanalyse-stored.job.ts';
 import { recomputeJob } from '../ingest/jobs/recompute.job.ts';
 import { streamRetentionJob } from '../ingest/jobs/stream-retention.job.ts';
 import { webhookEventJob } from '../ingest/jobs/webhook-event.job.ts';
+import type { JobDefinition } from '../lib/jobs/job-definition.ts';
 import type { AppContext } from './context.ts';
-import type { JobDefinition } from './job-definition.ts';
 
 /** Every job kind the workers run; each file in a `jobs/` folder contributes one definition. */
 export const jobDefinitions = [

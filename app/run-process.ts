@@ -2,13 +2,13 @@ import dotenv from 'dotenv';
 import type { PgBoss } from 'pg-boss';
 import { createLoginLink } from '../console/auth.ts';
 import { type Config, ConfigError, describeDisabled, loadConfig } from '../lib/config.ts';
+import { jobNames } from '../lib/jobs/job-names.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
+import { type Service, stopAll } from '../lib/service.ts';
 import { buildAppContext } from './build-context.ts';
 import type { AppContext } from './context.ts';
 import { type AppDatabase, openDatabase } from './database.ts';
-import { jobNames } from './job-names.ts';
 import { createBoss, createQueues, startWorkers, syncSchedules } from './job-runner.ts';
-import { type Service, stopAll } from './service.ts';
 
 // Each service's modules load only in a process that runs it (dynamic imports below): a web process
 // never loads discord.js, openai or the canvas, a worker never loads express.

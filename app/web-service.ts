@@ -4,10 +4,10 @@ import type { Db } from '../db/connect.ts';
 import { createExpressApp } from '../ingest/web/app.ts';
 import { healthRoutes } from '../ingest/web/health-routes.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { Service } from './service.ts';
+import type { Service } from '../lib/service.ts';
 
 // Where Service used to live; run-process imports it from service.ts so a worker never loads express.
-export { type Service, stopAll } from './service.ts';
+export { type Service, stopAll } from '../lib/service.ts';
 
 /** The HTTP side: health checks plus the given routers (Strava OAuth, webhooks, uploads). */
 export function createWebService(options: {

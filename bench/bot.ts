@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { createBot } from '../app/bot.ts';
-import { jobNames } from '../app/job-names.ts';
 import { digestTickJob } from '../bot/jobs/digest-tick.job.ts';
 import { activityChartConfig } from '../charts/activity-chart.ts';
 import { pmcChartConfig } from '../charts/pmc-chart.ts';
 import { powerCurveChartConfig } from '../charts/power-curve-chart.ts';
+import { jobNames } from '../lib/jobs/job-names.ts';
 import { addDays, localDate } from '../lib/local-time.ts';
 import { computePmc } from '../metrics/pmc.ts';
 import { percentile, round, startBenchApp } from './bench-app.ts';

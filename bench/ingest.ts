@@ -3,10 +3,10 @@ import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { jobNames } from '../app/job-names.ts';
 import { createConnectLink } from '../ingest/connect/connect-links.ts';
 import { startSync } from '../ingest/sync/start-sync.ts';
 import { subscriptionService, webhookCallbackUrl } from '../ingest/webhook/subscription.ts';
+import { jobNames } from '../lib/jobs/job-names.ts';
 import { freePort } from '../test/app-on-fakes.ts';
 import { fakeEnv, spawnApp } from '../test/app-process.ts';
 import {

@@ -1,6 +1,6 @@
 import { Client, Events, GatewayIntentBits, type Message, Partials } from 'discord.js';
-import type { Service } from '../app/web-service.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { Service } from '../lib/service.ts';
 import type { SlashCommand } from './command.ts';
 import { createInteractionHandler, type InteractionHooks } from './interaction-handler.ts';
 

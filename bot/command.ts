@@ -1,6 +1,6 @@
 import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { z } from 'zod';
-import type { Reply } from './reply.ts';
+import type { Reply } from '../lib/presentation/reply.ts';
 
 /** Who is asking, and where: enough for privacy rules and for finding the athlete. */
 export interface Invoker {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Reply } from '../lib/presentation/reply.ts';
 import { messageProblems } from '../test/fakes/discord/limits.ts';
 import { clip, linesWithin, type MessageOptions, toMessageOptions } from './discord-adapter.ts';
-import type { Reply } from './reply.ts';
 import { syncProgressReply } from './sync-progress.ts';
 
 /** What discord.js puts on the wire for these options. */

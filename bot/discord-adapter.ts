@@ -1,5 +1,5 @@
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, EmbedBuilder } from 'discord.js';
-import type { ButtonSpec, EmbedSpec, Reply } from './reply.ts';
+import type { ButtonSpec, EmbedSpec, Reply } from '../lib/presentation/reply.ts';
 
 const styles = {
   primary: ButtonStyle.Primary,

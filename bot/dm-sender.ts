@@ -1,5 +1,5 @@
 import type { REST } from 'discord.js';
-import type { Reply } from './reply.ts';
+import type { Reply } from '../lib/presentation/reply.ts';
 
 /** Discord's code for "Cannot send messages to this user" (DMs closed or no shared context). */
 export const dmsClosedCode = 50007;

@@ -10,9 +10,9 @@ import {
 } from 'discord.js';
 import { AppError } from '../lib/errors.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { Reply } from '../lib/presentation/reply.ts';
 import type { Invoker, SlashCommand } from './command.ts';
 import { clip, toMessageOptions } from './discord-adapter.ts';
-import type { Reply } from './reply.ts';
 
 /** Past this, a command that did not ask to defer is deferred anyway (Discord's deadline is 3 s). */
 const autoDeferAfterMs = 2_000;

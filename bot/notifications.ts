@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { num, signed } from '../lib/format.ts';
-import type { Reply } from './reply.ts';
+import type { Reply } from '../lib/presentation/reply.ts';
 
 /** Messages the workers send by DM, as data; `notificationReply` turns each into what the athlete sees. */
 export const Notification = z.discriminatedUnion('kind', [

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Reply } from '../lib/presentation/reply.ts';
 import { eventually, type Harness, startHarness } from '../test/app-harness.ts';
 import { type DiscordFake, startDiscordFake } from '../test/fakes/discord/discord-fake.ts';
 import { recomputeHistory } from './recompute-history.ts';
-import type { Reply } from './reply.ts';
 
 const user = '650000000000000001';
 

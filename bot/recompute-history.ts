@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jobNames, priorities } from '../app/job-names.ts';
 import { AppError } from '../lib/errors.ts';
+import { jobNames, priorities } from '../lib/jobs/job-names.ts';
+import type { Reply } from '../lib/presentation/reply.ts';
 import type { BotContext } from './bot-context.ts';
 import type { ProgressUpdater } from './command.ts';
-import type { Reply } from './reply.ts';
 import { requireAthlete } from './require-athlete.ts';
 import { progressBar } from './sync-progress.ts';
 

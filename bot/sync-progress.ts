@@ -1,6 +1,6 @@
 import type { SyncRunRow } from '../db/tables/sync-runs.ts';
 import { localDateTime } from '../lib/local-time.ts';
-import type { Reply } from './reply.ts';
+import type { Reply } from '../lib/presentation/reply.ts';
 
 export function progressBar(done: number, total: number, width = 20): string {
   const share = total > 0 ? Math.min(1, done / total) : 0;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { handleDirectMessage } from '../bot/direct-message.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../test/db.ts';
@@ -12,7 +13,6 @@ import {
   toolResults,
 } from '../test/fakes/openai/openai-fake.ts';
 import { answerCoachQuestion, type CoachContext, coachAdvice } from './coach.ts';
-import { handleDirectMessage } from './direct-message.ts';
 import { type FixtureActivity, insertFixtureAthlete } from './eval/fixture.ts';
 
 const now = new Date('2026-11-01T09:00:00Z');

@@ -4,12 +4,13 @@ import { buildAppContext } from '../app/build-context.ts';
 import type { BotContext } from '../bot/bot-context.ts';
 import type { Invoker } from '../bot/command.ts';
 import coachCommand from '../bot/commands/coach.ts';
-import type { Reply } from '../bot/reply.ts';
+import { handleDirectMessage } from '../bot/direct-message.ts';
 import { insertPlan, upsertGoal } from '../db/queries/planning.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { loadConfig } from '../lib/config.ts';
 import { signed } from '../lib/format.ts';
 import { createLogger } from '../lib/logger.ts';
+import type { Reply } from '../lib/presentation/reply.ts';
 import { forecastPmc } from '../planning/forecast.ts';
 import { forecastBasis, forecastForAthlete } from '../planning/forecast-store.ts';
 import { createTestDatabase, type TestDatabase } from '../test/db.ts';
@@ -23,7 +24,6 @@ import {
 } from '../test/fakes/openai/openai-fake.ts';
 import { answerCoachQuestion } from './coach.ts';
 import { firewallSources, pmcFromSources } from './data-scope.ts';
-import { handleDirectMessage } from './direct-message.ts';
 import { type FixtureActivity, insertFixtureAthlete } from './eval/fixture.ts';
 
 // Wednesday 25 Nov 2026; the athletes are in UTC, so today is 2026-11-25.

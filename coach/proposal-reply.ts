@@ -1,5 +1,5 @@
-import type { ButtonSpec } from '../bot/reply.ts';
 import { num, signed } from '../lib/format.ts';
+import type { ButtonSpec } from '../lib/presentation/reply.ts';
 import { formReading } from '../metrics/pmc.ts';
 import type { ForecastDay } from '../planning/forecast.ts';
 import { changeLine, dayLabel, type StoredChange } from './plan-changes.ts';

@@ -3,10 +3,10 @@ import type { APIApplicationCommandOption } from 'discord.js';
 import type { AppContext } from '../app/context.ts';
 import type { Invoker, SlashCommand } from '../bot/command.ts';
 import { slashCommands } from '../bot/commands/index.ts';
-import type { Reply } from '../bot/reply.ts';
-import { handleDirectMessage } from '../coach/direct-message.ts';
+import { handleDirectMessage } from '../bot/direct-message.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { AppError } from '../lib/errors.ts';
+import type { Reply } from '../lib/presentation/reply.ts';
 
 /**
  * The console's chat panel talks to the very command handlers and coach the Discord bot uses: a slash

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { bossSchema } from '../app/job-runner.ts';
 import type { Db } from '../db/connect.ts';
+import { bossSchema } from '../lib/jobs/job-definition.ts';
 
 export interface ConsoleStats {
   athletes: { real: number; connectedToStrava: number; demo: boolean };

@@ -1,5 +1,5 @@
 import { clip, fitEmbeds, messageLimits } from '../bot/discord-adapter.ts';
-import type { ButtonSpec, EmbedSpec, FileSpec, Reply } from '../bot/reply.ts';
+import type { ButtonSpec, EmbedSpec, FileSpec, Reply } from '../lib/presentation/reply.ts';
 
 /**
  * The browser's counterpart of `bot/discord-adapter.ts`: the same `Reply` as Discord would show it —

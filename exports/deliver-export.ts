@@ -1,8 +1,8 @@
 import type { AppContext } from '../app/context.ts';
 import { DmsClosedError } from '../bot/dm-sender.ts';
-import type { Reply } from '../bot/reply.ts';
 import { findAthleteByDiscordId } from '../db/queries/athletes.ts';
 import { localDate } from '../lib/local-time.ts';
+import type { Reply } from '../lib/presentation/reply.ts';
 import { buildAthleteExport } from './build-export.ts';
 import { exportLinkKey, exportLinkLifetimeMs, exportLinkUrl, signExportToken } from './export-links.ts';
 import { storeExport } from './export-store.ts';

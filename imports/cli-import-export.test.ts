@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fitToStreams } from '../metrics/fit.ts';
+import { startImportContext } from '../test/imports/import-context.ts';
+import { reshape, writeSyntheticExport } from '../test/imports/synthetic-export.ts';
 import type { ParsedActivityFile } from './activity-file.ts';
-import { startImportContext } from './testing/import-context.ts';
-import { reshape, writeSyntheticExport } from './testing/synthetic-export.ts';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));

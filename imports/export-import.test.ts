@@ -22,12 +22,12 @@ import {
   verifyToken,
   webhookSecret,
 } from '../test/app-harness.ts';
+import { type ExportEntrySpec, reshape, writeSyntheticExport } from '../test/imports/synthetic-export.ts';
+import { toGpx, toTcx } from '../test/imports/write-xml.ts';
 import type { ParsedActivityFile } from './activity-file.ts';
 import { readActivityFile } from './detect.ts';
 import { prepareLocalImport, runExportImport } from './export-import.ts';
 import { importActivityFile } from './import-file.ts';
-import { type ExportEntrySpec, reshape, writeSyntheticExport } from './testing/synthetic-export.ts';
-import { toGpx, toTcx } from './testing/write-xml.ts';
 
 const fixtureDir = fileURLToPath(new URL('../test/fixtures/fit/', import.meta.url));
 const fixture = (name: string) => readFileSync(`${fixtureDir}${name}`);

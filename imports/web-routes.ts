@@ -1,9 +1,9 @@
 import { type Request, Router } from 'express';
 import type { PgBoss } from 'pg-boss';
-import { jobNames, priorities } from '../app/job-names.ts';
 import type { Db } from '../db/connect.ts';
 import type { Config } from '../lib/config.ts';
 import { AppError } from '../lib/errors.ts';
+import { jobNames, priorities } from '../lib/jobs/job-names.ts';
 import type { Logger } from '../lib/logger.ts';
 import { verifyImportToken } from './upload-links.ts';
 

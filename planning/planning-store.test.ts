@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPlan, insertPlan, upsertGoal } from '../db/queries/planning.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { createActivity, createAthlete } from '../test/planning-helpers.ts';
 import { planDaySummary } from './day-summary.ts';
 import { forecastForAthlete } from './forecast-store.ts';
 import { matchActivityToPlan, matchPlanByHand } from './match-activity.ts';
-import { createActivity, createAthlete } from './test-helpers.ts';
 
 let database: TestDatabase;
 const silent = createLogger({ level: 'silent' });

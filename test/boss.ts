@@ -1,6 +1,6 @@
 import type { PgBoss } from 'pg-boss';
-import type { JobDefinition } from '../app/job-definition.ts';
 import { createBoss, createQueues } from '../app/job-runner.ts';
+import type { JobDefinition } from '../lib/jobs/job-definition.ts';
 import { createLogger } from '../lib/logger.ts';
 
 /** A started pg-boss on a test database, with the given queues created. */

@@ -5,12 +5,12 @@ import { zonesChartConfig } from '../../charts/zones-chart.ts';
 import { activitiesInRange, activityDetail } from '../../db/queries/training.ts';
 import { loadStreams } from '../../ingest/activities/activity-store.ts';
 import { AppError } from '../../lib/errors.ts';
+import type { ButtonSpec, EmbedSpec, FileSpec } from '../../lib/presentation/reply.ts';
 import type { CliJson } from '../../metrics/cli-json.ts';
 import { parseStravaStreams, StreamError, toSeries } from '../../metrics/streams.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
 import { clip } from '../discord-adapter.ts';
-import type { ButtonSpec, EmbedSpec, FileSpec } from '../reply.ts';
 import { requireAthlete } from '../require-athlete.ts';
 import { activityEmbed, hrZoneNames, powerZoneNames } from '../views/activity-view.ts';
 

@@ -5,10 +5,10 @@ import { answerWithProposal, appliedText, proposalButtons } from '../../coach/pr
 import { applyProposal, dismissProposal, type NotApplied } from '../../coach/proposals.ts';
 import { splitForDiscord } from '../../coach/split-for-discord.ts';
 import { localDate } from '../../lib/local-time.ts';
+import { discordLimits, type Reply } from '../../lib/presentation/reply.ts';
 import { forecastForAthlete } from '../../planning/forecast-store.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
-import { discordLimits, type Reply } from '../reply.ts';
 import { requireAthlete } from '../require-athlete.ts';
 
 const Options = z.object({

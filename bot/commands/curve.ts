@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { powerCurveChartConfig } from '../../charts/power-curve-chart.ts';
 import { powerCurveForPeriod } from '../../db/queries/training.ts';
 import { addDays, localDate } from '../../lib/local-time.ts';
+import { durationLabel } from '../../lib/presentation/units.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
 import { dayCountOption, dayCountSchema } from '../day-count-option.ts';
 import { requireAthlete } from '../require-athlete.ts';
-import { durationLabel } from '../views/units.ts';
 
 export const curveDays = { min: 7, max: 3650, default: 90 } as const;
 const keyDurations = [5, 15, 60, 300, 1200, 3600];

@@ -1,13 +1,13 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { jobNames, priorities } from '../../app/job-names.ts';
 import { findAthleteByDiscordId } from '../../db/queries/athletes.ts';
 import { disconnectStrava } from '../../ingest/connect/disconnect.ts';
 import { AppError } from '../../lib/errors.ts';
+import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
+import type { Reply } from '../../lib/presentation/reply.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
-import type { Reply } from '../reply.ts';
 
 export default defineCommand<BotContext, z.ZodObject>({
   data: new SlashCommandBuilder()

@@ -1,6 +1,6 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
-import { jobNames, priorities } from '../../app/job-names.ts';
+import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
 import { requireAthlete } from '../require-athlete.ts';

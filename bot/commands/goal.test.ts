@@ -4,8 +4,8 @@ import { decodePng } from '../../charts/test-png.ts';
 import { pixelRatio } from '../../charts/theme.ts';
 import { findAthleteById } from '../../db/queries/athletes.ts';
 import { insertPlan } from '../../db/queries/planning.ts';
-import { commandContext, createAthlete, invokerFor, noProgress } from '../../planning/test-helpers.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+import { commandContext, createAthlete, invokerFor, noProgress } from '../../test/planning-helpers.ts';
 import goal, { againstTarget } from './goal.ts';
 
 let database: TestDatabase;

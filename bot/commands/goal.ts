@@ -7,13 +7,13 @@ import { deleteGoal, setForecastUnplanned, upcomingGoals, upsertGoal } from '../
 import type { AthleteRow } from '../../db/tables/athletes.ts';
 import { num, signed } from '../../lib/format.ts';
 import { addDays, daysBetween, localDate } from '../../lib/local-time.ts';
+import type { Reply } from '../../lib/presentation/reply.ts';
 import { formReading } from '../../metrics/pmc.ts';
 import { dateHelp, parseDateInZone } from '../../planning/date-parse.ts';
 import { fitnessFall, fitnessFallText } from '../../planning/forecast.ts';
 import { forecastBasis, forecastForAthlete, recentAverageDays } from '../../planning/forecast-store.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
-import type { Reply } from '../reply.ts';
 import { dayText } from './plan.ts';
 
 /** Plausible race-day form: beyond these a target is a typo. */

@@ -4,14 +4,14 @@ import { defaultSize, pixelRatio } from '../../charts/theme.ts';
 import { findAthleteByDiscordId } from '../../db/queries/athletes.ts';
 import { findPlan } from '../../db/queries/planning.ts';
 import { rematchDay } from '../../planning/match-activity.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
 import {
   commandContext,
   createActivity,
   createAthlete,
   invokerFor,
   noProgress,
-} from '../../planning/test-helpers.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+} from '../../test/planning-helpers.ts';
 import plan from './plan.ts';
 
 let database: TestDatabase;

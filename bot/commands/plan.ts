@@ -18,6 +18,7 @@ import type { PlannedWorkoutRow } from '../../db/tables/planning.ts';
 import { AppError } from '../../lib/errors.ts';
 import { duration, type Units } from '../../lib/format.ts';
 import { addDays, daysBetween, localDate } from '../../lib/local-time.ts';
+import type { Reply } from '../../lib/presentation/reply.ts';
 import { dateHelp, mondayOf, parseDateInZone } from '../../planning/date-parse.ts';
 import { plannedStressOf } from '../../planning/forecast-store.ts';
 import { matchPlanByHand, releaseHandMatch, rematchDay } from '../../planning/match-activity.ts';
@@ -25,7 +26,6 @@ import { planStatusOn, statusEmoji } from '../../planning/plan-status.ts';
 import { formatTarget, parseTarget } from '../../planning/target.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
-import type { Reply } from '../reply.ts';
 
 /** Sports offered when adding a plan: Strava sport types; matching compares their families. */
 export const planSports = [

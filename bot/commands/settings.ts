@@ -12,10 +12,10 @@ import {
 } from '../../lib/format.ts';
 import { isValidTimeZone, localDate } from '../../lib/local-time.ts';
 import { formatMinSec, parseMinSec } from '../../lib/pace.ts';
+import type { Reply } from '../../lib/presentation/reply.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
 import { recomputeHistory, startRecompute } from '../recompute-history.ts';
-import type { Reply } from '../reply.ts';
 import { requireAthlete } from '../require-athlete.ts';
 import {
   acceptProposals,

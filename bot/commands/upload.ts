@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
-import { jobNames, priorities, workoutMessageDelaySeconds } from '../../app/job-names.ts';
 import { ensureAthlete } from '../../db/queries/athletes.ts';
 import { queueWorkoutMessage } from '../../db/queries/workout-messages.ts';
 import { isActivityFileName, maxActivityFileBytes, readActivityFileLegs } from '../../imports/detect.ts';
@@ -9,6 +8,7 @@ import { downloadCapped } from '../../imports/download.ts';
 import { importActivityFileLegs } from '../../imports/import-file.ts';
 import { uploadLegsReply } from '../../imports/upload-reply.ts';
 import { AppError } from '../../lib/errors.ts';
+import { jobNames, priorities, workoutMessageDelaySeconds } from '../../lib/jobs/job-names.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
 

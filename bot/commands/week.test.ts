@@ -3,14 +3,14 @@ import { pngDimensions } from '../../charts/renderer.ts';
 import { defaultSize, pixelRatio } from '../../charts/theme.ts';
 import { insertPlan, setPlanActivity } from '../../db/queries/planning.ts';
 import { formatDuration } from '../../lib/pace.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
 import {
   commandContext,
   createActivity,
   createAthlete,
   invokerFor,
   noProgress,
-} from '../../planning/test-helpers.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+} from '../../test/planning-helpers.ts';
 import { slashCommands } from './index.ts';
 import week from './week.ts';
 

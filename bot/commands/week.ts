@@ -7,12 +7,12 @@ import { weekActivities } from '../../db/queries/week.ts';
 import { num } from '../../lib/format.ts';
 import { addDays, localDate } from '../../lib/local-time.ts';
 import { formatDuration } from '../../lib/pace.ts';
+import { distanceText, elevationText, type Units } from '../../lib/presentation/units.ts';
 import { parseDateInZone } from '../../planning/date-parse.ts';
 import { plannedStressOf } from '../../planning/forecast-store.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
 import { requireAthlete } from '../require-athlete.ts';
-import { distanceText, elevationText, type Units } from '../views/units.ts';
 import {
   fitnessBySport,
   type SportTotals,

@@ -5,11 +5,11 @@ import { activitiesInRange } from '../../db/queries/training.ts';
 import type { AthleteRow } from '../../db/tables/athletes.ts';
 import { duration } from '../../lib/format.ts';
 import { addDays } from '../../lib/local-time.ts';
+import type { Reply } from '../../lib/presentation/reply.ts';
 import { planDaySummary } from '../../planning/day-summary.ts';
 import { plannedStressOf } from '../../planning/forecast-store.ts';
 import type { BotContext } from '../bot-context.ts';
 import { clip, linesWithin, messageLimits } from '../discord-adapter.ts';
-import type { Reply } from '../reply.ts';
 import { formEmbed, formFacts } from '../views/form-view.ts';
 
 /** Advice from the coach when it is configured; null makes the digest fall back to the rule. */

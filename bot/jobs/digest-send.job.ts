@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { defineJob } from '../../app/job-definition.ts';
-import { jobNames } from '../../app/job-names.ts';
 import { findAthleteById } from '../../db/queries/athletes.ts';
+import { defineJob } from '../../lib/jobs/job-definition.ts';
+import { jobNames } from '../../lib/jobs/job-names.ts';
 import { digestAdvice } from '../digest/digest-advice-source.ts';
 import { buildDigest } from '../digest/digest-message.ts';
 import { claimDigest, releaseDigest } from '../digest/find-due-digests.ts';

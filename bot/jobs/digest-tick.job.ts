@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { defineJob } from '../../app/job-definition.ts';
-import { jobNames, priorities } from '../../app/job-names.ts';
+import { defineJob } from '../../lib/jobs/job-definition.ts';
+import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 import { findDueDigests } from '../digest/find-due-digests.ts';
 
 const insertChunk = 1_000;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { defineJob } from '../../app/job-definition.ts';
-import { jobNames } from '../../app/job-names.ts';
 import { findAthleteById } from '../../db/queries/athletes.ts';
 import { claimWorkoutMessages, finishWorkoutMessages } from '../../db/queries/workout-messages.ts';
+import { defineJob } from '../../lib/jobs/job-definition.ts';
+import { jobNames } from '../../lib/jobs/job-names.ts';
 import { DmsClosedError } from '../dm-sender.ts';
 import { raisedThresholdProposal } from '../thresholds/threshold-offer.ts';
 import { buildWorkoutMessage } from '../workout-message/build-workout-message.ts';

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/connect.ts';
 import { analyzeStoredActivity, storeStreams } from '../../ingest/activities/activity-store.ts';
 import { recomputePmc } from '../../ingest/activities/pmc-store.ts';
+import type { Reply } from '../../lib/presentation/reply.ts';
 import { eventually, type Harness, startHarness } from '../../test/app-harness.ts';
 import type { SlashCommand } from '../command.ts';
 import settings from '../commands/settings.ts';
-import type { Reply } from '../reply.ts';
 import { raisedThresholdProposal, thresholdOffer } from './threshold-offer.ts';
 
 const now = new Date('2026-11-30T12:00:00Z');

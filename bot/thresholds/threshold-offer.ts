@@ -13,6 +13,8 @@ import type { AthleteRow } from '../../db/tables/athletes.ts';
 import type { ThresholdProposalRow } from '../../db/tables/threshold-proposals.ts';
 import { addDays, localDate } from '../../lib/local-time.ts';
 import { formatMinSec } from '../../lib/pace.ts';
+import type { Reply } from '../../lib/presentation/reply.ts';
+import { paceText, type Units } from '../../lib/presentation/units.ts';
 import {
   type EstimatedKind,
   estimateActivityFromMetrics,
@@ -25,8 +27,6 @@ import type { BotContext } from '../bot-context.ts';
 import type { ProgressUpdater } from '../command.ts';
 import { display, labelOf, limits } from '../commands/settings.ts';
 import { recomputeHistory } from '../recompute-history.ts';
-import type { Reply } from '../reply.ts';
-import { paceText, type Units } from '../views/units.ts';
 
 /** The kinds estimated from history, in the order they are offered, with their /settings option. */
 const offered: { kind: EstimatedKind; key: keyof ThresholdEstimates; option: keyof typeof limits }[] = [

@@ -1,8 +1,15 @@
 import { duration, num } from '../../lib/format.ts';
+import type { EmbedSpec } from '../../lib/presentation/reply.ts';
+import {
+  distanceText,
+  durationLabel,
+  elevationText,
+  paceText,
+  speedText,
+  type Units,
+} from '../../lib/presentation/units.ts';
 import type { CliJson } from '../../metrics/cli-json.ts';
 import { sportFamily } from '../../metrics/sport.ts';
-import type { EmbedSpec } from '../reply.ts';
-import { distanceText, durationLabel, elevationText, paceText, speedText, type Units } from './units.ts';
 
 export interface ActivityViewInput {
   name: string;

@@ -1,7 +1,7 @@
 import type { LoadSeriesDay } from '../../db/queries/load-series.ts';
 import { num, signed } from '../../lib/format.ts';
+import type { EmbedSpec } from '../../lib/presentation/reply.ts';
 import { type FormZone, formReading } from '../../metrics/pmc.ts';
-import type { EmbedSpec } from '../reply.ts';
 
 /** Embed colour per form zone: the same hues as the PMC chart's shading. */
 export const formZoneColors: Record<FormZone, number> = {

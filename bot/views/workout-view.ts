@@ -1,7 +1,7 @@
 import { num } from '../../lib/format.ts';
+import { durationLabel, paceText, type Units } from '../../lib/presentation/units.ts';
 import type { FormZone } from '../../metrics/pmc.ts';
 import { sportFamily } from '../../metrics/sport.ts';
-import { durationLabel, paceText, type Units } from './units.ts';
 
 /** Durations a new best is reported at (fewer than the stored peaks, so the message stays short). */
 export const bestDurations = ['5', '60', '300', '1200', '3600'] as const;

@@ -5,12 +5,12 @@ import { peakBests, workoutDetails } from '../../db/queries/workout-messages.ts'
 import type { AthleteRow } from '../../db/tables/athletes.ts';
 import { duration, num, signed } from '../../lib/format.ts';
 import { addDays, localDate } from '../../lib/local-time.ts';
+import type { EmbedSpec, Reply } from '../../lib/presentation/reply.ts';
+import { distanceText, type Units } from '../../lib/presentation/units.ts';
 import { formReading } from '../../metrics/pmc.ts';
 import { plannedStressOf } from '../../planning/forecast-store.ts';
 import type { BotContext } from '../bot-context.ts';
 import { clip } from '../discord-adapter.ts';
-import type { EmbedSpec, Reply } from '../reply.ts';
-import { distanceText, type Units } from '../views/units.ts';
 import { intensityText, methodNames, newBests, newBestText, workoutRuleLine } from '../views/workout-view.ts';
 
 /** Discord shows at most 10 embeds per message; one is kept for the summary. */

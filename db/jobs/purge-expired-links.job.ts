@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineJob } from '../../app/job-definition.ts';
-import { jobNames } from '../../app/job-names.ts';
+import { defineJob } from '../../lib/jobs/job-definition.ts';
+import { jobNames } from '../../lib/jobs/job-names.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Db } from '../connect.ts';
 import { purgeExpiredLinks } from '../queries/expired-links.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { defineJob } from '../../app/job-definition.ts';
-import { jobNames } from '../../app/job-names.ts';
+import { defineJob } from '../../lib/jobs/job-definition.ts';
+import { jobNames } from '../../lib/jobs/job-names.ts';
 import { deliverExport } from '../deliver-export.ts';
 
 /** `/export`: builds the athlete's data export and DMs it (attachment, or a one-time download link). */

@@ -1,9 +1,9 @@
 import type { PgBoss } from 'pg-boss';
 import { fromKysely } from 'pg-boss';
-import { jobNames, priorities } from '../../app/job-names.ts';
 import type { Db } from '../../db/connect.ts';
 import { consumeOauthState } from '../../db/queries/oauth-states.ts';
 import { upsertConnection } from '../../db/queries/strava-connections.ts';
+import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { startSync } from '../sync/start-sync.ts';
 import { hashState } from './connect-links.ts';

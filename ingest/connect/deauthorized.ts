@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app/context.ts';
-import { jobNames, priorities } from '../../app/job-names.ts';
+import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 import { recomputePmc } from '../activities/pmc-store.ts';
 import { disconnectStrava } from './disconnect.ts';
 

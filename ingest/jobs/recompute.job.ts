@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { defineJob } from '../../app/job-definition.ts';
-import { jobNames } from '../../app/job-names.ts';
 import type { Db } from '../../db/connect.ts';
+import { defineJob } from '../../lib/jobs/job-definition.ts';
+import { jobNames } from '../../lib/jobs/job-names.ts';
 import { recomputePmc } from '../activities/pmc-store.ts';
 import { RateLimitWaitError } from '../rate-limit/postgres-gate.ts';
 import { reanalyzeActivity } from '../retention/refetch-streams.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { defineJob } from '../../app/job-definition.ts';
-import { jobNames, priorities } from '../../app/job-names.ts';
+import { defineJob } from '../../lib/jobs/job-definition.ts';
+import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 import { disconnectAfterDeauthorization } from '../connect/deauthorized.ts';
 import { RateLimitWaitError } from '../rate-limit/postgres-gate.ts';
 import { handleWebhookEvent } from '../sync/handle-webhook-event.ts';

@@ -1,8 +1,8 @@
-import { jobNames, priorities, workoutMessageDelaySeconds } from '../../app/job-names.ts';
 import { findAthleteByStravaId } from '../../db/queries/athletes.ts';
 import { queueWorkoutMessage } from '../../db/queries/workout-messages.ts';
 import type { WebhookEventRow } from '../../db/tables/webhook-events.ts';
 import { AppError } from '../../lib/errors.ts';
+import { jobNames, priorities, workoutMessageDelaySeconds } from '../../lib/jobs/job-names.ts';
 import { StravaNotFoundError, StravaUnauthorizedError } from '../strava-port.ts';
 import { deleteStravaActivity, syncStravaActivity } from './sync-activity.ts';
 import { type SyncDeps, withAccessToken } from './sync-deps.ts';

@@ -1,8 +1,8 @@
 import type { PgBoss } from 'pg-boss';
 import { fromKysely } from 'pg-boss';
-import { jobNames, priorities } from '../../app/job-names.ts';
 import { type Db, inTransaction } from '../../db/connect.ts';
 import { toJson } from '../../db/tables/json.ts';
+import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 
 export const activeSyncStates = ['queued', 'listing', 'syncing', 'waiting_rate_limit'] as const;
 

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PgBoss } from 'pg-boss';
 import { fromKysely } from 'pg-boss';
-import { jobNames, priorities } from '../../app/job-names.ts';
 import type { Db } from '../../db/connect.ts';
 import { AppError } from '../../lib/errors.ts';
+import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { TokenCipher } from '../connect/oauth-port.ts';
 

@@ -1,8 +1,8 @@
 import type { PgBoss } from 'pg-boss';
 import { fromKysely } from 'pg-boss';
-import { jobNames, priorities } from '../../app/job-names.ts';
 import type { Db } from '../../db/connect.ts';
 import { toJson } from '../../db/tables/json.ts';
+import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 import { type StravaWebhookEvent, webhookDedupKey } from './webhook-event.ts';
 
 /** More events than this in one transaction would only lengthen the wait of the first. */

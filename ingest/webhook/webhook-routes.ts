@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { type RequestHandler, Router } from 'express';
 import type { PgBoss } from 'pg-boss';
-import { jobNames, priorities } from '../../app/job-names.ts';
 import type { Db } from '../../db/connect.ts';
 import { getSetting } from '../../db/queries/app-settings.ts';
+import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createWebhookEventStore } from './event-store.ts';
 import { StravaWebhookEvent } from './webhook-event.ts';

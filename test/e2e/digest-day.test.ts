@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobNames } from '../../app/job-names.ts';
 import { digestSendJob } from '../../bot/jobs/digest-send.job.ts';
 import { digestTickJob } from '../../bot/jobs/digest-tick.job.ts';
+import { jobNames } from '../../lib/jobs/job-names.ts';
 import { localDateTime } from '../../lib/local-time.ts';
 import { type Harness, startHarness } from '../app-harness.ts';
 import { type DiscordFake, startDiscordFake } from '../fakes/discord/discord-fake.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../app/bot.ts';
-import type { Service } from '../../app/service.ts';
+import type { Service } from '../../lib/service.ts';
 import { type Harness, startHarness } from '../app-harness.ts';
 import { type DiscordFake, startDiscordFake } from '../fakes/discord/discord-fake.ts';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobNames } from '../../app/job-names.ts';
 import { workoutDmsClosedNotice, workoutMessageJob } from '../../bot/jobs/workout-message.job.ts';
 import { createConnectLink } from '../../ingest/connect/connect-links.ts';
 import { subscriptionService, webhookCallbackUrl } from '../../ingest/webhook/subscription.ts';
+import { jobNames } from '../../lib/jobs/job-names.ts';
 import {
   connectThroughBrowser,
   eventually,

@@ -1,4 +1,4 @@
-import { distance, durationLabel, elevation, pace, speed, type Units } from '../../lib/format.ts';
+import { distance, durationLabel, elevation, pace, speed, type Units } from '../format.ts';
 
 /** The views' names for the shared formatters of lib/format.ts (one way to write each unit). */
 export type { Units };

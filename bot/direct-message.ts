@@ -1,11 +1,11 @@
 import type { Message } from 'discord.js';
 import type { AppContext } from '../app/context.ts';
-import { toMessageOptions } from '../bot/discord-adapter.ts';
-import type { Reply } from '../bot/reply.ts';
+import { answerCoachQuestion, type CoachContext, type CoachOptions } from '../coach/coach.ts';
+import { answerWithProposal, proposalButtons } from '../coach/proposal-reply.ts';
+import { splitForDiscord } from '../coach/split-for-discord.ts';
 import { findAthleteByDiscordId } from '../db/queries/athletes.ts';
-import { answerCoachQuestion, type CoachContext, type CoachOptions } from './coach.ts';
-import { answerWithProposal, proposalButtons } from './proposal-reply.ts';
-import { splitForDiscord } from './split-for-discord.ts';
+import type { Reply } from '../lib/presentation/reply.ts';
+import { toMessageOptions } from './discord-adapter.ts';
 
 /** The part of a Discord DM the coach needs (a discord.js Message adapts to it). */
 export interface IncomingDirectMessage {

@@ -1,4 +1,4 @@
-import type { Logger } from '../lib/logger.ts';
+import type { Logger } from './logger.ts';
 
 /** One long-running part of a process (web, worker, bot, the job queue, the database). */
 export interface Service {

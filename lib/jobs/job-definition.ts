@@ -1,6 +1,9 @@
 import type { Job, Queue, WorkOptions } from 'pg-boss';
 import type { z } from 'zod';
 
+/** The Postgres schema pg-boss keeps its tables in (the console reads queue depths from it). */
+export const bossSchema = 'pgboss';
+
 /**
  * One kind of background job: a queue name, the zod schema of its payload, queue settings (retries,
  * dead letter, expiry), worker settings (batch size, concurrency) and the handler. The payload is parsed

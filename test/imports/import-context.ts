@@ -1,12 +1,12 @@
 import type { PgBoss } from 'pg-boss';
 import { buildAppContext } from '../../app/build-context.ts';
 import type { AppContext } from '../../app/context.ts';
-import type { JobDefinition } from '../../app/job-definition.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { generateFernetKey } from '../../lib/fernet.ts';
+import type { JobDefinition } from '../../lib/jobs/job-definition.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { startTestBoss } from '../../test/boss.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+import { startTestBoss } from '../boss.ts';
+import { createTestDatabase, type TestDatabase } from '../db.ts';
 
 /** The application context on a fresh test database, without Strava or Discord configured. */
 export async function startImportContext(

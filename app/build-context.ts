@@ -1,8 +1,8 @@
 import type { PgBoss } from 'pg-boss';
+import { createAnalyzer } from '../activities/analyzer.ts';
 import { createDmSender } from '../bot/dm-sender.ts';
 import type { ChartRenderer } from '../charts/renderer.ts';
 import type { Db } from '../db/connect.ts';
-import { createAnalyzer } from '../ingest/activities/analyzer.ts';
 import { createStravaServices } from '../ingest/strava-services.ts';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';

@@ -1,9 +1,9 @@
 import type { PgBoss } from 'pg-boss';
+import type { ActivityAnalyzer } from '../activities/analyzer-port.ts';
+import type { PmcCompute } from '../activities/pmc-store.ts';
 import type { DmSender } from '../bot/dm-sender.ts';
 import type { ChartRenderer } from '../charts/renderer.ts';
 import type { Db } from '../db/connect.ts';
-import type { ActivityAnalyzer } from '../ingest/activities/analyzer-port.ts';
-import type { PmcCompute } from '../ingest/activities/pmc-store.ts';
 import type { StravaOAuthPort, TokenCipher } from '../ingest/connect/oauth-port.ts';
 import type { RateLimitGate } from '../ingest/rate-limit/postgres-gate.ts';
 import type { StravaClient } from '../ingest/strava-client.ts';

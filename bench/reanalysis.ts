@@ -4,11 +4,11 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
+import { analyzeStoredActivity, storeStreams } from '../activities/activity-store.ts';
+import { createAnalyzer } from '../activities/analyzer.ts';
 import { connectDb, type Db } from '../db/connect.ts';
 import { startEmbeddedPostgres } from '../db/embedded-postgres.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { analyzeStoredActivity, storeStreams } from '../ingest/activities/activity-store.ts';
-import { createAnalyzer } from '../ingest/activities/analyzer.ts';
 import { percentile, round } from './bench-app.ts';
 
 /** History lengths measured, in years of one activity a day. */

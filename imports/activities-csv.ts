@@ -1,19 +1,6 @@
-/** One row of a Strava export's activities.csv, as far as the import needs it. */
-export interface ExportActivity {
-  id: string | null;
-  name: string | null;
-  /** Strava sport type, as the API spells it. */
-  sport: string | null;
-  /** As in the CSV: `activities/123.fit.gz`; null for activities without a file (manual entries). */
-  fileName: string | null;
-  /** Activity Date (Strava writes it in UTC), null when missing or in a format not read here. */
-  startTime: Date | null;
-  /** Seconds; null when missing. */
-  elapsedS: number | null;
-  movingS: number | null;
-  /** Metres (the second "Distance" column; the first is in the athlete's display unit). */
-  distanceM: number | null;
-}
+import type { ExportActivity } from '../activities/store-csv-activity.ts';
+
+export type { ExportActivity };
 
 const months = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 

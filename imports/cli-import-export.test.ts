@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ParsedActivityFile } from '../activities/activity-file.ts';
 import { fitToStreams } from '../metrics/fit.ts';
 import { startImportContext } from '../test/imports/import-context.ts';
 import { reshape, writeSyntheticExport } from '../test/imports/synthetic-export.ts';
-import type { ParsedActivityFile } from './activity-file.ts';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));

@@ -1,13 +1,13 @@
 import { promisify } from 'node:util';
 import { constants, gunzip } from 'node:zlib';
-import { AppError } from '../lib/errors.ts';
-import { fitToStreams } from '../metrics/fit.ts';
 import {
   type ActivityFileFormat,
   dropCorruptTimes,
   type ParsedActivityFile,
   streamDurationS,
-} from './activity-file.ts';
+} from '../activities/activity-file.ts';
+import { AppError } from '../lib/errors.ts';
+import { fitToStreams } from '../metrics/fit.ts';
 import { ActivityFileError } from './errors.ts';
 import { gpxToStreams } from './gpx.ts';
 import { tcxToStreams } from './tcx.ts';

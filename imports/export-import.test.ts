@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
+import type { ParsedActivityFile } from '../activities/activity-file.ts';
 import { bossSchema } from '../app/job-runner.ts';
 import importCommand from '../bot/commands/import.ts';
 import { ensureAthlete } from '../db/queries/athletes.ts';
@@ -24,7 +25,6 @@ import {
 } from '../test/app-harness.ts';
 import { type ExportEntrySpec, reshape, writeSyntheticExport } from '../test/imports/synthetic-export.ts';
 import { toGpx, toTcx } from '../test/imports/write-xml.ts';
-import type { ParsedActivityFile } from './activity-file.ts';
 import { readActivityFile } from './detect.ts';
 import { prepareLocalImport, runExportImport } from './export-import.ts';
 import { importActivityFile } from './import-file.ts';

@@ -5,20 +5,20 @@ import { join, posix, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { sql, type Transaction } from 'kysely';
 import type { PgBoss } from 'pg-boss';
+import { matchActivityToPlan } from '../activities/match-activity.ts';
+import { recomputePmc } from '../activities/pmc-store.ts';
+import { storeCsvActivity } from '../activities/store-csv-activity.ts';
 import type { Notification } from '../bot/notifications.ts';
 import type { Database } from '../db/database.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import type { ExportImportRow } from '../db/tables/export-imports.ts';
-import { recomputePmc } from '../ingest/activities/pmc-store.ts';
 import { AppError } from '../lib/errors.ts';
 import { jobNames } from '../lib/jobs/job-names.ts';
 import { localDate } from '../lib/local-time.ts';
 import type { Logger } from '../lib/logger.ts';
-import { matchActivityToPlan } from '../planning/match-activity.ts';
 import { type ExportActivity, parseActivitiesCsv } from './activities-csv.ts';
 import { isActivityFileName, maxActivityFileBytes, readActivityFileLegs } from './detect.ts';
 import { type ImportDeps, importActivityFileLegs } from './import-file.ts';
-import { storeCsvActivity } from './store-csv-activity.ts';
 import { openZip, ZipEntryTooLargeError } from './zip-reader.ts';
 
 export interface ExportImportDeps extends ImportDeps {

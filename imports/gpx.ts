@@ -1,5 +1,5 @@
+import { haversineM, type ParsedActivityFile } from '../activities/activity-file.ts';
 import type { RawStreams } from '../metrics/streams.ts';
-import { haversineM, type ParsedActivityFile } from './activity-file.ts';
 import { ActivityFileError } from './errors.ts';
 import { asList, child, numberOf, parseActivityXml, textOf, timeOf } from './xml.ts';
 

@@ -1,17 +1,17 @@
-import type { Db } from '../db/connect.ts';
-import { inTransaction } from '../db/connect.ts';
-import type { AthleteRow } from '../db/tables/athletes.ts';
-import type { ActivityAnalyzer } from '../ingest/activities/analyzer-port.ts';
-import { type PmcCompute, recomputePmc } from '../ingest/activities/pmc-store.ts';
-import type { Logger } from '../lib/logger.ts';
-import { matchActivityToPlan } from '../planning/match-activity.ts';
+import type { ActivityAnalyzer } from '../activities/analyzer-port.ts';
+import { matchActivityToPlan } from '../activities/match-activity.ts';
+import { type PmcCompute, recomputePmc } from '../activities/pmc-store.ts';
 import {
   type IncomingFile,
   type IncomingLegs,
   type StoredFileActivity,
   storeActivityFile,
   storeActivityFileLegs,
-} from './store-activity-file.ts';
+} from '../activities/store-activity-file.ts';
+import type { Db } from '../db/connect.ts';
+import { inTransaction } from '../db/connect.ts';
+import type { AthleteRow } from '../db/tables/athletes.ts';
+import type { Logger } from '../lib/logger.ts';
 
 export interface ImportDeps {
   db: Db;

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ParsedActivityFile } from '../activities/activity-file.ts';
+import { storeStreams } from '../activities/activity-store.ts';
+import { createAnalyzer } from '../activities/analyzer.ts';
+import { mergeStravaDelivery } from '../activities/strava-merge.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
-import { storeStreams } from '../ingest/activities/activity-store.ts';
-import { createAnalyzer } from '../ingest/activities/analyzer.ts';
 import type { StravaActivity } from '../ingest/strava-port.ts';
 import { createLogger } from '../lib/logger.ts';
 import { pmcFrom } from '../metrics/pmc.ts';
 import { createTestDatabase, type TestDatabase } from '../test/db.ts';
-import type { ParsedActivityFile } from './activity-file.ts';
 import { type ImportDeps, importActivityFileLegs } from './import-file.ts';
-import { mergeStravaDelivery } from './strava-merge.ts';
 import { uploadLegsReply } from './upload-reply.ts';
 
 const raceStart = new Date('2026-05-10T07:00:00Z');

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { streamDurationS } from '../activities/activity-file.ts';
 import { parseActivitiesCsv, parseExportDate } from './activities-csv.ts';
-import { streamDurationS } from './activity-file.ts';
 import { readActivityFile } from './detect.ts';
 
 const bytes = (text: string) => new TextEncoder().encode(text);

@@ -1,8 +1,8 @@
+import type { ParsedActivityFile } from '../activities/activity-file.ts';
+import type { StoredFileActivity } from '../activities/store-activity-file.ts';
 import type { ActivityMetricsRow } from '../db/tables/activity-metrics.ts';
 import { distance, duration as hms, num } from '../lib/format.ts';
 import type { EmbedSpec, Reply } from '../lib/presentation/reply.ts';
-import type { ParsedActivityFile } from './activity-file.ts';
-import type { StoredFileActivity } from './store-activity-file.ts';
 
 export interface UploadSummary {
   fileName: string;

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ParsedActivityFile } from '../activities/activity-file.ts';
 import type { AppContext } from '../app/context.ts';
 import upload from '../bot/commands/upload.ts';
 import { workoutMessageJob } from '../bot/jobs/workout-message.job.ts';
@@ -12,7 +13,6 @@ import { fitToStreams } from '../metrics/fit.ts';
 import { startFileServer } from '../test/imports/file-server.ts';
 import { startImportContext } from '../test/imports/import-context.ts';
 import { toGpx, toTcx } from '../test/imports/write-xml.ts';
-import type { ParsedActivityFile } from './activity-file.ts';
 import { readActivityFileLegs } from './detect.ts';
 
 const fixtureDir = fileURLToPath(new URL('../test/fixtures/fit/', import.meta.url));

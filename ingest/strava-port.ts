@@ -1,4 +1,8 @@
+import type { StravaActivity } from '../activities/strava-activity.ts';
 import type { RequestPriority } from './rate-limit/budget.ts';
+
+// The activity itself is what activities/ stores; the Strava edge hands it over in this shape.
+export type { StravaActivity };
 
 /**
  * The Strava API as the jobs use it. The implementation counts every request against the shared
@@ -18,25 +22,6 @@ export interface StravaApi {
     id: string,
     priority: RequestPriority,
   ) => Promise<Record<string, unknown> | null>;
-}
-
-/** The fields of a Strava activity (summary or detail) the product uses. */
-export interface StravaActivity {
-  id: string;
-  name: string;
-  sportType: string;
-  startDate: Date;
-  /** Local wall-clock time, 'YYYY-MM-DD HH:MM:SS' (Strava's start_date_local without its misleading Z). */
-  startDateLocal: string;
-  timezone: string | null;
-  distanceM: number | null;
-  movingTimeS: number | null;
-  elapsedTimeS: number | null;
-  elevationGainM: number | null;
-  manual: boolean;
-  private: boolean;
-  /** Strava's JSON as received, kept for provenance and re-analysis. */
-  raw: Record<string, unknown>;
 }
 
 /**

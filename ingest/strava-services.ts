@@ -1,11 +1,11 @@
 import type { PgBoss } from 'pg-boss';
+import type { ActivityAnalyzer } from '../activities/analyzer-port.ts';
+import type { PmcCompute } from '../activities/pmc-store.ts';
 import type { AppContext } from '../app/context.ts';
 import type { Db } from '../db/connect.ts';
 import type { Config } from '../lib/config.ts';
 import { createFernet } from '../lib/fernet.ts';
 import type { Logger } from '../lib/logger.ts';
-import type { ActivityAnalyzer } from './activities/analyzer-port.ts';
-import type { PmcCompute } from './activities/pmc-store.ts';
 import { createPostgresGate } from './rate-limit/postgres-gate.ts';
 import { createStravaClient, type StravaClient } from './strava-client.ts';
 import { getAccessToken } from './tokens/access-tokens.ts';

@@ -1,13 +1,13 @@
 import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { matchActivityToPlan, matchPlanByHand } from '../activities/match-activity.ts';
 import { findPlan, insertPlan, upsertGoal } from '../db/queries/planning.ts';
 import { createLogger } from '../lib/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../test/db.ts';
 import { createActivity, createAthlete } from '../test/planning-helpers.ts';
 import { planDaySummary } from './day-summary.ts';
 import { forecastForAthlete } from './forecast-store.ts';
-import { matchActivityToPlan, matchPlanByHand } from './match-activity.ts';
 
 let database: TestDatabase;
 const silent = createLogger({ level: 'silent' });

@@ -57,17 +57,7 @@ const allowed = new Set<string>([
   'exports/deliver-export.ts -> app/context.ts',
   'exports/export-routes.ts -> app/context.ts',
   'exports/jobs/export.job.ts -> app/context.ts',
-  'imports/export-import.ts -> ingest/activities/pmc-store.ts',
-  'imports/import-file.ts -> ingest/activities/analyzer-port.ts',
-  'imports/import-file.ts -> ingest/activities/pmc-store.ts',
   'imports/jobs/import-export.job.ts -> app/context.ts',
-  'imports/store-activity-file.ts -> ingest/activities/activity-store.ts',
-  'imports/store-activity-file.ts -> ingest/activities/analyzer-port.ts',
-  'imports/store-csv-activity.ts -> ingest/activities/activity-store.ts',
-  'imports/store-csv-activity.ts -> ingest/activities/analyzer-port.ts',
-  'imports/strava-merge.ts -> ingest/activities/activity-store.ts',
-  'imports/strava-merge.ts -> ingest/activities/analyzer-port.ts',
-  'imports/strava-merge.ts -> ingest/strava-port.ts',
   'ingest/connect/deauthorized.ts -> app/context.ts',
   'ingest/jobs/backfill.job.ts -> app/context.ts',
   'ingest/jobs/reanalyse-stored.job.ts -> app/context.ts',
@@ -76,7 +66,6 @@ const allowed = new Set<string>([
   'ingest/jobs/webhook-event.job.ts -> app/context.ts',
   'ingest/retention/refetch-streams.ts -> app/context.ts',
   'ingest/strava-services.ts -> app/context.ts',
-  'ingest/sync/sync-activity.ts -> imports/strava-merge.ts',
 ]);
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

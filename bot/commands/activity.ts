@@ -1,9 +1,9 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
+import { loadStreams } from '../../activities/activity-store.ts';
 import { activityChartConfig } from '../../charts/activity-chart.ts';
 import { zonesChartConfig } from '../../charts/zones-chart.ts';
 import { activitiesInRange, activityDetail } from '../../db/queries/training.ts';
-import { loadStreams } from '../../ingest/activities/activity-store.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { ButtonSpec, EmbedSpec, FileSpec } from '../../lib/presentation/reply.ts';
 import type { CliJson } from '../../metrics/cli-json.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeStoredActivity, storeStreams } from '../../activities/activity-store.ts';
+import { recomputePmc } from '../../activities/pmc-store.ts';
 import { pngDimensions } from '../../charts/renderer.ts';
 import { insertPlan } from '../../db/queries/planning.ts';
-import { analyzeStoredActivity, storeStreams } from '../../ingest/activities/activity-store.ts';
-import { recomputePmc } from '../../ingest/activities/pmc-store.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Reply } from '../../lib/presentation/reply.ts';
 import { type Harness, startHarness } from '../../test/app-harness.ts';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rematchDay } from '../../activities/match-activity.ts';
 import { decodePng } from '../../charts/test-png.ts';
 import { defaultSize, pixelRatio } from '../../charts/theme.ts';
 import { findAthleteByDiscordId } from '../../db/queries/athletes.ts';
 import { findPlan } from '../../db/queries/planning.ts';
-import { rematchDay } from '../../planning/match-activity.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
 import {
   commandContext,

@@ -1,5 +1,6 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
+import { matchPlanByHand, releaseHandMatch, rematchDay } from '../../activities/match-activity.ts';
 import { compliancePercent, type PlanWeekDay, planWeekChartConfig } from '../../charts/plan-week-chart.ts';
 import { ensureAthlete, findAthleteByDiscordId } from '../../db/queries/athletes.ts';
 import {
@@ -21,7 +22,6 @@ import { addDays, daysBetween, localDate } from '../../lib/local-time.ts';
 import type { Reply } from '../../lib/presentation/reply.ts';
 import { dateHelp, mondayOf, parseDateInZone } from '../../planning/date-parse.ts';
 import { plannedStressOf } from '../../planning/forecast-store.ts';
-import { matchPlanByHand, releaseHandMatch, rematchDay } from '../../planning/match-activity.ts';
 import { planStatusOn, statusEmoji } from '../../planning/plan-status.ts';
 import { formatTarget, parseTarget } from '../../planning/target.ts';
 import type { BotContext } from '../bot-context.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeStoredActivity, storeStreams } from '../../activities/activity-store.ts';
+import { recomputePmc } from '../../activities/pmc-store.ts';
 import type { Db } from '../../db/connect.ts';
-import { analyzeStoredActivity, storeStreams } from '../../ingest/activities/activity-store.ts';
-import { recomputePmc } from '../../ingest/activities/pmc-store.ts';
 import type { Reply } from '../../lib/presentation/reply.ts';
 import { eventually, type Harness, startHarness } from '../../test/app-harness.ts';
 import type { SlashCommand } from '../command.ts';

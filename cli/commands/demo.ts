@@ -1,5 +1,5 @@
+import { createAnalyzer } from '../../activities/analyzer.ts';
 import { findDemoAthlete, loadDemo, removeDemo } from '../../console/demo/demo-athlete.ts';
-import { createAnalyzer } from '../../ingest/activities/analyzer.ts';
 import { pmcFrom } from '../../metrics/pmc.ts';
 import { withCliContext } from '../cli-context.ts';
 import { type CliCommand, parseCliArgs, UsageError } from '../command.ts';

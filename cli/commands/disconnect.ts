@@ -1,6 +1,6 @@
+import { recomputePmc } from '../../activities/pmc-store.ts';
 import { buildAppContext } from '../../app/build-context.ts';
 import { findAthleteByDiscordId } from '../../db/queries/athletes.ts';
-import { recomputePmc } from '../../ingest/activities/pmc-store.ts';
 import { disconnectStrava } from '../../ingest/connect/disconnect.ts';
 import { withCliContext } from '../cli-context.ts';
 import { type CliCommand, CliError, parseCliArgs, UsageError } from '../command.ts';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { recomputePmc } from '../../activities/pmc-store.ts';
 import type { AppContext } from '../../app/context.ts';
 import type { Db } from '../../db/connect.ts';
 import { setThreshold } from '../../db/queries/athletes.ts';
@@ -7,7 +8,6 @@ import { insertPlan, upsertGoal } from '../../db/queries/planning.ts';
 import type { AthleteRow } from '../../db/tables/athletes.ts';
 import { readActivityFile } from '../../imports/detect.ts';
 import { importActivityFile } from '../../imports/import-file.ts';
-import { recomputePmc } from '../../ingest/activities/pmc-store.ts';
 import { localDate, wallClock } from '../../lib/local-time.ts';
 import { addDaysTo, demoProfile, generateSeason, mondayOfDate, seasonWeeks, toTcxFile } from './season.ts';
 

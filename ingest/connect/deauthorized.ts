@@ -1,6 +1,6 @@
+import { recomputePmc } from '../../activities/pmc-store.ts';
 import type { AppContext } from '../../app/context.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
-import { recomputePmc } from '../activities/pmc-store.ts';
 import { disconnectStrava } from './disconnect.ts';
 
 /**

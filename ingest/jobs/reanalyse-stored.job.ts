@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { reanalyseStoredActivities } from '../../activities/reanalyse-stored.ts';
 import type { AppContext } from '../../app/context.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
-import { reanalyseStoredActivities } from '../activities/reanalyse-stored.ts';
 
 /** Work per invocation, well inside pg-boss's job expiry; the rest goes on in a continuation. */
 const sliceMs = 4 * 60_000;

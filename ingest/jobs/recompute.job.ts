@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { recomputePmc } from '../../activities/pmc-store.ts';
 import type { AppContext } from '../../app/context.ts';
 import type { Db } from '../../db/connect.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
-import { recomputePmc } from '../activities/pmc-store.ts';
 import { RateLimitWaitError } from '../rate-limit/postgres-gate.ts';
 import { reanalyzeActivity } from '../retention/refetch-streams.ts';
 

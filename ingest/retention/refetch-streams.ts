@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
+import { analyzeStoredActivity, storeStreams } from '../../activities/activity-store.ts';
+import type { ActivityAnalyzer } from '../../activities/analyzer-port.ts';
 import type { AppContext } from '../../app/context.ts';
 import { type Db, inTransaction } from '../../db/connect.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { analyzeStoredActivity, storeStreams } from '../activities/activity-store.ts';
-import type { ActivityAnalyzer } from '../activities/analyzer-port.ts';
 import { type StravaApi, StravaUnauthorizedError } from '../strava-port.ts';
 
 /**

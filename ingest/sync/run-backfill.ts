@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
+import { recomputePmc } from '../../activities/pmc-store.ts';
 import { inTransaction } from '../../db/connect.ts';
 import { toJson } from '../../db/tables/json.ts';
 import type { SyncRunRow } from '../../db/tables/sync-runs.ts';
 import { AppError } from '../../lib/errors.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
-import { recomputePmc } from '../activities/pmc-store.ts';
 import { RateLimitWaitError } from '../rate-limit/postgres-gate.ts';
 import { refetchDueStreams } from '../retention/refetch-streams.ts';
 import { type StravaActivity, StravaNotFoundError, StravaUnauthorizedError } from '../strava-port.ts';

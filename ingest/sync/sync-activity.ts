@@ -1,9 +1,13 @@
+import {
+  analyzeStoredActivity,
+  storeStreams,
+  upsertStravaActivity,
+} from '../../activities/activity-store.ts';
+import { matchActivityToPlan, rematchDayAfterDelete } from '../../activities/match-activity.ts';
+import { recomputePmc } from '../../activities/pmc-store.ts';
+import { detachStravaDelivery, mergeStravaDelivery } from '../../activities/strava-merge.ts';
 import { type Db, inTransaction } from '../../db/connect.ts';
-import { detachStravaDelivery, mergeStravaDelivery } from '../../imports/strava-merge.ts';
 import { isValidTimeZone } from '../../lib/local-time.ts';
-import { matchActivityToPlan, rematchDayAfterDelete } from '../../planning/match-activity.ts';
-import { analyzeStoredActivity, storeStreams, upsertStravaActivity } from '../activities/activity-store.ts';
-import { recomputePmc } from '../activities/pmc-store.ts';
 import type { RequestPriority } from '../rate-limit/budget.ts';
 import type { StravaActivity } from '../strava-port.ts';
 import type { SyncDeps } from './sync-deps.ts';

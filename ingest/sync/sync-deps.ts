@@ -1,8 +1,8 @@
 import type { PgBoss } from 'pg-boss';
+import type { ActivityAnalyzer } from '../../activities/analyzer-port.ts';
+import type { PmcCompute } from '../../activities/pmc-store.ts';
 import type { Db } from '../../db/connect.ts';
 import type { Logger } from '../../lib/logger.ts';
-import type { ActivityAnalyzer } from '../activities/analyzer-port.ts';
-import type { PmcCompute } from '../activities/pmc-store.ts';
 import { type StravaApi, StravaUnauthorizedError } from '../strava-port.ts';
 
 /** Everything the sync jobs need; built once per worker process. */

@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeStoredActivity, storeStreams } from '../../activities/activity-store.ts';
+import { recomputePmc } from '../../activities/pmc-store.ts';
 import { createBot } from '../../app/bot.ts';
 import type { Service } from '../../app/web-service.ts';
 import { buildDigest } from '../../bot/digest/digest-message.ts';
@@ -6,8 +8,6 @@ import { DmsClosedError } from '../../bot/dm-sender.ts';
 import { notifyJob } from '../../bot/jobs/notify.job.ts';
 import { findAthleteByDiscordId } from '../../db/queries/athletes.ts';
 import { insertPlan } from '../../db/queries/planning.ts';
-import { analyzeStoredActivity, storeStreams } from '../../ingest/activities/activity-store.ts';
-import { recomputePmc } from '../../ingest/activities/pmc-store.ts';
 import { type Harness, startHarness } from '../app-harness.ts';
 import { type DiscordFake, type MessageRecord, startDiscordFake } from '../fakes/discord/discord-fake.ts';
 import { autocompleteProblems, messageProblems } from '../fakes/discord/limits.ts';

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import yazl from 'yazl';
-import type { ParsedActivityFile } from '../../imports/activity-file.ts';
+import type { ParsedActivityFile } from '../../activities/activity-file.ts';
 import { toGpx, toTcx } from './write-xml.ts';
 
 export interface ExportEntrySpec {

@@ -1,4 +1,4 @@
-import type { ParsedActivityFile } from '../../imports/activity-file.ts';
+import type { ParsedActivityFile } from '../../activities/activity-file.ts';
 
 /**
  * Writes a parsed workout back out as TCX or GPX, the way Garmin Connect and Strava write them, so tests

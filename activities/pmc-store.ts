@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { type Db, inTransaction } from '../../db/connect.ts';
-import { addDays, localDate } from '../../lib/local-time.ts';
+import { type Db, inTransaction } from '../db/connect.ts';
+import { addDays, localDate } from '../lib/local-time.ts';
 
 export interface PmcDay {
   date: string;

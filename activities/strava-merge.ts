@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import { toJson } from '../db/tables/json.ts';
-import { analyzeStoredActivity, storeStreams } from '../ingest/activities/activity-store.ts';
-import type { ActivityAnalyzer } from '../ingest/activities/analyzer-port.ts';
-import type { StravaActivity } from '../ingest/strava-port.ts';
+import { analyzeStoredActivity, storeStreams } from './activity-store.ts';
+import type { ActivityAnalyzer } from './analyzer-port.ts';
 import {
   compareRichness,
   describeRichness,
@@ -15,6 +14,7 @@ import {
   sameDuration,
   sameStartWithinMs,
 } from './dedup.ts';
+import type { StravaActivity } from './strava-activity.ts';
 
 /**
  * The Strava sync's duplicate check: when an activity from the API is a workout the athlete already

@@ -1,12 +1,28 @@
 import type { Db } from '../db/connect.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
-import { analyzeStoredActivity, storeStreams } from '../ingest/activities/activity-store.ts';
-import type { ActivityAnalyzer } from '../ingest/activities/analyzer-port.ts';
 import { wallClock } from '../lib/local-time.ts';
-import type { ExportActivity } from './activities-csv.ts';
+import { analyzeStoredActivity, storeStreams } from './activity-store.ts';
+import type { ActivityAnalyzer } from './analyzer-port.ts';
 import { describeRichness, recordSource } from './dedup.ts';
 import { alreadyImported, matchExisting, type StoredFileActivity } from './store-activity-file.ts';
+
+/** One row of a Strava export's activities.csv, as far as the import needs it. */
+export interface ExportActivity {
+  id: string | null;
+  name: string | null;
+  /** Strava sport type, as the API spells it. */
+  sport: string | null;
+  /** As in the CSV: `activities/123.fit.gz`; null for activities without a file (manual entries). */
+  fileName: string | null;
+  /** Activity Date (Strava writes it in UTC), null when missing or in a format not read here. */
+  startTime: Date | null;
+  /** Seconds; null when missing. */
+  elapsedS: number | null;
+  movingS: number | null;
+  /** Metres (the second "Distance" column; the first is in the athlete's display unit). */
+  distanceM: number | null;
+}
 
 /** An activities.csv row without a file that still says when and how long: a manual entry on Strava. */
 export type CsvOnlyActivity = ExportActivity & { startTime: Date; elapsedS: number };

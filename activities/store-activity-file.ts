@@ -1,8 +1,6 @@
 import type { Db } from '../db/connect.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
-import { analyzeStoredActivity, storeStreams } from '../ingest/activities/activity-store.ts';
-import type { ActivityAnalyzer } from '../ingest/activities/analyzer-port.ts';
 import { wallClock } from '../lib/local-time.ts';
 import {
   type ParsedActivityFile,
@@ -11,6 +9,8 @@ import {
   streamElevationGainM,
   toKeyByType,
 } from './activity-file.ts';
+import { analyzeStoredActivity, storeStreams } from './activity-store.ts';
+import type { ActivityAnalyzer } from './analyzer-port.ts';
 import {
   compareRichness,
   describeRichness,

@@ -1,10 +1,10 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Db } from '../../db/connect.ts';
-import { listThresholds, thresholdsOn } from '../../db/queries/athletes.ts';
-import type { ActivitySource } from '../../db/tables/activities.ts';
-import { toJson } from '../../db/tables/json.ts';
-import type { StravaActivity } from '../strava-port.ts';
+import type { Db } from '../db/connect.ts';
+import { listThresholds, thresholdsOn } from '../db/queries/athletes.ts';
+import type { ActivitySource } from '../db/tables/activities.ts';
+import { toJson } from '../db/tables/json.ts';
 import type { ActivityAnalyzer } from './analyzer-port.ts';
+import type { StravaActivity } from './strava-activity.ts';
 
 export interface StoredActivity {
   id: string;

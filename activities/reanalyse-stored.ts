@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { type Db, inTransaction } from '../../db/connect.ts';
-import type { Logger } from '../../lib/logger.ts';
+import { type Db, inTransaction } from '../db/connect.ts';
+import type { Logger } from '../lib/logger.ts';
 import { analyzeStoredActivity } from './activity-store.ts';
 import type { ActivityAnalyzer } from './analyzer-port.ts';
 import { type PmcCompute, recomputePmc } from './pmc-store.ts';

@@ -5,7 +5,7 @@ import {
   type RawStreams,
   StreamError,
   toCliJson,
-} from '../../metrics/index.ts';
+} from '../metrics/index.ts';
 import type { ActivityAnalyzer } from './analyzer-port.ts';
 
 /** The metrics engine behind the pipeline's analyzer port: thresholds by kind in, stored shape out. */

@@ -3,14 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAthlete } from '../db/queries/athletes.ts';
+import { readActivityFile } from '../imports/detect.ts';
+import { importActivityFile } from '../imports/import-file.ts';
 import { fitToStreams } from '../metrics/fit.ts';
 import { startImportContext } from '../test/imports/import-context.ts';
 import { reshape } from '../test/imports/synthetic-export.ts';
 import { toGpx } from '../test/imports/write-xml.ts';
 import { type ParsedActivityFile, streamDurationS } from './activity-file.ts';
 import { compareRichness, richnessOf, sameDuration } from './dedup.ts';
-import { readActivityFile } from './detect.ts';
-import { importActivityFile } from './import-file.ts';
 import { storeCsvActivity } from './store-csv-activity.ts';
 import { mergeStravaDelivery } from './strava-merge.ts';
 

@@ -1,5 +1,5 @@
-import type { StressMethod } from '../../db/tables/activity-metrics.ts';
-import type { ThresholdKind } from '../../db/tables/athlete-thresholds.ts';
+import type { StressMethod } from '../db/tables/activity-metrics.ts';
+import type { ThresholdKind } from '../db/tables/athlete-thresholds.ts';
 
 export interface AnalysisInput {
   /** Strava key_by_type stream JSON, or null when the activity has none (manual entries). */

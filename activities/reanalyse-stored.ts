@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { type Db, inTransaction } from '../db/connect.ts';
+import { lockAthlete } from '../db/queries/athletes.ts';
 import type { Logger } from '../lib/logger.ts';
 import { analyzeStoredActivity } from './activity-store.ts';
 import type { ActivityAnalyzer } from './analyzer-port.ts';
@@ -120,7 +121,7 @@ async function reanalyseOne(
 ): Promise<'analysed' | 'refetch'> {
   return inTransaction(deps.db, async (trx) => {
     // One writer per athlete, as the sync and the imports hold it.
-    await trx.selectFrom('athletes').select('id').where('id', '=', athleteId).forUpdate().execute();
+    await lockAthlete(trx, athleteId);
     const activity = await trx
       .selectFrom('activities')
       .select(['id', 'streams_state'])

@@ -5,11 +5,11 @@ import { join, posix, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { sql, type Transaction } from 'kysely';
 import type { PgBoss } from 'pg-boss';
-import { matchActivityToPlan } from '../activities/match-activity.ts';
 import { recomputePmc } from '../activities/pmc-store.ts';
-import { storeCsvActivity } from '../activities/store-csv-activity.ts';
+import { recordDelivery } from '../activities/record-delivery.ts';
 import type { Notification } from '../bot/notifications.ts';
 import type { Database } from '../db/database.ts';
+import { lockAthlete } from '../db/queries/athletes.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import type { ExportImportRow } from '../db/tables/export-imports.ts';
 import { AppError } from '../lib/errors.ts';
@@ -271,23 +271,16 @@ async function importCsvEntry(
         message: 'no file, and activities.csv gives no readable date and duration',
       };
     }
-    await trx
-      .selectFrom('athletes')
-      .select('id')
-      .where('id', '=', athlete.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const stored = await storeCsvActivity(
-      trx,
-      deps.analyze,
+    // Paired with the day's plan inside; the PMC is recomputed once when the whole import is done.
+    const stored = await recordDelivery(
+      { ...deps, db: trx },
       athlete,
-      { ...listed, startTime, elapsedS },
-      listed.id ?? entryName,
+      { kind: 'csv', row: { ...listed, startTime, elapsedS }, sourceRef: listed.id ?? entryName },
+      { recompute: false },
     );
     if (stored.status !== 'created') {
       return { outcome: 'duplicate', activityId: stored.activityId, message: stored.reason };
     }
-    await matchActivityToPlan(trx, stored.activityId, deps.logger);
     return { outcome: 'imported', activityId: stored.activityId, message: 'no file: from activities.csv' };
   });
 }
@@ -416,7 +409,7 @@ async function finish(deps: ExportImportDeps, importId: string): Promise<void> {
     .where('export_import_entries.import_id', '=', importId)
     .executeTakeFirst();
   await deps.db.transaction().execute(async (trx) => {
-    await trx.selectFrom('athletes').select('id').where('id', '=', row.athlete_id).forUpdate().execute();
+    await lockAthlete(trx, row.athlete_id);
     if (from?.first) await recomputePmc(trx, deps.pmc, row.athlete_id, from.first, deps.now());
     await trx
       .updateTable('export_imports')

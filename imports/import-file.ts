@@ -1,30 +1,15 @@
-import type { ActivityAnalyzer } from '../activities/analyzer-port.ts';
-import { matchActivityToPlan } from '../activities/match-activity.ts';
-import { type PmcCompute, recomputePmc } from '../activities/pmc-store.ts';
-import {
-  type IncomingFile,
-  type IncomingLegs,
-  type StoredFileActivity,
-  storeActivityFile,
-  storeActivityFileLegs,
-} from '../activities/store-activity-file.ts';
-import type { Db } from '../db/connect.ts';
-import { inTransaction } from '../db/connect.ts';
+import { type ActivityDeps, recordDelivery } from '../activities/record-delivery.ts';
+import type { IncomingFile, IncomingLegs, StoredFileActivity } from '../activities/store-activity-file.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
-import type { Logger } from '../lib/logger.ts';
 
-export interface ImportDeps {
-  db: Db;
-  analyze: ActivityAnalyzer;
-  pmc: PmcCompute;
-  now: () => Date;
-  logger: Logger;
-}
+/** What importing a file needs: the activity write path's dependencies. */
+export type ImportDeps = ActivityDeps;
 
 /**
- * Stores one workout file for an athlete in one transaction, holding the athlete's row lock like the
- * Strava sync does (so an upload and a webhook for the same ride cannot both create it), and recomputes
- * the PMC from the day it changed unless `recompute` is false (a bulk import recomputes once at the end).
+ * Stores one workout file for an athlete through the one write path (activities/record-delivery.ts): under
+ * the athlete's row lock like the Strava sync (so an upload and a webhook for the same ride cannot both
+ * create it), and recomputes the PMC from the day it changed unless `recompute` is false (a bulk import
+ * recomputes once at the end).
  */
 export function importActivityFile(
   deps: ImportDeps,
@@ -32,21 +17,7 @@ export function importActivityFile(
   incoming: IncomingFile,
   options: { recompute?: boolean } = {},
 ): Promise<StoredFileActivity> {
-  return inTransaction(deps.db, async (trx) => {
-    await trx
-      .selectFrom('athletes')
-      .select('id')
-      .where('id', '=', athlete.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const stored = await storeActivityFile(trx, deps.analyze, athlete, incoming);
-    // Like a synced activity, a new or changed one is paired with the day's planned workout.
-    if (stored.changedFrom) await matchActivityToPlan(trx, stored.activityId, deps.logger);
-    if (stored.changedFrom && options.recompute !== false) {
-      await recomputePmc(trx, deps.pmc, athlete.id, stored.changedFrom, deps.now());
-    }
-    return stored;
-  });
+  return recordDelivery(deps, athlete, { kind: 'file', file: incoming }, options);
 }
 
 /**
@@ -59,23 +30,5 @@ export function importActivityFileLegs(
   incoming: IncomingLegs,
   options: { recompute?: boolean } = {},
 ): Promise<StoredFileActivity[]> {
-  return inTransaction(deps.db, async (trx) => {
-    await trx
-      .selectFrom('athletes')
-      .select('id')
-      .where('id', '=', athlete.id)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const stored = await storeActivityFileLegs(trx, deps.analyze, athlete, incoming);
-    let earliest: string | null = null;
-    for (const leg of stored) {
-      if (!leg.changedFrom) continue;
-      await matchActivityToPlan(trx, leg.activityId, deps.logger);
-      if (earliest === null || leg.changedFrom < earliest) earliest = leg.changedFrom;
-    }
-    if (earliest && options.recompute !== false) {
-      await recomputePmc(trx, deps.pmc, athlete.id, earliest, deps.now());
-    }
-    return stored;
-  });
+  return recordDelivery(deps, athlete, { kind: 'legs', file: incoming }, options);
 }

@@ -78,3 +78,19 @@ export function thresholdsOn(
   }
   return result;
 }
+
+/**
+ * One writer per athlete at a time: every activity writer (sync, upload, import, re-analysis, the workout
+ * message queue) takes the athlete's row lock first, so two deliveries of one ride cannot both create it,
+ * PMC rewrites never interleave, and locks are always taken in the same order (no deadlocks). Call inside
+ * a transaction; the lock is held until it ends. False when there is no such athlete.
+ */
+export async function lockAthlete(trx: Db, athleteId: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('athletes')
+    .select('id')
+    .where('id', '=', athleteId)
+    .forUpdate()
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { type Db, inTransaction } from '../connect.ts';
+import { lockAthlete } from './athletes.ts';
 
 /**
  * Queues the message after a workout that arrived live (webhook, upload). One row per activity, so a
@@ -9,7 +10,7 @@ export function queueWorkoutMessage(db: Db, athleteId: string, activityId: strin
   return inTransaction(db, async (trx) => {
     // The athlete's row lock first, as every activity writer takes it: the row's foreign keys would
     // otherwise lock the activity before the athlete and deadlock with a concurrent sync of it.
-    await trx.selectFrom('athletes').select('id').where('id', '=', athleteId).forUpdate().executeTakeFirst();
+    await lockAthlete(trx, athleteId);
     const row = await trx
       .insertInto('workout_messages')
       .values({ activity_id: activityId, athlete_id: athleteId })

@@ -3,6 +3,7 @@ import { analyzeStoredActivity, storeStreams } from '../../activities/activity-s
 import type { ActivityAnalyzer } from '../../activities/analyzer-port.ts';
 import type { AppContext } from '../../app/context.ts';
 import { type Db, inTransaction } from '../../db/connect.ts';
+import { lockAthlete } from '../../db/queries/athletes.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { type StravaApi, StravaUnauthorizedError } from '../strava-port.ts';
@@ -83,7 +84,7 @@ export async function refetchDueStreams(
       ? await deps.api.getStreams(token, activity.strava_id, 'backfill')
       : null;
     await inTransaction(deps.db, async (trx) => {
-      await trx.selectFrom('athletes').select('id').where('id', '=', athleteId).forUpdate().execute();
+      await lockAthlete(trx, athleteId);
       if (streams) {
         await storeStreams(trx, activity.id, streams);
         const day = await analyzeStoredActivity(trx, deps.analyze, activity.id);

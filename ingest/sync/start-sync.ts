@@ -1,6 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import { fromKysely } from 'pg-boss';
 import { type Db, inTransaction } from '../../db/connect.ts';
+import { lockAthlete } from '../../db/queries/athletes.ts';
 import { toJson } from '../../db/tables/json.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 
@@ -23,12 +24,7 @@ export async function startSync(
 ): Promise<{ runId: string; alreadyRunning: boolean }> {
   return inTransaction(db, async (trx) => {
     // Serialise run creation per athlete so two /sync presses cannot both start one.
-    await trx
-      .selectFrom('athletes')
-      .select('id')
-      .where('id', '=', request.athleteId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    await lockAthlete(trx, request.athleteId);
     const active = await trx
       .selectFrom('sync_runs')
       .select('id')

@@ -1,10 +1,10 @@
 import type { Message } from 'discord.js';
-import type { AppContext } from '../app/context.ts';
 import { answerCoachQuestion, type CoachContext, type CoachOptions } from '../coach/coach.ts';
 import { answerWithProposal, proposalButtons } from '../coach/proposal-reply.ts';
 import { splitForDiscord } from '../coach/split-for-discord.ts';
 import { findAthleteByDiscordId } from '../db/queries/athletes.ts';
 import type { Reply } from '../lib/presentation/reply.ts';
+import type { BotContext } from './bot-context.ts';
 import { toMessageOptions } from './discord-adapter.ts';
 
 /** The part of a Discord DM the coach needs (a discord.js Message adapts to it). */
@@ -61,7 +61,7 @@ export async function handleDirectMessage(
 }
 
 /** The `onDirectMessage` hook of the bot service. */
-export function createDirectMessageHandler(ctx: AppContext): (message: Message) => Promise<void> {
+export function createDirectMessageHandler(ctx: BotContext): (message: Message) => Promise<void> {
   return async (message) => {
     const channel = message.channel;
     if (!('send' in channel) || !('sendTyping' in channel)) return;

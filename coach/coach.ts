@@ -6,13 +6,14 @@ import type {
   ChatCompletionMessageToolCall,
 } from 'openai/resources/chat/completions';
 import type { CompletionUsage } from 'openai/resources/completions';
-import type { AppContext } from '../app/context.ts';
 import type { Db } from '../db/connect.ts';
 import { findAthleteById } from '../db/queries/athletes.ts';
 import { findProposal } from '../db/queries/coach-proposals.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
+import type { Config } from '../lib/config.ts';
 import { AppError } from '../lib/errors.ts';
 import { localDate } from '../lib/local-time.ts';
+import type { Logger } from '../lib/logger.ts';
 import { createDataScope, type DataScope, firewallSources } from './data-scope.ts';
 import { type ConversationMemory, loadMemory, resetMemory, saveTurn } from './memory.ts';
 import {
@@ -30,8 +31,13 @@ import { systemPrompt } from './system-prompt.ts';
 import { recordUsage, tokensUsedOn } from './token-budget.ts';
 import { type CoachTool, coachTools, runTool, toolDefinitions } from './tools.ts';
 
-/** What the coach needs from the application context (AppContext satisfies it). */
-export type CoachContext = Pick<AppContext, 'config' | 'logger' | 'db' | 'now'>;
+/** What the coach needs from the process's context (which satisfies it). */
+export interface CoachContext {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  now: () => Date;
+}
 
 export interface CoachOptions extends ModelCallOptions {
   /** Tool rounds per answer before the model must answer (default 4). */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { APIApplicationCommandOption } from 'discord.js';
-import type { AppContext } from '../app/context.ts';
+import type { BotContext } from '../bot/bot-context.ts';
 import type { Invoker, SlashCommand } from '../bot/command.ts';
 import { slashCommands } from '../bot/commands/index.ts';
 import { handleDirectMessage } from '../bot/direct-message.ts';
@@ -16,7 +16,7 @@ import type { Reply } from '../lib/presentation/reply.ts';
 
 const byName = new Map(slashCommands.map((command) => [command.data.name, command]));
 
-export function consoleCommands(): SlashCommand<AppContext>[] {
+export function consoleCommands(): SlashCommand<BotContext>[] {
   return slashCommands;
 }
 
@@ -35,7 +35,7 @@ function invokerFor(athlete: AthleteRow): Invoker {
  * left out, as Discord leaves out options the user did not fill in.
  */
 export function optionsFromForm(
-  command: SlashCommand<AppContext>,
+  command: SlashCommand<BotContext>,
   form: Record<string, unknown>,
 ): Record<string, unknown> {
   const flat: Record<string, unknown> = {};
@@ -79,7 +79,7 @@ export function optionsFromForm(
 
 /** A slash command run as the athlete; failures read as the bot's friendly answers, never a trace. */
 export async function runCommand(
-  ctx: AppContext,
+  ctx: BotContext,
   athlete: AthleteRow,
   name: string,
   form: Record<string, unknown>,
@@ -100,7 +100,7 @@ export async function runCommand(
 }
 
 export async function runAutocomplete(
-  ctx: AppContext,
+  ctx: BotContext,
   athlete: AthleteRow,
   name: string,
   focused: { name: string; value: string },
@@ -121,7 +121,7 @@ export async function runAutocomplete(
 }
 
 /** A press on an action button of an earlier reply: `<command>:<action>[:args]`, as on Discord. */
-export async function pressButton(ctx: AppContext, athlete: AthleteRow, customId: string): Promise<Reply> {
+export async function pressButton(ctx: BotContext, athlete: AthleteRow, customId: string): Promise<Reply> {
   const [name = '', action = '', ...args] = customId.split(':');
   const command = byName.get(name);
   if (!command?.button) return { content: 'This button has expired.' };
@@ -132,7 +132,7 @@ export async function pressButton(ctx: AppContext, athlete: AthleteRow, customId
 
 /** A direct message: the coach answers as in a Discord DM, possibly in several messages. */
 export async function sendDirectMessage(
-  ctx: AppContext,
+  ctx: BotContext,
   athlete: AthleteRow,
   text: string,
 ): Promise<Reply[]> {
@@ -148,7 +148,7 @@ export async function sendDirectMessage(
   return replies;
 }
 
-async function answer(ctx: AppContext, invoker: Invoker, run: () => Promise<Reply>): Promise<Reply> {
+async function answer(ctx: BotContext, invoker: Invoker, run: () => Promise<Reply>): Promise<Reply> {
   try {
     return await run();
   } catch (error) {

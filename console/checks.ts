@@ -1,4 +1,4 @@
-import type { AppContext } from '../app/context.ts';
+import type { BotContext } from '../bot/bot-context.ts';
 import { slashCommands } from '../bot/commands/index.ts';
 import { createModelClient } from '../coach/openai-client.ts';
 import { webhookCallbackUrl } from '../ingest/webhook/subscription.ts';
@@ -29,7 +29,7 @@ const timeoutMs = 5_000;
  * Every feature with its switch and, where one is possible, a live check against the configured
  * service (Discord REST, Strava, the model endpoint, PUBLIC_URL). Never throws: a failure is a line.
  */
-export async function featureStatuses(deps: AppContext): Promise<FeatureStatus[]> {
+export async function featureStatuses(deps: BotContext): Promise<FeatureStatus[]> {
   const { config } = deps;
   const [discord, strava, coach, publicUrl] = await Promise.all([
     discordChecks(config),
@@ -170,7 +170,7 @@ async function discordChecks(config: Config): Promise<CheckLine[]> {
   return lines;
 }
 
-async function stravaChecks(deps: AppContext): Promise<CheckLine[]> {
+async function stravaChecks(deps: BotContext): Promise<CheckLine[]> {
   const strava = deps.config.strava;
   const client = deps.strava?.client;
   if (!strava || !client) return [{ label: 'Credentials', state: 'off', detail: 'not configured' }];

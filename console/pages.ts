@@ -1,5 +1,5 @@
 import type { APIApplicationCommandOption } from 'discord.js';
-import type { AppContext } from '../app/context.ts';
+import type { BotContext } from '../bot/bot-context.ts';
 import type { SlashCommand } from '../bot/command.ts';
 import type { FeatureStatus } from './checks.ts';
 import type { ConsoleStats } from './stats.ts';
@@ -86,10 +86,10 @@ export function healthHtml(features: FeatureStatus[], stats: ConsoleStats, now: 
 }
 
 export function consolePage(options: {
-  ctx: AppContext;
+  ctx: BotContext;
   csrf: string;
   health: string;
-  commands: SlashCommand<AppContext>[];
+  commands: SlashCommand<BotContext>[];
   demo: { loaded: boolean; activities: number };
   viewing: { id: string; name: string; demo: boolean } | null;
   realAthletes: { id: string; name: string | null }[];
@@ -137,7 +137,7 @@ ${options.notice ? `<p class="notice" role="status">${e(options.notice)}</p>` : 
 }
 
 /** One command's options as Discord's picker offers them: subcommands, choices, autocomplete, types. */
-function commandFields(command: SlashCommand<AppContext>): string {
+function commandFields(command: SlashCommand<BotContext>): string {
   const name = command.data.name;
   const options = command.data.options ?? [];
   const subs = options.filter((o) => o.type === 1 || o.type === 2);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../app/context.ts';
+import type { BotContext } from '../bot/bot-context.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import {
   type ConsoleLocals,
@@ -43,7 +43,7 @@ const DmBody = z.object({ text: z.string().trim().min(1).max(2000) });
  * The operator console at `/`: setup and health, the demo athlete, and a chat panel that talks to the
  * bot's own command handlers. Every route but login and the static files needs a session.
  */
-export function consoleRoutes(ctx: AppContext): Router {
+export function consoleRoutes(ctx: BotContext): Router {
   const { db, config, logger } = ctx;
   const log = logger.child({ subsystem: 'console' });
   const router = Router();

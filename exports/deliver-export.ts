@@ -1,4 +1,4 @@
-import type { AppContext } from '../app/context.ts';
+import type { BotContext } from '../bot/bot-context.ts';
 import { DmsClosedError } from '../bot/dm-sender.ts';
 import { findAthleteByDiscordId } from '../db/queries/athletes.ts';
 import { localDate } from '../lib/local-time.ts';
@@ -20,7 +20,7 @@ export type ExportDelivery = 'attached' | 'link' | 'too_large' | 'no_athlete' | 
  * sent as a signed one-time download link that expires in 24 hours.
  */
 export async function deliverExport(
-  ctx: Pick<AppContext, 'db' | 'dm' | 'config' | 'logger' | 'now'>,
+  ctx: Pick<BotContext, 'db' | 'dm' | 'config' | 'logger' | 'now'>,
   discordUserId: string,
   options: { maxAttachmentBytes?: number } = {},
 ): Promise<ExportDelivery> {
@@ -84,7 +84,7 @@ export async function deliverExport(
 }
 
 async function send(
-  ctx: Pick<AppContext, 'db' | 'dm' | 'logger'>,
+  ctx: Pick<BotContext, 'db' | 'dm' | 'logger'>,
   discordUserId: string,
   reply: Reply,
 ): Promise<boolean> {

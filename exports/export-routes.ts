@@ -1,5 +1,5 @@
 import { type Response, Router } from 'express';
-import type { AppContext } from '../app/context.ts';
+import type { BotContext } from '../bot/bot-context.ts';
 import type { Db } from '../db/connect.ts';
 import { page } from '../ingest/connect/pages.ts';
 import type { Logger } from '../lib/logger.ts';
@@ -76,7 +76,7 @@ function gone(res: Response, reason: 'invalid' | 'expired' | 'used') {
 }
 
 /** The download routes, when the installation has a secret to sign links with. */
-export function exportRouters(ctx: AppContext): Router[] {
+export function exportRouters(ctx: BotContext): Router[] {
   const key = exportLinkKey(ctx.config);
   return key ? [exportRoutes({ db: ctx.db, key, logger: ctx.logger, now: ctx.now })] : [];
 }

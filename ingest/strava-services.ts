@@ -1,14 +1,42 @@
 import type { PgBoss } from 'pg-boss';
 import type { ActivityAnalyzer } from '../activities/analyzer-port.ts';
 import type { PmcCompute } from '../activities/pmc-store.ts';
-import type { AppContext } from '../app/context.ts';
 import type { Db } from '../db/connect.ts';
 import type { Config } from '../lib/config.ts';
 import { createFernet } from '../lib/fernet.ts';
 import type { Logger } from '../lib/logger.ts';
-import { createPostgresGate } from './rate-limit/postgres-gate.ts';
+import type { StravaOAuthPort, TokenCipher } from './connect/oauth-port.ts';
+import { createPostgresGate, type RateLimitGate } from './rate-limit/postgres-gate.ts';
 import { createStravaClient, type StravaClient } from './strava-client.ts';
+import type { SyncDeps } from './sync/sync-deps.ts';
 import { getAccessToken } from './tokens/access-tokens.ts';
+
+/** Strava OAuth, token encryption, the shared rate-limit gate, the sync's dependencies and the client. */
+export interface StravaServices {
+  oauth: StravaOAuthPort;
+  cipher: TokenCipher;
+  gate: RateLimitGate;
+  sync: SyncDeps;
+  client: StravaClient;
+}
+
+/**
+ * What Strava's web routes and jobs are handed (the process's context satisfies it): built once per
+ * process. Declared here, at the edge, so ingest/ never imports the wiring above it (app/).
+ */
+export interface IngestContext {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  boss: PgBoss;
+  /** Null when Strava is not configured. */
+  strava: StravaServices | null;
+  /** The metrics engine, as the pipeline calls it. */
+  analyze: ActivityAnalyzer;
+  pmc: PmcCompute;
+  /** The clock (tests simulate days with it). */
+  now: () => Date;
+}
 
 /** Strava's side of the product, wired from configuration; null when Strava is not configured. */
 export function createStravaServices(options: {
@@ -21,7 +49,7 @@ export function createStravaServices(options: {
   now: () => Date;
   /** Tests shorten Strava's retry backoff. */
   retryBaseDelayMs?: number;
-}): (NonNullable<AppContext['strava']> & { client: StravaClient }) | null {
+}): StravaServices | null {
   const { config, db, boss, logger, now } = options;
   if (!config.strava || !config.tokenEncryptionKeys) return null;
   const fernet = createFernet(config.tokenEncryptionKeys);

@@ -40,33 +40,7 @@ const ioModules = [
  * Known violations, each `importer -> imported`. This list only shrinks: a new violation fails the test,
  * and so does an entry here that no longer occurs (remove it).
  */
-const allowed = new Set<string>([
-  'bot/bot-context.ts -> app/context.ts',
-  'bot/digest/digest-advice-source.ts -> app/context.ts',
-  'bot/direct-message.ts -> app/context.ts',
-  'bot/jobs/digest-send.job.ts -> app/context.ts',
-  'bot/jobs/digest-tick.job.ts -> app/context.ts',
-  'bot/jobs/notify.job.ts -> app/context.ts',
-  'bot/jobs/workout-message.job.ts -> app/context.ts',
-  'coach/coach.ts -> app/context.ts',
-  'console/chat.ts -> app/context.ts',
-  'console/checks.ts -> app/context.ts',
-  'console/demo/demo-athlete.ts -> app/context.ts',
-  'console/pages.ts -> app/context.ts',
-  'console/routes.ts -> app/context.ts',
-  'exports/deliver-export.ts -> app/context.ts',
-  'exports/export-routes.ts -> app/context.ts',
-  'exports/jobs/export.job.ts -> app/context.ts',
-  'imports/jobs/import-export.job.ts -> app/context.ts',
-  'ingest/connect/deauthorized.ts -> app/context.ts',
-  'ingest/jobs/backfill.job.ts -> app/context.ts',
-  'ingest/jobs/reanalyse-stored.job.ts -> app/context.ts',
-  'ingest/jobs/recompute.job.ts -> app/context.ts',
-  'ingest/jobs/stream-retention.job.ts -> app/context.ts',
-  'ingest/jobs/webhook-event.job.ts -> app/context.ts',
-  'ingest/retention/refetch-streams.ts -> app/context.ts',
-  'ingest/strava-services.ts -> app/context.ts',
-]);
+const allowed = new Set<string>([]);
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -14,7 +14,7 @@ import { fitnessFall, fitnessFallText } from '../../planning/forecast.ts';
 import { forecastBasis, forecastForAthlete, recentAverageDays } from '../../planning/forecast-store.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
-import { dayText } from './plan.ts';
+import { dayText } from './plan/view.ts';
 
 /** Plausible race-day form: beyond these a target is a typo. */
 export const targetTsbRange = { min: -50, max: 50 } as const;

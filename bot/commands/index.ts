@@ -11,7 +11,7 @@ import form from './form.ts';
 import goal from './goal.ts';
 import help from './help.ts';
 import importExport from './import.ts';
-import plan from './plan.ts';
+import plan from './plan/plan.ts';
 import settings from './settings.ts';
 import status from './status.ts';
 import sync from './sync.ts';

@@ -20,7 +20,7 @@ import {
   weeklyHours,
   weekSummary,
 } from '../views/week-view.ts';
-import { dayText } from './plan.ts';
+import { dayText } from './plan/view.ts';
 
 const Options = z.object({ date: z.string().trim().max(40).optional() });
 

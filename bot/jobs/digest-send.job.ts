@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
 import { findAthleteById } from '../../db/queries/athletes.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
+import type { BotContext } from '../bot-context.ts';
 import { digestAdvice } from '../digest/digest-advice-source.ts';
 import { buildDigest } from '../digest/digest-message.ts';
 import { claimDigest, releaseDigest } from '../digest/find-due-digests.ts';
@@ -17,7 +17,7 @@ export const digestSendJob = defineJob({
   payload: z.object({ athleteId: z.string().regex(/^\d+$/), date: z.iso.date() }),
   queue: { policy: 'exclusive', retryLimit: 3, retryDelay: 60, retryBackoff: true },
   work: { batchSize: 20, localConcurrency: 2 },
-  handler: async ({ athleteId, date }, ctx: AppContext) => {
+  handler: async ({ athleteId, date }, ctx: BotContext) => {
     const log = ctx.logger.child({ job: jobNames.digestSend, athleteId, date });
     if (!ctx.dm) {
       log.info('Discord is not configured; digest not sent');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
+import type { BotContext } from '../bot-context.ts';
 import { findDueDigests } from '../digest/find-due-digests.ts';
 
 const insertChunk = 1_000;
@@ -16,7 +16,7 @@ export const digestTickJob = defineJob({
   payload: z.object({}).passthrough(),
   queue: { retryLimit: 1, policy: 'singleton' },
   schedule: { cron: '*/15 * * * *', data: {} },
-  handler: async (_payload, ctx: AppContext) => {
+  handler: async (_payload, ctx: BotContext) => {
     const due = await findDueDigests(ctx.db, ctx.now());
     for (let i = 0; i < due.length; i += insertChunk) {
       await ctx.boss.insert(

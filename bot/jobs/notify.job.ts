@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
+import type { BotContext } from '../bot-context.ts';
 import { DmsClosedError } from '../dm-sender.ts';
 import { Notification, notificationReply } from '../notifications.ts';
 import { offerThresholdsAfterImport } from '../thresholds/threshold-offer.ts';
@@ -12,7 +12,7 @@ export const notifyJob = defineJob({
   payload: z.intersection(z.object({ discordUserId: z.string() }), Notification),
   queue: { retryLimit: 4, retryDelay: 10, retryBackoff: true },
   work: { batchSize: 10, localConcurrency: 2 },
-  handler: async (payload, ctx: AppContext) => {
+  handler: async (payload, ctx: BotContext) => {
     const log = ctx.logger.child({ job: jobNames.notify, kind: payload.kind });
     if (!ctx.dm) {
       log.info('Discord is not configured; notification not sent');

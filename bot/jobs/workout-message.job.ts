@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
 import { findAthleteById } from '../../db/queries/athletes.ts';
 import { claimWorkoutMessages, finishWorkoutMessages } from '../../db/queries/workout-messages.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
+import type { BotContext } from '../bot-context.ts';
 import { DmsClosedError } from '../dm-sender.ts';
 import { raisedThresholdProposal } from '../thresholds/threshold-offer.ts';
 import { buildWorkoutMessage } from '../workout-message/build-workout-message.ts';
@@ -21,7 +21,7 @@ export const workoutMessageJob = defineJob({
   payload: z.object({ athleteId: z.string().regex(/^\d+$/) }),
   queue: { retryLimit: 3, retryDelay: 30, retryBackoff: true },
   work: { batchSize: 5, localConcurrency: 2 },
-  handler: async ({ athleteId }, ctx: AppContext) => {
+  handler: async ({ athleteId }, ctx: BotContext) => {
     const log = ctx.logger.child({ job: jobNames.workoutMessage, athleteId });
     const athlete = await findAthleteById(ctx.db, athleteId);
     if (!athlete) return;
@@ -65,7 +65,7 @@ export const workoutMessageJob = defineJob({
 
 /** A workout that clearly raises a threshold gets a dated proposal by DM (never applied silently). */
 async function proposeRaisedThresholds(
-  ctx: AppContext,
+  ctx: BotContext,
   athlete: NonNullable<Awaited<ReturnType<typeof findAthleteById>>>,
   activityIds: string[],
 ): Promise<void> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { recomputePmc } from '../../activities/pmc-store.ts';
-import type { AppContext } from '../../app/context.ts';
+import type { BotContext } from '../../bot/bot-context.ts';
 import type { Db } from '../../db/connect.ts';
 import { setThreshold } from '../../db/queries/athletes.ts';
 import { insertPlan, upsertGoal } from '../../db/queries/planning.ts';
@@ -55,7 +55,7 @@ export interface DemoLoaded {
 
 /** Loads (or reloads) the demo season ending yesterday, in the athlete's zone. */
 export async function loadDemo(
-  ctx: Pick<AppContext, 'db' | 'analyze' | 'pmc' | 'now' | 'logger'>,
+  ctx: Pick<BotContext, 'db' | 'analyze' | 'pmc' | 'now' | 'logger'>,
   onProgress: (done: number, total: number) => void = () => {},
 ): Promise<DemoLoaded> {
   await removeDemo(ctx.db);

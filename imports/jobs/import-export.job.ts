@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
+import type { BotContext } from '../../bot/bot-context.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
 import { runExportImport } from '../export-import.ts';
@@ -20,7 +20,7 @@ export const importExportJob = defineJob({
     expireInSeconds: 6 * 3600,
   },
   work: { batchSize: 1, localConcurrency: 1 },
-  handler: async ({ importId }, ctx: AppContext, job) => {
+  handler: async ({ importId }, ctx: BotContext, job) => {
     await runExportImport(ctx, importId, { signal: job.signal });
   },
 });

@@ -1,13 +1,13 @@
 import { recomputePmc } from '../../activities/pmc-store.ts';
-import type { AppContext } from '../../app/context.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
+import type { IngestContext } from '../strava-services.ts';
 import { disconnectStrava } from './disconnect.ts';
 
 /**
  * Strava told us the athlete revoked access: the same as /disconnect (data deleted, PMC recomputed),
  * without calling Strava's deauthorize (there is nothing left to revoke), and the athlete is told.
  */
-export async function disconnectAfterDeauthorization(ctx: AppContext, athleteId: string): Promise<void> {
+export async function disconnectAfterDeauthorization(ctx: IngestContext, athleteId: string): Promise<void> {
   if (!ctx.strava) return;
   const athlete = await ctx.db
     .selectFrom('athletes')

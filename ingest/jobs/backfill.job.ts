@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
+import type { IngestContext } from '../strava-services.ts';
 import { runBackfillSlice } from '../sync/run-backfill.ts';
 
 /** One slice of a history backfill; it queues its own continuation (see run-backfill.ts). */
@@ -10,7 +10,7 @@ export const backfillJob = defineJob({
   payload: z.object({ runId: z.string().regex(/^\d+$/) }),
   queue: { retryLimit: 10, retryDelay: 10, retryBackoff: true, retryDelayMax: 900 },
   work: { batchSize: 4, localConcurrency: 2, pollingIntervalSeconds: 1 },
-  handler: async ({ runId }, ctx: AppContext) => {
+  handler: async ({ runId }, ctx: IngestContext) => {
     if (!ctx.strava) return;
     await runBackfillSlice(ctx.strava.sync, runId);
   },

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { reanalyseStoredActivities } from '../../activities/reanalyse-stored.ts';
-import type { AppContext } from '../../app/context.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
+import type { IngestContext } from '../strava-services.ts';
 
 /** Work per invocation, well inside pg-boss's job expiry; the rest goes on in a continuation. */
 const sliceMs = 4 * 60_000;
@@ -17,7 +17,7 @@ export const reanalyseStoredJob = defineJob({
   payload: z.object({}).passthrough(),
   queue: { retryLimit: 5, policy: 'stately' },
   schedule: { cron: '*/5 * * * *', data: {} },
-  handler: async (_payload, ctx: AppContext) => {
+  handler: async (_payload, ctx: IngestContext) => {
     const outcome = await reanalyseStoredActivities(ctx, { deadline: Date.now() + sliceMs });
     if (outcome.state === 'more') {
       await ctx.boss.send(jobNames.reanalyseStored, {}, { priority: priorities.backfill });

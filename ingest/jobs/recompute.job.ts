@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { recomputePmc } from '../../activities/pmc-store.ts';
-import type { AppContext } from '../../app/context.ts';
 import type { Db } from '../../db/connect.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
 import { RateLimitWaitError } from '../rate-limit/postgres-gate.ts';
 import { reanalyzeActivity } from '../retention/refetch-streams.ts';
+import type { IngestContext } from '../strava-services.ts';
 
 /** Progress is written at most this often (and at the end), so a long history costs few writes. */
 const progressEvery = 25;
@@ -25,7 +25,7 @@ export const recomputeJob = defineJob({
   }),
   queue: { retryLimit: 3 },
   work: { batchSize: 1, localConcurrency: 1 },
-  handler: async ({ athleteId, from, reanalyze, runId }, ctx: AppContext) => {
+  handler: async ({ athleteId, from, reanalyze, runId }, ctx: IngestContext) => {
     const fromDate = from === 'all' ? null : from;
     try {
       if (reanalyze) {
@@ -83,7 +83,7 @@ async function report(
 }
 
 /** The athlete stopped watching the button (its token expired): the result goes by DM. */
-async function notifyIfAsked(ctx: AppContext, runId: string | undefined) {
+async function notifyIfAsked(ctx: IngestContext, runId: string | undefined) {
   if (!runId) return;
   const run = await ctx.db
     .selectFrom('recompute_runs')

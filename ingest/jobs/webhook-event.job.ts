@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { AppContext } from '../../app/context.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 import { disconnectAfterDeauthorization } from '../connect/deauthorized.ts';
 import { RateLimitWaitError } from '../rate-limit/postgres-gate.ts';
+import type { IngestContext } from '../strava-services.ts';
 import { handleWebhookEvent } from '../sync/handle-webhook-event.ts';
 
 /** One stored Strava event: sync, delete, or disconnect. Idempotent, so redelivery and retries are safe. */
@@ -13,7 +13,7 @@ export const webhookEventJob = defineJob({
   queue: { retryLimit: 8, retryDelay: 5, retryBackoff: true, retryDelayMax: 900 },
   // Live work: several at once, and fetched without waiting for a poll (LISTEN/NOTIFY).
   work: { batchSize: 5, localConcurrency: 2, pollingIntervalSeconds: 1 },
-  handler: async ({ eventId }, ctx: AppContext) => {
+  handler: async ({ eventId }, ctx: IngestContext) => {
     const event = await ctx.db
       .selectFrom('webhook_events')
       .selectAll()

@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import { analyzeStoredActivity, storeStreams } from '../../activities/activity-store.ts';
 import type { ActivityAnalyzer } from '../../activities/analyzer-port.ts';
-import type { AppContext } from '../../app/context.ts';
 import { type Db, inTransaction } from '../../db/connect.ts';
 import { lockAthlete } from '../../db/queries/athletes.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { type StravaApi, StravaUnauthorizedError } from '../strava-port.ts';
+import type { IngestContext } from '../strava-services.ts';
 
 /**
  * Re-analyses one stored activity. When the retention job purged its Strava streams, they are fetched
@@ -16,7 +16,7 @@ import { type StravaApi, StravaUnauthorizedError } from '../strava-port.ts';
  * the metrics computed while the streams existed are kept rather than replaced by a summary estimate.
  */
 export async function reanalyzeActivity(
-  ctx: Pick<AppContext, 'db' | 'analyze' | 'strava' | 'logger'>,
+  ctx: Pick<IngestContext, 'db' | 'analyze' | 'strava' | 'logger'>,
   activityId: string,
 ): Promise<'analysed' | 'kept'> {
   const activity = await ctx.db

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rematchDay } from '../../activities/match-activity.ts';
-import { decodePng } from '../../charts/test-png.ts';
-import { defaultSize, pixelRatio } from '../../charts/theme.ts';
-import { findAthleteByDiscordId } from '../../db/queries/athletes.ts';
-import { findPlan } from '../../db/queries/planning.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+import { rematchDay } from '../../../activities/match-activity.ts';
+import { decodePng } from '../../../charts/test-png.ts';
+import { defaultSize, pixelRatio } from '../../../charts/theme.ts';
+import { findAthleteByDiscordId } from '../../../db/queries/athletes.ts';
+import { findPlan } from '../../../db/queries/planning.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
 import {
   commandContext,
   createActivity,
   createAthlete,
   invokerFor,
   noProgress,
-} from '../../test/planning-helpers.ts';
+} from '../../../test/planning-helpers.ts';
 import plan from './plan.ts';
 
 let database: TestDatabase;

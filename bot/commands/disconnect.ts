@@ -1,6 +1,6 @@
 import { SlashCommandBuilder } from 'discord.js';
-import { sql } from 'kysely';
 import { z } from 'zod';
+import { stravaActivityCounts } from '../../db/queries/activities.ts';
 import { findAthleteByDiscordId } from '../../db/queries/athletes.ts';
 import { disconnectStrava } from '../../ingest/connect/disconnect.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -21,16 +21,7 @@ export default defineCommand<BotContext, z.ZodObject>({
     const athlete = await findAthleteByDiscordId(ctx.db, invoker.userId);
     if (!athlete?.strava_athlete_id)
       return { content: 'Strava is not connected, so there is nothing to disconnect.' };
-    const counts = await ctx.db
-      .selectFrom('activities')
-      .leftJoin('activity_streams', 'activity_streams.activity_id', 'activities.id')
-      .select([
-        sql<number>`count(*)::int`.as('activities'),
-        sql<number>`count(activity_streams.activity_id)::int`.as('streams'),
-      ])
-      .where('activities.athlete_id', '=', athlete.id)
-      .where('activities.source', '=', 'strava_api')
-      .executeTakeFirstOrThrow();
+    const counts = await stravaActivityCounts(ctx.db, athlete.id);
     return {
       embeds: [
         {

@@ -1,8 +1,15 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
-import { ensureAthlete, listThresholds, setThreshold, thresholdsOn } from '../../db/queries/athletes.ts';
+import {
+  ensureAthlete,
+  listThresholds,
+  setThreshold,
+  thresholdsOn,
+  updateAthlete,
+} from '../../db/queries/athletes.ts';
 import { firstActivityDate } from '../../db/queries/threshold-proposals.ts';
 import type { ThresholdKind } from '../../db/tables/athlete-thresholds.ts';
+import type { AthleteUpdate } from '../../db/tables/athletes.ts';
 import { AppError } from '../../lib/errors.ts';
 import {
   metresPerMile,
@@ -239,7 +246,7 @@ export default defineCommand<BotContext, typeof Options>({
       if (firstOfKind) firstValue = true;
       else recomputeFrom = earliest(recomputeFrom, effective);
     }
-    const profile: Record<string, unknown> = {};
+    const profile: AthleteUpdate = {};
     if (options.sex) profile.sex = options.sex;
     if (options.timezone) {
       profile.timezone = options.timezone;
@@ -253,11 +260,7 @@ export default defineCommand<BotContext, typeof Options>({
     if (options.digest_time) profile.digest_time = options.digest_time;
     if (options.workout_dm !== undefined) profile.workout_dm_enabled = options.workout_dm;
     if (Object.keys(profile).length > 0) {
-      await ctx.db
-        .updateTable('athletes')
-        .set({ ...profile, updated_at: new Date() })
-        .where('id', '=', athlete.id)
-        .execute();
+      await updateAthlete(ctx.db, athlete.id, profile);
       for (const [key, value] of Object.entries(profile))
         if (key !== 'digest_disabled_reason' && key !== 'timezone_chosen')
           changes.push(`${key === 'workout_dm_enabled' ? 'workout_dm' : key} → ${String(value)}`);

@@ -1,6 +1,6 @@
 import { SlashCommandBuilder } from 'discord.js';
-import { sql } from 'kysely';
 import { z } from 'zod';
+import { metricsCoverage } from '../../db/queries/activities.ts';
 import { athleteOverview } from '../../db/queries/athlete-overview.ts';
 import { findAthleteByDiscordId, listThresholds } from '../../db/queries/athletes.ts';
 import { localDate, localDateTime } from '../../lib/local-time.ts';
@@ -24,25 +24,7 @@ export default defineCommand<BotContext, z.ZodObject>({
     const [o, thresholds, missing] = await Promise.all([
       athleteOverview(ctx.db, athlete.id, today),
       listThresholds(ctx.db, athlete.id),
-      ctx.db
-        .selectFrom('activities')
-        .innerJoin('activity_metrics', 'activity_metrics.activity_id', 'activities.id')
-        .select([
-          sql<number>`count(*) FILTER (WHERE activities.streams_state IN ('none', 'pending'))::int`.as(
-            'no_streams',
-          ),
-          sql<number>`count(*) FILTER (WHERE activity_metrics.stress_method = 'estimated')::int`.as(
-            'estimated',
-          ),
-          sql<number>`count(*) FILTER (WHERE activity_metrics.stress_method = 'hr' AND activities.sport_type ILIKE '%ride%')::int`.as(
-            'rides_on_hr',
-          ),
-          sql<number>`count(*) FILTER (WHERE activity_metrics.stress_method = 'hr' AND activities.sport_type ILIKE '%run%')::int`.as(
-            'runs_on_hr',
-          ),
-        ])
-        .where('activities.athlete_id', '=', athlete.id)
-        .executeTakeFirstOrThrow(),
+      metricsCoverage(ctx.db, athlete.id),
     ]);
     const has = new Set(thresholds.map((t) => t.kind));
     const fields: { name: string; value: string; inline?: boolean }[] = [];

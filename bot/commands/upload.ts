@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
+import { activityWithMetrics } from '../../db/queries/activities.ts';
 import { ensureAthlete } from '../../db/queries/athletes.ts';
 import { queueWorkoutMessage } from '../../db/queries/workout-messages.ts';
 import { isActivityFileName, maxActivityFileBytes, readActivityFileLegs } from '../../imports/detect.ts';
@@ -68,33 +69,13 @@ export default defineCommand<BotContext, typeof Options>({
     });
     const summaries = await Promise.all(
       stored.map(async (leg, index) => {
-        const [activity, metrics] = await Promise.all([
-          ctx.db
-            .selectFrom('activities')
-            .select(['name', 'sport_type', 'start_date_local', 'distance_m'])
-            .where('id', '=', leg.activityId)
-            .executeTakeFirstOrThrow(),
-          ctx.db
-            .selectFrom('activity_metrics')
-            .select([
-              'stress',
-              'stress_method',
-              'duration_s',
-              'moving_s',
-              'np_w',
-              'intensity',
-              'avg_hr',
-              'decoupling_pct',
-            ])
-            .where('activity_id', '=', leg.activityId)
-            .executeTakeFirst(),
-        ]);
+        const { activity, metrics } = await activityWithMetrics(ctx.db, leg.activityId);
         return {
           fileName: file.name,
           parsed: legs[index]!,
           stored: leg,
           activity,
-          metrics: metrics ?? null,
+          metrics,
           units: athlete.units,
         };
       }),

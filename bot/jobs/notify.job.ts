@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isDemoDiscordUser, setPendingNotice } from '../../db/queries/athletes.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
 import type { BotContext } from '../bot-context.ts';
@@ -19,12 +20,7 @@ export const notifyJob = defineJob({
       return;
     }
     // The console's demo athlete has no Discord account: what it would be told stays unsent.
-    const recipient = await ctx.db
-      .selectFrom('athletes')
-      .select('demo')
-      .where('discord_user_id', '=', payload.discordUserId)
-      .executeTakeFirst();
-    if (recipient?.demo) {
+    if (await isDemoDiscordUser(ctx.db, payload.discordUserId)) {
       log.info('demo athlete; notification not sent');
       return;
     }
@@ -41,13 +37,11 @@ export const notifyJob = defineJob({
     } catch (error) {
       if (!(error instanceof DmsClosedError)) throw error;
       log.warn({ discordUserId: payload.discordUserId }, 'DMs closed; notice kept for the next command');
-      await ctx.db
-        .updateTable('athletes')
-        .set({
-          pending_notice: `I could not DM you this, because your DMs are closed to me: ${notificationReply(payload).content ?? ''}`,
-        })
-        .where('discord_user_id', '=', payload.discordUserId)
-        .execute();
+      await setPendingNotice(
+        ctx.db,
+        payload.discordUserId,
+        `I could not DM you this, because your DMs are closed to me: ${notificationReply(payload).content ?? ''}`,
+      );
     }
   },
 });

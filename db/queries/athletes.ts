@@ -1,6 +1,6 @@
 import type { Db } from '../connect.ts';
 import type { AthleteThresholdRow, ThresholdKind } from '../tables/athlete-thresholds.ts';
-import type { AthleteRow } from '../tables/athletes.ts';
+import type { AthleteRow, AthleteUpdate } from '../tables/athletes.ts';
 
 export function findAthleteByDiscordId(db: Db, discordUserId: string): Promise<AthleteRow | undefined> {
   return db
@@ -93,4 +93,32 @@ export async function lockAthlete(trx: Db, athleteId: string): Promise<boolean> 
     .forUpdate()
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Changes the athlete's own settings (profile, digest, units, ...). */
+export async function updateAthlete(db: Db, athleteId: string, changes: AthleteUpdate): Promise<void> {
+  await db
+    .updateTable('athletes')
+    .set({ ...changes, updated_at: new Date() })
+    .where('id', '=', athleteId)
+    .execute();
+}
+
+/** True for the console's demo athlete, which has no Discord account to send anything to. */
+export async function isDemoDiscordUser(db: Db, discordUserId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('athletes')
+    .select('demo')
+    .where('discord_user_id', '=', discordUserId)
+    .executeTakeFirst();
+  return row?.demo === true;
+}
+
+/** Keeps a notice that could not be DMed; the athlete's next command shows it. */
+export async function setPendingNotice(db: Db, discordUserId: string, notice: string): Promise<void> {
+  await db
+    .updateTable('athletes')
+    .set({ pending_notice: notice })
+    .where('discord_user_id', '=', discordUserId)
+    .execute();
 }

@@ -1,4 +1,5 @@
 import { matchPlanByHand, releaseHandMatch, rematchDay } from '../../../activities/match-activity.ts';
+import { hasActivities, ownsActivity } from '../../../db/queries/activities.ts';
 import { findPlan } from '../../../db/queries/planning.ts';
 import type { AthleteRow } from '../../../db/tables/athletes.ts';
 import { localDate } from '../../../lib/local-time.ts';
@@ -23,21 +24,9 @@ export async function matchReply(
   } else if (activity === 'none') {
     await matchPlanByHand(ctx.db, athlete.id, plan.id, null);
   } else {
-    const owned = await ctx.db
-      .selectFrom('activities')
-      .select('id')
-      .where('id', '=', activity)
-      .where('athlete_id', '=', athlete.id)
-      .executeTakeFirst();
-    if (!owned) {
-      const any = await ctx.db
-        .selectFrom('activities')
-        .select('id')
-        .where('athlete_id', '=', athlete.id)
-        .limit(1)
-        .executeTakeFirst();
+    if (!(await ownsActivity(ctx.db, athlete.id, activity))) {
       return {
-        content: any
+        content: (await hasActivities(ctx.db, athlete.id))
           ? 'That activity is not one of yours. Pick one from the list.'
           : 'No activities yet. Connect Strava first: /connect',
       };

@@ -1,32 +1,12 @@
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectLink } from '../../ingest/connect/connect-links.ts';
 import { runBackfillSlice } from '../../ingest/sync/run-backfill.ts';
 import { startSync } from '../../ingest/sync/start-sync.ts';
 import { subscriptionService, webhookCallbackUrl } from '../../ingest/webhook/subscription.ts';
-import {
-  connectThroughBrowser,
-  eventually,
-  type Harness,
-  startHarness,
-  verifyToken,
-  webhookSecret,
-} from '../app-harness.ts';
+import { eventually, type Harness, startHarness, verifyToken, webhookSecret } from '../app-harness.ts';
+import { givenConnectedAthlete } from '../given.ts';
 
 const user = (n: number) => `5000000000000000${String(n).padStart(2, '0')}`;
-
-async function connect(h: Harness, discordUserId: string, stravaAthleteId: number): Promise<string> {
-  h.strava.authorizeAs(stravaAthleteId);
-  const { url } = await createConnectLink(h.database.db, h.ctx.config.publicUrl, discordUserId);
-  const result = await connectThroughBrowser(url);
-  expect(result.status).toBe(200);
-  const row = await h.database.db
-    .selectFrom('athletes')
-    .select('id')
-    .where('discord_user_id', '=', discordUserId)
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
 
 const activityByStravaId = (h: Harness, id: number) =>
   h.database.db
@@ -61,9 +41,10 @@ describe('Strava sync with workers running', () => {
   afterAll(async () => h.stop());
 
   it('connecting imports the last 30 activities in the background', async () => {
-    const athlete = h.strava.addAthlete();
-    h.strava.addHistory(athlete.id, 40, { durationS: 600 });
-    const athleteId = await connect(h, user(1), athlete.id);
+    const { athleteId } = await givenConnectedAthlete(h, {
+      discordUserId: user(1),
+      history: { count: 40, durationS: 600 },
+    });
     const run = await eventually(
       () =>
         h.database.db
@@ -93,16 +74,10 @@ describe('Strava sync with workers running', () => {
   });
 
   it('webhook events: create, update (title, type, privacy), delete, duplicates absorbed', async () => {
-    const athlete = h.strava.addAthlete();
-    const athleteId = await connect(h, user(2), athlete.id);
-    await eventually(() =>
-      h.database.db
-        .selectFrom('sync_runs')
-        .select('id')
-        .where('athlete_id', '=', athleteId)
-        .where('state', '=', 'done')
-        .executeTakeFirst(),
-    );
+    const { strava: athlete, athleteId } = await givenConnectedAthlete(h, {
+      discordUserId: user(2),
+      initialSync: 'synced',
+    });
     const ride = h.strava.addActivity(athlete.id, {
       sport: 'Ride',
       durationS: 1800,
@@ -186,16 +161,10 @@ describe('Strava sync with workers running', () => {
   });
 
   it('a token Strava expired before we expected is refreshed once and the event still syncs; an activity without a time stream is scored from its moving time', async () => {
-    const athlete = h.strava.addAthlete();
-    const athleteId = await connect(h, user(5), athlete.id);
-    await eventually(() =>
-      h.database.db
-        .selectFrom('sync_runs')
-        .select('id')
-        .where('athlete_id', '=', athleteId)
-        .where('state', '=', 'done')
-        .executeTakeFirst(),
-    );
+    const { strava: athlete, athleteId } = await givenConnectedAthlete(h, {
+      discordUserId: user(5),
+      initialSync: 'synced',
+    });
     // Strava's clock runs ahead of ours: the token we stored as valid for hours is already dead there.
     h.strava.expireTokens(athlete.id);
     const refreshesBefore = h.strava.counters.refreshes.get(athlete.id) ?? 0;
@@ -225,8 +194,7 @@ describe('Strava sync with workers running', () => {
     expect(connection.status).toBe('active');
 
     // A delete event names its owner: another athlete's activity with that id is not touched.
-    const other = h.strava.addAthlete();
-    await connect(h, user(6), other.id);
+    const { strava: other } = await givenConnectedAthlete(h, { discordUserId: user(6) });
     const event = await h.strava.deliver({
       object_type: 'activity',
       object_id: ride.id,
@@ -267,17 +235,11 @@ describe('Strava sync with workers running', () => {
   });
 
   it('deauthorization deletes the athlete’s Strava data and tokens within seconds', async () => {
-    const athlete = h.strava.addAthlete();
-    h.strava.addHistory(athlete.id, 5, { durationS: 300 });
-    const athleteId = await connect(h, user(3), athlete.id);
-    await eventually(() =>
-      h.database.db
-        .selectFrom('sync_runs')
-        .select('id')
-        .where('athlete_id', '=', athleteId)
-        .where('state', '=', 'done')
-        .executeTakeFirst(),
-    );
+    const { strava: athlete, athleteId } = await givenConnectedAthlete(h, {
+      discordUserId: user(3),
+      history: { count: 5, durationS: 300 },
+      initialSync: 'synced',
+    });
     h.strava.revoke(athlete.id);
     await h.strava.deliver({
       object_type: 'athlete',
@@ -311,8 +273,7 @@ describe('Strava sync with workers running', () => {
   });
 
   it('twenty concurrent jobs needing a fresh token make one refresh call', async () => {
-    const athlete = h.strava.addAthlete();
-    const athleteId = await connect(h, user(4), athlete.id);
+    const { strava: athlete, athleteId } = await givenConnectedAthlete(h, { discordUserId: user(4) });
     // Five minutes of the token's six hours are left: due for a refresh, as Strava sees it and as we do.
     h.strava.advance(6 * 3600_000 - 5 * 60_000);
     const before = h.strava.counters.refreshes.get(athlete.id) ?? 0;
@@ -379,15 +340,12 @@ describe('Strava backfill under rate limits (slices driven directly, clock fast-
   }
 
   it('500 activities under Strava’s default limits: no 429, the fewest windows, nothing skipped or duplicated, tokens refreshed on the way', async () => {
-    const athlete = h.strava.addAthlete();
-    h.strava.addHistory(athlete.id, 520, { durationS: 240 });
-    const athleteId = await connect(h, user(10), athlete.id);
-    // Leave the initial sync aside: this test drives its own run.
-    await h.database.db
-      .updateTable('sync_runs')
-      .set({ state: 'cancelled' })
-      .where('athlete_id', '=', athleteId)
-      .execute();
+    // The initial sync is left aside: this test drives its own run.
+    const { strava: athlete, athleteId } = await givenConnectedAthlete(h, {
+      discordUserId: user(10),
+      history: { count: 520, durationS: 240 },
+      initialSync: 'cancelled',
+    });
     const windowsBefore = h.strava.windowsUsed.size;
     const refreshesBefore = h.strava.counters.refreshes.get(athlete.id) ?? 0;
     const { runId } = await startSync(h.database.db, h.boss, {
@@ -429,14 +387,11 @@ describe('Strava backfill under rate limits (slices driven directly, clock fast-
   }, 120_000);
 
   it('5xx and timeouts injected at 20 %: everything still arrives', async () => {
-    const athlete = h.strava.addAthlete();
-    h.strava.addHistory(athlete.id, 60, { durationS: 240 });
-    const athleteId = await connect(h, user(11), athlete.id);
-    await h.database.db
-      .updateTable('sync_runs')
-      .set({ state: 'cancelled' })
-      .where('athlete_id', '=', athleteId)
-      .execute();
+    const { athleteId } = await givenConnectedAthlete(h, {
+      discordUserId: user(11),
+      history: { count: 60, durationS: 240 },
+      initialSync: 'cancelled',
+    });
     h.strava.injectFaults({ rate: 0.2, kinds: ['500', '503', 'timeout'], seed: 3, timeoutMs: 300 });
     const client = h.ctx.strava!.client;
     expect(client).toBeDefined();
@@ -458,14 +413,11 @@ describe('Strava backfill under rate limits (slices driven directly, clock fast-
   }, 120_000);
 
   it('a token that dies mid-backfill on Strava’s side is refreshed once and the run goes on', async () => {
-    const athlete = h.strava.addAthlete();
-    h.strava.addHistory(athlete.id, 25, { durationS: 240 });
-    const athleteId = await connect(h, user(13), athlete.id);
-    await h.database.db
-      .updateTable('sync_runs')
-      .set({ state: 'cancelled' })
-      .where('athlete_id', '=', athleteId)
-      .execute();
+    const { strava: athlete, athleteId } = await givenConnectedAthlete(h, {
+      discordUserId: user(13),
+      history: { count: 25, durationS: 240 },
+      initialSync: 'cancelled',
+    });
     const { runId } = await startSync(h.database.db, h.boss, {
       athleteId,
       kind: 'backfill',
@@ -481,14 +433,11 @@ describe('Strava backfill under rate limits (slices driven directly, clock fast-
   }, 60_000);
 
   it('a short page is not the last: listing goes on until an empty page', async () => {
-    const athlete = h.strava.addAthlete();
-    const history = h.strava.addHistory(athlete.id, 30, { durationS: 240 });
-    const athleteId = await connect(h, user(14), athlete.id);
-    await h.database.db
-      .updateTable('sync_runs')
-      .set({ state: 'cancelled' })
-      .where('athlete_id', '=', athleteId)
-      .execute();
+    const { athleteId, history } = await givenConnectedAthlete(h, {
+      discordUserId: user(14),
+      history: { count: 30, durationS: 240 },
+      initialSync: 'cancelled',
+    });
     // Newest first: the first page of 20 comes back with 19.
     const newestFirst = [...history].sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
     h.strava.hideFromList(newestFirst[3]!.id);
@@ -503,14 +452,11 @@ describe('Strava backfill under rate limits (slices driven directly, clock fast-
   }, 60_000);
 
   it('a run interrupted mid-way resumes where it stopped with the same final state', async () => {
-    const athlete = h.strava.addAthlete();
-    h.strava.addHistory(athlete.id, 45, { durationS: 240 });
-    const athleteId = await connect(h, user(12), athlete.id);
-    await h.database.db
-      .updateTable('sync_runs')
-      .set({ state: 'cancelled' })
-      .where('athlete_id', '=', athleteId)
-      .execute();
+    const { athleteId } = await givenConnectedAthlete(h, {
+      discordUserId: user(12),
+      history: { count: 45, durationS: 240 },
+      initialSync: 'cancelled',
+    });
     const { runId } = await startSync(h.database.db, h.boss, {
       athleteId,
       kind: 'backfill',

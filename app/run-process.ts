@@ -4,8 +4,9 @@ import { createLogger, type Logger } from '../lib/logger.ts';
 import { createBot } from './bot.ts';
 import { buildAppContext } from './build-context.ts';
 import type { AppContext } from './context.ts';
+import { installCrashGuard } from './crash-guard.ts';
 import { type AppDatabase, openDatabase } from './database.ts';
-import { createBoss, createQueues, startWorkers, syncSchedules } from './job-runner.ts';
+import { createBoss, createQueues, releaseActiveJobs, startWorkers, syncSchedules } from './job-runner.ts';
 import { jobDefinitions } from './jobs.ts';
 import { webRouters } from './web-routers.ts';
 import { createWebService, type Service, stopAll } from './web-service.ts';
@@ -35,6 +36,19 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel });
+  // Settles with the exit code once a signal or an unexpected error outside any job asks to stop.
+  let requestStop: (reason: string, code: number) => void = () => {};
+  const stopRequested = new Promise<{ reason: string; code: number }>((resolve) => {
+    let requested = false;
+    requestStop = (reason, code) => {
+      if (requested) return;
+      requested = true;
+      resolve({ reason, code });
+    };
+  });
+  // An error escaping a job fails that job; one outside any job stops this process (its supervisor
+  // restarts it) instead of leaving it in an unknown state.
+  const uninstallGuard = installCrashGuard(logger, () => requestStop('unexpected error', 1));
   const started: Service[] = [];
   let database: AppDatabase | null = null;
   const shutdown = async (reason: string) => {
@@ -52,7 +66,11 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
     started.push({
       name: 'jobs',
       start: async () => {},
-      stop: () => boss.stop({ graceful: true, timeout: 30_000 }),
+      stop: async () => {
+        await boss.stop({ graceful: true, timeout: 30_000 });
+        // Jobs still running after the grace period were interrupted, not crashed: they resume uncounted.
+        await releaseActiveJobs();
+      },
     });
     await createQueues(boss, jobDefinitions);
     const ctx = buildAppContext({ config, logger, db: db.db, boss });
@@ -65,18 +83,18 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
   } catch (error) {
     logger.error({ err: error }, 'start failed');
     await shutdown('start failed');
+    uninstallGuard();
     return 1;
   }
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      void shutdown(signal).then(() => resolve(0));
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
+  const onSignal = (signal: NodeJS.Signals) => requestStop(signal, 0);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const { reason, code } = await stopRequested;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  await shutdown(reason);
+  uninstallGuard();
+  return code;
 }
 
 function buildServices(names: ServiceName[], ctx: AppContext): Service[] {

@@ -13,6 +13,7 @@ import type {
   ExportImportEntriesTable,
   ExportImportsTable,
 } from './tables/export-imports.ts';
+import type { JobRunsTable } from './tables/job-runs.ts';
 import type { OauthStatesTable } from './tables/oauth-states.ts';
 import type { PlannedWorkoutsTable, RaceGoalsTable } from './tables/planning.ts';
 import type { RecomputeRunsTable } from './tables/recompute-runs.ts';
@@ -47,4 +48,5 @@ export interface Database {
   planned_workouts: PlannedWorkoutsTable;
   race_goals: RaceGoalsTable;
   data_exports: DataExportsTable;
+  job_runs: JobRunsTable;
 }

@@ -7,6 +7,7 @@ import discordRegister from './discord-register.ts';
 import exportData from './export.ts';
 import generateKey from './generate-key.ts';
 import importExport from './import-export.ts';
+import jobs from './jobs.ts';
 import migrate from './migrate.ts';
 import pmc from './pmc.ts';
 import start from './start.ts';
@@ -25,6 +26,7 @@ export const commands: CliCommand[] = [
   disconnect,
   exportData,
   importExport,
+  jobs,
   stravaSubscription,
   discordRegister,
   generateKey,

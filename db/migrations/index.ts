@@ -9,6 +9,7 @@ import * as provenance from './2026-11-25T1720-provenance.ts';
 import * as dataExports from './2026-11-25T1740-data-exports.ts';
 import * as coachProposals from './2026-11-25T1800-coach-proposals.ts';
 import * as timezoneChosen from './2026-11-25T1830-timezone-chosen.ts';
+import * as jobQuarantine from './2026-12-01T1000-job-quarantine.ts';
 
 /** Every migration, by sortable name. Listed explicitly so nothing depends on reading a folder at run time. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1740-data-exports': dataExports,
   '2026-11-25T1800-coach-proposals': coachProposals,
   '2026-11-25T1830-timezone-chosen': timezoneChosen,
+  '2026-12-01T1000-job-quarantine': jobQuarantine,
 };

@@ -79,7 +79,8 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
       started.push(service);
       logger.info({ service: service.name }, 'started');
     }
-    announce(config, names, logger);
+    // Under `npm start` the supervisor announces once for all services.
+    if (!process.env.THRESHOLD_SUPERVISED) announce(config, names, logger);
   } catch (error) {
     logger.error({ err: error }, 'start failed');
     await shutdown('start failed');
@@ -89,9 +90,13 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
   const onSignal = (signal: NodeJS.Signals) => requestStop(signal, 0);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // A supervised service whose supervisor is gone (killed) stops too rather than run orphaned.
+  const onOrphaned = () => requestStop('supervisor gone', 0);
+  process.once('disconnect', onOrphaned);
   const { reason, code } = await stopRequested;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  process.off('disconnect', onOrphaned);
   await shutdown(reason);
   uninstallGuard();
   return code;
@@ -119,7 +124,7 @@ function buildServices(names: ServiceName[], ctx: AppContext): Service[] {
 }
 
 /** Says once what runs and which features are off, with the variables that turn them on. */
-function announce(config: Config, names: ServiceName[], logger: Logger): void {
+export function announce(config: Config, names: ServiceName[], logger: Logger): void {
   const lines = [
     // The bot counts as running only when Discord is configured; the "off" lines say what it needs.
     `Threshold is running: ${names.filter((name) => name !== 'bot' || config.discord).join(', ')}`,

@@ -1,4 +1,4 @@
-import { type JobResult, PgBoss } from 'pg-boss';
+import { type JobResult, PgBoss, type UpdateQueueOptions } from 'pg-boss';
 import type { Db } from '../db/connect.ts';
 import type { Logger } from '../lib/logger.ts';
 import { JobCrashError, runJobGuarded } from './crash-guard.ts';
@@ -14,6 +14,9 @@ export function createBoss(connectionString: string, logger: Logger, options: { 
     schema: bossSchema,
     max: options.max ?? 10,
     useListenNotify: true,
+    // How often jobs past their heartbeat or expiry are failed and retried: a job orphaned by kill -9
+    // (heartbeatSeconds on long queues) resumes within heartbeat + this, not after its 15-minute expiry.
+    superviseIntervalSeconds: 10,
   });
   const log = logger.child({ subsystem: 'jobs' });
   boss.on('error', (error) => log.error({ err: error }, 'pg-boss error'));
@@ -45,8 +48,9 @@ export async function createQueues<Ctx>(boss: PgBoss, definitions: JobDefinition
     };
     await boss.createQueue(definition.name, options);
     // createQueue leaves an existing queue as it was; settings changed since then apply here.
-    const { policy: _policy, partition: _partition, heartbeatSeconds: _heartbeat, ...updatable } = options;
-    await boss.updateQueue(definition.name, updatable);
+    // (pg-boss's updateQueue applies heartbeatSeconds too; its type leaves it out.)
+    const { policy: _policy, partition: _partition, ...updatable } = options;
+    await boss.updateQueue(definition.name, updatable as UpdateQueueOptions);
   }
 }
 

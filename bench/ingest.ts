@@ -422,7 +422,7 @@ function runDone(app: BenchApp, athleteId: string) {
  * any worker runs. Their owners are not connected here, so each job is the queue's own cost (fetch, read
  * the event, look up the owner, mark it, complete), not Strava's.
  */
-async function enqueueWebhookBacklog(app: BenchApp, count: number): Promise<void> {
+export async function enqueueWebhookBacklog(app: BenchApp, count: number): Promise<void> {
   const subscriptionId = String(app.strava.subscription()?.id ?? 1);
   for (let first = 0; first < count; first += 1000) {
     const rows = await app.database.db
@@ -449,7 +449,7 @@ async function enqueueWebhookBacklog(app: BenchApp, count: number): Promise<void
 }
 
 /** Seconds until every backlog event is processed (extrapolated from the rate when past the cap). */
-async function measureDrain(app: BenchApp, count: number, start: number) {
+export async function measureDrain(app: BenchApp, count: number, start: number) {
   const processed = async () =>
     Number(
       (

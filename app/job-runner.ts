@@ -101,7 +101,6 @@ export async function startWorkers<Ctx extends { db: Db }>(
     const options = { ...defaultPolling, ...work, batchSize, perJobResults: true as const };
     await boss.work<unknown>(definition.name, options, async (jobs) => {
       const starts = await ledger.begin(definition.name, jobs);
-      for (const job of jobs) activeJobs.set(job.id, ledger);
       const settled: string[] = [];
       // Jobs of one batch run together and settle one by one: a failure retries only that job.
       const results = await Promise.all(
@@ -118,6 +117,7 @@ export async function startWorkers<Ctx extends { db: Db }>(
             log.error({ jobId: job.id, issues: parsed.error.issues }, 'invalid job payload');
             return { id: job.id, status: 'deadletter', output: { error: 'invalid payload' } };
           }
+          activeJobs.set(job.id, ledger);
           try {
             await runJobGuarded(job.id, () => definition.handler(parsed.data, ctx, job));
             settled.push(job.id);

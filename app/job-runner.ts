@@ -14,9 +14,11 @@ export function createBoss(connectionString: string, logger: Logger, options: { 
     schema: bossSchema,
     max: options.max ?? 10,
     useListenNotify: true,
-    // How often jobs past their heartbeat or expiry are failed and retried: a job orphaned by kill -9
-    // (heartbeatSeconds on long queues) resumes within heartbeat + this, not after its 15-minute expiry.
+    // How often jobs past their heartbeat or expiry are failed and retried (each queue is checked on its
+    // monitor pass): a job orphaned by kill -9 (heartbeatSeconds on long queues) resumes within heartbeat
+    // + 10 s + its retry delay, not after its 15-minute expiry.
     superviseIntervalSeconds: 10,
+    monitorIntervalSeconds: 10,
   });
   const log = logger.child({ subsystem: 'jobs' });
   boss.on('error', (error) => log.error({ err: error }, 'pg-boss error'));

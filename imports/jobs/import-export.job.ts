@@ -16,8 +16,8 @@ export const importExportJob = defineJob({
     retryLimit: 5,
     retryDelay: 10,
     retryBackoff: true,
-    // Resumes within a minute of a kill -9: heartbeat lost after 20 s, retried 5–10 s later.
-    heartbeatSeconds: 20,
+    // Resumes within a minute of a kill -9: heartbeat lost after 15 s, retried 5–10 s later.
+    heartbeatSeconds: 15,
     expireInSeconds: 6 * 3600,
   },
   work: { batchSize: 1, localConcurrency: 1 },

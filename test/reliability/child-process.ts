@@ -2,15 +2,20 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+/**
+ * Node with tsx as a loader, not the tsx wrapper: the child is the process itself, so a signal sent to it
+ * (kill -9 above all) reaches the program and not a wrapper that would leave it running.
+ */
+const node = (script: string, args: string[]) =>
+  [process.execPath, ['--import', 'tsx', script, ...args]] as const;
 
-/** Runs a TypeScript entry point of this repository as a child process (tsx), output collected. */
+/** Runs a TypeScript entry point of this repository as a child process, output collected. */
 export function spawnTs(
   script: string,
   args: string[],
   env: Record<string, string | undefined> = {},
 ): ChildProcess & { output: () => string } {
-  const child = spawn(tsx, [script, ...args], {
+  const child = spawn(...node(script, args), {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,7 +50,7 @@ export async function runCli(
   args: string[],
   env: Record<string, string | undefined>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(tsx, ['cli/main.ts', ...args], {
+  const child = spawn(...node('cli/main.ts', args), {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

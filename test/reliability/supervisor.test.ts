@@ -25,10 +25,8 @@ const commandLine = (pid: number) => {
 };
 const alive = (pid: number) => existsSync(`/proc/${pid}`);
 
-/** The supervisor (tsx runs it as its child) and its services, by name. */
-function processTree(tsxPid: number) {
-  const supervisor = childrenOf(tsxPid)[0];
-  if (!supervisor) return null;
+/** The supervisor and its services, by name. */
+function processTree(supervisor: number) {
   const services = new Map<string, number>();
   for (const pid of childrenOf(supervisor)) {
     const match = / --only (\w+)/.exec(commandLine(pid));

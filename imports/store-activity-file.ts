@@ -1,7 +1,11 @@
 import type { Db } from '../db/connect.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
-import { analyzeStoredActivity, storeStreams } from '../ingest/activities/activity-store.ts';
+import {
+  analyzeStoredActivity,
+  refuseImplausibleStart,
+  storeStreams,
+} from '../ingest/activities/activity-store.ts';
 import type { ActivityAnalyzer } from '../ingest/activities/analyzer-port.ts';
 import { wallClock } from '../lib/local-time.ts';
 import {
@@ -66,6 +70,7 @@ export async function storeActivityFile(
   const already = await alreadyImported(db, athlete.id, incoming.source, incoming.sourceRef);
   if (already) return { ...already, reason: 'this exact file was imported before' };
   const start = parsed.startTime!;
+  refuseImplausibleStart(start);
   const durationS = Math.round(streamDurationS(parsed.streams));
   const streams = toKeyByType(parsed.streams);
   const channels = Object.keys(streams).sort();

@@ -1,7 +1,11 @@
 import type { Db } from '../db/connect.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
-import { analyzeStoredActivity, storeStreams } from '../ingest/activities/activity-store.ts';
+import {
+  analyzeStoredActivity,
+  refuseImplausibleStart,
+  storeStreams,
+} from '../ingest/activities/activity-store.ts';
 import type { ActivityAnalyzer } from '../ingest/activities/analyzer-port.ts';
 import { wallClock } from '../lib/local-time.ts';
 import type { ExportActivity } from './activities-csv.ts';
@@ -26,6 +30,7 @@ export async function storeCsvActivity(
 ): Promise<StoredFileActivity> {
   const already = await alreadyImported(db, athlete.id, 'strava_export', sourceRef);
   if (already) return { ...already, reason: 'this activity was imported before' };
+  refuseImplausibleStart(listed.startTime);
   const base = {
     athleteId: athlete.id,
     source: 'strava_export' as const,

@@ -2,7 +2,12 @@ import { type Db, inTransaction } from '../../db/connect.ts';
 import { detachStravaDelivery, mergeStravaDelivery } from '../../imports/strava-merge.ts';
 import { isValidTimeZone } from '../../lib/local-time.ts';
 import { matchActivityToPlan, rematchDayAfterDelete } from '../../planning/match-activity.ts';
-import { analyzeStoredActivity, storeStreams, upsertStravaActivity } from '../activities/activity-store.ts';
+import {
+  analyzeStoredActivity,
+  refuseImplausibleStart,
+  storeStreams,
+  upsertStravaActivity,
+} from '../activities/activity-store.ts';
 import { recomputePmc } from '../activities/pmc-store.ts';
 import type { RequestPriority } from '../rate-limit/budget.ts';
 import type { StravaActivity } from '../strava-port.ts';
@@ -19,6 +24,8 @@ export async function syncStravaActivity(
   activity: StravaActivity,
   options: { priority: RequestPriority; recompute: boolean; token?: string },
 ): Promise<{ activityId: string; changedFrom: string; created: boolean }> {
+  // Refused before its streams are fetched: an implausible date costs no API call.
+  refuseImplausibleStart(activity.startDate, deps.now());
   const token = options.token ?? (await deps.accessToken(athleteId));
   const streams = activity.manual ? null : await deps.api.getStreams(token, activity.id, options.priority);
   return inTransaction(deps.db, async (trx) => {

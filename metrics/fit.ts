@@ -216,7 +216,9 @@ function buildLeg(
     // state at the leg's start carries over from earlier events (a multisport watch keeps running).
     const rel = (t: number) => (t - startMs) / 1000;
     const legStart = Number.isFinite(fromMs) ? fromMs : Math.min(startMs, ms(timerEvents[0]!.timestamp)!);
-    let running = false;
+    // No event before the leg: it runs from its start (a multisport watch may log the timer only for the
+    // last leg, and records before the first start are not between a stop and a start).
+    let running = true;
     let since = legStart;
     const intervals: [number, number][] = [];
     for (const event of timerEvents) {
@@ -227,6 +229,7 @@ function buildLeg(
       if (t < legStart) {
         if (starts) running = true;
         else if (stops) running = false;
+        since = legStart;
         continue;
       }
       if (starts && !running) {

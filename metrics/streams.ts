@@ -309,16 +309,17 @@ export function toSeries(input: RawStreams): Series {
       let end = k;
       while (end < kept && times[end]! <= b) end++;
       if (end === k) continue; // nothing recorded while the timer ran: a lost recording
-      let from = times[k]! - a <= maxTimerGapS ? a : times[k]!;
+      // The span runs from the interval's first sample to its last (the stop second itself excluded):
+      // before the first and after the last record nothing was recorded, whatever the timer says.
+      let from = times[k]!;
       for (let j = k + 1; j < end; j++) {
         if (times[j]! - times[j - 1]! > maxTimerGapS) {
           spans.push([from, Math.min(b, times[j - 1]! + 1)]);
           from = times[j]!;
         }
       }
-      const lastT = times[end - 1]!;
-      const to = b - lastT <= maxTimerGapS ? b : lastT + 1;
-      if (to > from) spans.push([from, Math.min(b, to)]);
+      const to = Math.min(b, times[end - 1]! + 1);
+      if (to > from) spans.push([from, to]);
       k = end > k && times[end - 1] === b ? end - 1 : end;
     }
   }

@@ -72,3 +72,22 @@ export function compareWithDevice(leg: FitLeg): ParityCheck[] {
   if (m.family === 'swim') relative('swim_speed', d.avgSpeed, m.swim?.speed ?? null);
   return checks;
 }
+
+/** Files that cannot serve as an oracle, and why (METRICS.md §12). */
+export const noOracle: Record<string, string> = {
+  'garmin-Activity.fit':
+    'synthetic SDK sample: HR sweeps 0–254 bpm and its session carries no device summary beyond timer time',
+  'garmin-WithGearChangeData.fit': 'no session message: the device wrote no summary to compare with',
+  'fitparse-nick.fit': 'no session message (the file is cut short before it): no device summary',
+};
+
+/**
+ * Device values we do not match, each with the reason, keyed `file#leg:metric` (leg from 1). The parity
+ * test fails if one of these starts to match (the note would be stale) or a new mismatch appears.
+ */
+export const parityExceptions: Record<string, string> = {
+  'fitparse-strava-android-app-201.10-b1218918.fit#1:timer_s':
+    'file cut short: its records cover 315 s of the session’s 3,558 s (the file stops decoding part-way); the result says incomplete: true with the session’s timer time and distance, nothing is scaled up',
+  'fitparse-activity-large-fenxi2-multisport.fit#4:timer_s':
+    'a 4.3 s transition recorded once a second: 5 records are 5 s, and no whole number of seconds is within 0.5 % of 4.3',
+};

@@ -119,9 +119,8 @@ export function fitToLegs(input: Uint8Array): FitLeg[] {
   }
   const stream = Stream.fromByteArray(bytes);
   if (!Decoder.isFIT(stream)) throw new FitError('not a FIT file (no FIT header)');
+  // No separate checkIntegrity() pass: read() checks the CRC and size itself and reports them as errors.
   const decoder = new Decoder(stream);
-  if (!decoder.checkIntegrity())
-    warnings.push('the file failed its integrity check (size or CRC); reading what decodes');
   const { messages, errors } = decoder.read({
     convertDateTimesToDates: true,
     expandComponents: true,

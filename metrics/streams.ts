@@ -223,10 +223,15 @@ export function toSeries(input: RawStreams): Series {
   }
   const present = channelNames.filter((name) => raw.channels[name] !== undefined);
   const total = raw.time.length;
-  const times: number[] = [];
+  const times = new Float64Array(total);
   const columns: Float64Array[] = present.map(() => new Float64Array(total));
   const movingSource = raw.moving ? new Float64Array(total) : null;
   const dropped = present.map(() => ({ low: 0, high: 0, firstLow: 0, firstHigh: 0 }));
+  // Hoisted out of the per-sample loop: the sources and their plausible ranges, by column.
+  const sources = present.map((name) => raw.channels[name]!);
+  const low = present.map((name) => validRange[name]?.[0] ?? Number.NEGATIVE_INFINITY);
+  const high = present.map((name) => validRange[name]?.[1] ?? Number.POSITIVE_INFINITY);
+  const heartColumn = present.indexOf('heartrate');
   let kept = 0;
   let last = Number.NEGATIVE_INFINITY;
   let first = Number.NaN;
@@ -240,20 +245,18 @@ export function toSeries(input: RawStreams): Series {
     const merge = rounded === last;
     if (!merge) {
       if (kept === 0) first = rounded;
-      times.push(rounded);
+      times[kept] = rounded;
       kept++;
       last = rounded;
     }
     const k = kept - 1;
     for (let c = 0; c < present.length; c++) {
-      const name = present[c]!;
-      let v = toNumber(raw.channels[name]![i]);
-      const range = validRange[name];
-      if (range && Number.isFinite(v) && (v < range[0] || v > range[1])) {
+      let v = toNumber(sources[c]![i]);
+      if (v < low[c]! || v > high[c]!) {
         // 0 bpm is a strap without contact, not a reading: missing, without a note.
-        if (!(name === 'heartrate' && v === 0)) {
+        if (!(c === heartColumn && v === 0)) {
           const d = dropped[c]!;
-          if (v < range[0]) {
+          if (v < low[c]!) {
             if (d.low++ === 0) d.firstLow = rounded - first;
           } else if (d.high++ === 0) d.firstHigh = rounded - first;
         }
@@ -333,41 +336,25 @@ export function toSeries(input: RawStreams): Series {
   }
 
   const time = new Float64Array(n);
-  const out = present.map(() => new Float64Array(n));
-  const movingFlag = movingSource ? new Float64Array(n) : null;
+  let out: Float64Array[];
+  let movingFlag: Float64Array | null;
   const segmentStarts: number[] = [];
-  let s = 0;
-  let k = 0;
-  for (const [from, to] of spans) {
-    if (to <= from) continue;
-    segmentStarts.push(s);
-    while (k + 1 < kept && times[k + 1]! <= from) k++;
-    for (let sec = from; sec < to; sec++, s++) {
-      while (k + 1 < kept && times[k + 1]! <= sec) k++;
-      time[s] = sec - first;
-      const t0 = times[k]!;
-      if (t0 === sec) {
-        for (let c = 0; c < present.length; c++) out[c]![s] = columns[c]![k]!;
-        if (movingFlag) movingFlag[s] = movingSource![k]!;
-      } else if (t0 < sec && t0 >= from && k + 1 < kept && times[k + 1]! <= to) {
-        // Linear between the two samples around it; NaN stays NaN where either end is missing.
-        const t1 = times[k + 1]!;
-        const f = (sec - t0) / (t1 - t0);
-        for (let c = 0; c < present.length; c++) {
-          const a = columns[c]![k]!;
-          out[c]![s] = a + (columns[c]![k + 1]! - a) * f;
-        }
-        if (movingFlag) {
-          const a = movingSource![k]!;
-          const b = movingSource![k + 1]!;
-          movingFlag[s] = a === 1 && b === 1 ? 1 : b;
-        }
-      } else {
-        // Before the first or after the last sample of a span the timer ran: counted, values missing.
-        for (let c = 0; c < present.length; c++) out[c]![s] = Number.NaN;
-        if (movingFlag) movingFlag[s] = Number.NaN;
-      }
-    }
+  if (
+    spans.length === 1 &&
+    n === kept &&
+    spans[0]![0] === times[0] &&
+    spans[0]![1] === times[kept - 1]! + 1
+  ) {
+    // One span holding every sample, one a second (a 1 Hz stream without pauses): the merged columns are
+    // the series already; no second pass, no second copy.
+    segmentStarts.push(0);
+    for (let i = 0; i < n; i++) time[i] = times[i]! - first;
+    out = columns.map((column) => column.subarray(0, n));
+    movingFlag = movingSource ? movingSource.subarray(0, n) : null;
+  } else {
+    out = present.map(() => new Float64Array(n));
+    movingFlag = movingSource ? new Float64Array(n) : null;
+    fillSpans(spans, times, kept, first, columns, movingSource, time, out, movingFlag, segmentStarts);
   }
   const values: Partial<Record<Channel, Float64Array>> = {};
   for (let c = 0; c < present.length; c++) values[present[c]!] = out[c]!;
@@ -411,6 +398,54 @@ export function toSeries(input: RawStreams): Series {
     pool: raw.pool ?? null,
     session: raw.session ?? null,
   };
+}
+
+/** The 1 Hz values of each span: a sample's own second, linear between two samples, else missing. */
+function fillSpans(
+  spans: [number, number][],
+  times: Float64Array,
+  kept: number,
+  first: number,
+  columns: Float64Array[],
+  movingSource: Float64Array | null,
+  time: Float64Array,
+  out: Float64Array[],
+  movingFlag: Float64Array | null,
+  segmentStarts: number[],
+): void {
+  let s = 0;
+  let k = 0;
+  for (const [from, to] of spans) {
+    if (to <= from) continue;
+    segmentStarts.push(s);
+    while (k + 1 < kept && times[k + 1]! <= from) k++;
+    for (let sec = from; sec < to; sec++, s++) {
+      while (k + 1 < kept && times[k + 1]! <= sec) k++;
+      time[s] = sec - first;
+      const t0 = times[k]!;
+      if (t0 === sec) {
+        for (let c = 0; c < columns.length; c++) out[c]![s] = columns[c]![k]!;
+        if (movingFlag) movingFlag[s] = movingSource![k]!;
+      } else if (t0 < sec && t0 >= from && k + 1 < kept && times[k + 1]! <= to) {
+        // Linear between the two samples around it; NaN stays NaN where either end is missing.
+        const t1 = times[k + 1]!;
+        const f = (sec - t0) / (t1 - t0);
+        for (let c = 0; c < columns.length; c++) {
+          const a = columns[c]![k]!;
+          out[c]![s] = a + (columns[c]![k + 1]! - a) * f;
+        }
+        if (movingFlag) {
+          const a = movingSource![k]!;
+          const b = movingSource![k + 1]!;
+          movingFlag[s] = a === 1 && b === 1 ? 1 : b;
+        }
+      } else {
+        // Before the first or after the last sample of a span the timer ran: counted, values missing.
+        for (let c = 0; c < columns.length; c++) out[c]![s] = Number.NaN;
+        if (movingFlag) movingFlag[s] = Number.NaN;
+      }
+    }
+  }
 }
 
 /** [from, to) index ranges of the segments. */

@@ -217,3 +217,78 @@ describe('analyze: estimated stress rates', () => {
     });
   });
 });
+
+describe('analyze: the revised METRICS.md (segments, sport-aware scores, plausible ranges)', () => {
+  it('NP windows never span a pause (§1.2, §2)', () => {
+    // 40 s at 300 W, a 20 s gap (a pause without a device timer), 40 s at 100 W: 11 windows in each.
+    const time = [...seconds(40), ...seconds(40).map((t) => 60 + t)];
+    const watts = [...Array(40).fill(300), ...Array(40).fill(100)];
+    const m = analyze({ time, channels: { watts } }, { sport: 'Ride', thresholds: { ftp: 250 } });
+    expect(m.durationS).toBe(80);
+    expect(m.power!.np).toBeCloseTo(((300 ** 4 + 100 ** 4) / 2) ** 0.25, 9);
+    // No segment of 30 s: NP undefined, and so no power TSS.
+    const short = analyze(
+      { time: [...seconds(20), ...seconds(20).map((t) => 40 + t)], channels: { watts: Array(40).fill(200) } },
+      { sport: 'Ride', thresholds: { ftp: 250 } },
+    );
+    expect(short.power!.np).toBeNull();
+    expect(short.stress.method).toBe('estimated');
+  });
+
+  it('average power and zones use seconds with power; NP and work count drop-outs as 0 W', () => {
+    const m = analyze(streams(3, { watts: [100, null, 300] }), { sport: 'Ride', thresholds: { ftp: 200 } });
+    expect(m.power!.avg).toBe(200);
+    expect(m.power!.workKj).toBe(0.4);
+    expect(m.zones.power!.reduce((a, b) => a + b, 0)).toBe(2);
+  });
+
+  it('a ride gets no pace block and no rTSS; a run with power is scored on the run FTP only', () => {
+    const ride = analyze(
+      streams(3600, { velocity_smooth: Array(3600).fill(10), heartrate: Array(3600).fill(140) }),
+      {
+        sport: 'Ride',
+        thresholds: { thresholdPaceSPerKm: 270 },
+      },
+    );
+    expect(ride.pace).toBeNull();
+    expect(ride.stress.method).toBe('estimated');
+    const run = streams(3600, { watts: Array(3600).fill(300), velocity_smooth: Array(3600).fill(4) });
+    const cyclingFtpOnly = analyze(run, { sport: 'Run', thresholds: { ftp: 250, thresholdPaceSPerKm: 250 } });
+    expect(cyclingFtpOnly.power!.if).toBeNull();
+    expect(cyclingFtpOnly.stress.method).toBe('pace');
+    expect(cyclingFtpOnly.stress.if).toBe(cyclingFtpOnly.pace!.if);
+    expect(cyclingFtpOnly.stress.if).toBeCloseTo(1, 12);
+    const withRunFtp = analyze(run, { sport: 'Run', thresholds: { ftp: 250, runFtp: 320 } });
+    expect(withRunFtp.stress.method).toBe('power');
+    expect(withRunFtp.stress.if).toBe(300 / 320);
+    expect(withRunFtp.thresholdsUsed.runFtp).toBe(320);
+  });
+
+  it('sTSS only for swims: a run with distance is no swim', () => {
+    const distance = seconds(1800).map((i) => i * 3);
+    const run = analyze(streams(1800, { distance }), {
+      sport: 'Run',
+      thresholds: { swimThresholdPaceSPer100m: 100 },
+    });
+    expect(run.swim).toBeNull();
+    expect(run.stress.method).toBe('estimated');
+  });
+
+  it('implausible values are dropped with a note saying what and when (§1.1)', () => {
+    const watts = Array(1800).fill(200);
+    watts[724] = 65_534;
+    watts[900] = 4000;
+    const heartrate = Array(1800).fill(140);
+    heartrate[60] = 254;
+    heartrate[61] = 0; // a strap without contact: missing, but no note
+    const m = analyze(streams(1800, { watts, heartrate }), { sport: 'Ride' });
+    expect(m.notes).toEqual([
+      'power above 3,000 W dropped at 0:12:04 (and 1 more)',
+      'heart rate above 250 bpm dropped at 0:01:00',
+    ]);
+    expect(m.warnings).toEqual(expect.arrayContaining(m.notes));
+    expect(m.power!.avg).toBe(200);
+    expect(m.hr!.max).toBe(140);
+    expect(toCliJson(m).notes).toEqual(m.notes);
+  });
+});

@@ -10,6 +10,8 @@ export function createAnalyzer(): ActivityAnalyzer {
       sport: input.sport,
       thresholds: {
         ftp: t.ftp ?? null,
+        // Read by name so this works before and after the run FTP threshold kind exists in storage.
+        runFtp: (t as Partial<Record<string, number>>).run_ftp ?? null,
         lthr: t.lthr ?? null,
         maxHr: t.max_hr ?? null,
         restHr: t.rest_hr ?? null,
@@ -30,7 +32,8 @@ export function createAnalyzer(): ActivityAnalyzer {
       durationS: m.durationS,
       movingS: m.movingS,
       npW: m.power?.np ?? null,
-      intensity: m.power?.if ?? m.pace?.if ?? m.swim?.if ?? null,
+      // The IF of the method that gave the stress (METRICS.md §6), never a run-pace IF on a ride.
+      intensity: m.stress.if,
       avgHr: m.hr?.avg ?? null,
       maxHr: m.hr?.max ?? null,
       decouplingPct: m.decouplingPct,

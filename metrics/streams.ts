@@ -224,51 +224,67 @@ export function toSeries(input: RawStreams): Series {
   const present = channelNames.filter((name) => raw.channels[name] !== undefined);
   const total = raw.time.length;
   const times = new Float64Array(total);
-  const columns: Float64Array[] = present.map(() => new Float64Array(total));
-  const movingSource = raw.moving ? new Float64Array(total) : null;
-  const dropped = present.map(() => ({ low: 0, high: 0, firstLow: 0, firstHigh: 0 }));
-  // Hoisted out of the per-sample loop: the sources and their plausible ranges, by column.
-  const sources = present.map((name) => raw.channels[name]!);
-  const low = present.map((name) => validRange[name]?.[0] ?? Number.NEGATIVE_INFINITY);
-  const high = present.map((name) => validRange[name]?.[1] ?? Number.POSITIVE_INFINITY);
-  const heartColumn = present.indexOf('heartrate');
+  // Pass 1, over time only: which kept second each sample lands in (−1: dropped), and whether it is the
+  // first sample of that second (a later one of the same second is merged into it).
+  const target = new Int32Array(total);
+  const opens = new Uint8Array(total);
   let kept = 0;
   let last = Number.NEGATIVE_INFINITY;
   let first = Number.NaN;
   for (let i = 0; i < total; i++) {
+    target[i] = -1;
     const t = toNumber(raw.time[i]);
     if (!Number.isFinite(t)) continue;
     const rounded = Math.round(t);
     if (rounded < last) continue;
     // A jump of more than a day between two samples is a corrupt timestamp, not a pause.
     if (kept > 0 && rounded - last > maxPauseS) continue;
-    const merge = rounded === last;
-    if (!merge) {
+    if (rounded !== last) {
       if (kept === 0) first = rounded;
       times[kept] = rounded;
+      opens[i] = 1;
       kept++;
       last = rounded;
     }
-    const k = kept - 1;
-    for (let c = 0; c < present.length; c++) {
-      let v = toNumber(sources[c]![i]);
-      if (v < low[c]! || v > high[c]!) {
+    target[i] = kept - 1;
+  }
+  // Pass 2, one channel at a time (two memory streams each, not eighteen at once): plausible ranges,
+  // then the merge — a value missing in one record is taken from the other, else the later record wins.
+  const columns: Float64Array[] = [];
+  const dropped = present.map(() => ({ low: 0, high: 0, firstLow: 0, firstHigh: 0 }));
+  for (const [c, name] of present.entries()) {
+    const source = raw.channels[name]!;
+    const column = new Float64Array(total);
+    const low = validRange[name]?.[0] ?? Number.NEGATIVE_INFINITY;
+    const high = validRange[name]?.[1] ?? Number.POSITIVE_INFINITY;
+    const heart = name === 'heartrate';
+    const d = dropped[c]!;
+    for (let i = 0; i < total; i++) {
+      const k = target[i]!;
+      if (k < 0) continue;
+      let v = toNumber(source[i]);
+      if (v < low || v > high) {
         // 0 bpm is a strap without contact, not a reading: missing, without a note.
-        if (!(c === heartColumn && v === 0)) {
-          const d = dropped[c]!;
-          if (v < low[c]!) {
-            if (d.low++ === 0) d.firstLow = rounded - first;
-          } else if (d.high++ === 0) d.firstHigh = rounded - first;
+        if (!(heart && v === 0)) {
+          if (v < low) {
+            if (d.low++ === 0) d.firstLow = times[k]! - first;
+          } else if (d.high++ === 0) d.firstHigh = times[k]! - first;
         }
         v = Number.NaN;
       }
-      // Same second: a value missing in one record is taken from the other; else the later record wins.
-      if (!merge || Number.isFinite(v)) columns[c]![k] = v;
+      if (opens[i] === 1 || !Number.isNaN(v)) column[k] = v;
     }
-    if (movingSource) {
-      const v = raw.moving![i];
+    columns.push(column);
+  }
+  let movingSource: Float64Array | null = null;
+  if (raw.moving) {
+    movingSource = new Float64Array(total);
+    for (let i = 0; i < total; i++) {
+      const k = target[i]!;
+      if (k < 0) continue;
+      const v = raw.moving[i];
       const flag = v === true ? 1 : v === false ? 0 : Number.NaN;
-      if (!merge || Number.isFinite(flag)) movingSource[k] = flag;
+      if (opens[i] === 1 || !Number.isNaN(flag)) movingSource[k] = flag;
     }
   }
   const droppedSamples = total - kept;

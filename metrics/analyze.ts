@@ -150,6 +150,7 @@ export function analyzeSeries(series: Series | null, options: AnalyzeOptions): A
   const lthr = positive(t.lthr);
   const sex = t.sex ?? 'male';
   const hrValues = series?.hr && presentCount(series.hr) > 0 ? series.hr : null;
+  const hrMean = hrValues ? mean(hrValues) : null;
   let activityMaxHr: number | null = null;
   if (hrValues)
     for (const v of hrValues)
@@ -183,7 +184,7 @@ export function analyzeSeries(series: Series | null, options: AnalyzeOptions): A
     const total = prefix[n]!;
     const avg = total / powerPresent;
     const np = normalized(prefix, ranges);
-    const avgHr = hrValues ? mean(hrValues) : null;
+    const avgHr = hrMean;
     const intensity = np !== null && powerFtp ? np / powerFtp : null;
     power = {
       avg,
@@ -228,7 +229,7 @@ export function analyzeSeries(series: Series | null, options: AnalyzeOptions): A
     const trimpAtLthr =
       lthr && maxHr !== null && maxHr > restHr ? trimpPerMinute(lthr, restHr, maxHr, sex) * 60 : null;
     hr = {
-      avg: mean(hrValues),
+      avg: hrMean!,
       max: activityMaxHr ?? 0,
       trimp,
       hrtss: trimp !== null && trimpAtLthr ? (100 * trimp) / trimpAtLthr : null,
@@ -400,15 +401,26 @@ function trimpPerMinute(heartRate: number, rest: number, max: number, sex: 'male
 }
 
 function trimpOf(hr: Float64Array, rest: number, max: number, sex: 'male' | 'female'): number {
+  // Heart rate is nearly always a whole bpm: each one's exponential is computed once (same value, same sum).
+  const whole = new Float64Array(301).fill(Number.NaN);
   let total = 0;
-  for (const v of hr) if (Number.isFinite(v)) total += trimpPerMinute(v, rest, max, sex) / 60;
+  for (let i = 0; i < hr.length; i++) {
+    const v = hr[i]!;
+    if (!Number.isFinite(v)) continue;
+    if (Number.isInteger(v) && v >= 0 && v <= 300) {
+      let per = whole[v]!;
+      if (Number.isNaN(per)) per = whole[v] = trimpPerMinute(v, rest, max, sex) / 60;
+      total += per;
+    } else total += trimpPerMinute(v, rest, max, sex) / 60;
+  }
   return total;
 }
 
 /** Compares v × 100 with percent × threshold, so 110 W is exactly 55 % of 200 W (no 0.55 × 200 rounding). */
 function zoneSeconds(values: Float64Array, percentBounds: number[], threshold: number): number[] {
   const seconds = [0, 0, 0, 0, 0, 0, 0];
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     if (!Number.isFinite(v)) continue;
     let zone = 0;
     while (zone < percentBounds.length && v * 100 >= percentBounds[zone]! * threshold) zone++;
@@ -481,7 +493,8 @@ function bestEfforts(series: Series | null): Record<string, number> {
 function mean(values: Float64Array): number {
   let sum = 0;
   let count = 0;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     if (Number.isFinite(v)) {
       sum += v;
       count++;

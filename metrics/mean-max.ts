@@ -250,10 +250,42 @@ export function bestSumsAt(
   prefix: Float64Array = prefixSums(values),
 ): Float64Array {
   const best = new Float64Array(durations.length).fill(-1);
+  const shortStart = new Int32Array(durations.length).fill(-1);
+  // Short durations are not pruned: they are scanned together, tile by tile, so a long series streams
+  // through memory once for all of them instead of once each.
+  const short: number[] = [];
+  for (let k = 0; k < durations.length; k++) if (durations[k]! < 2 * pruneBlock) short.push(k);
+  if (short.length > 0) {
+    const tile = 4096;
+    for (const [from, to] of segments) {
+      for (let t0 = from; t0 < to; t0 += tile) {
+        const t1 = Math.min(t0 + tile, to);
+        for (const k of short) {
+          const d = durations[k]!;
+          const last = Math.min(t1 - 1, to - d);
+          let currentBest = best[k]!;
+          let currentStart = shortStart[k]!;
+          for (let i = t0; i <= last; i++) {
+            const sum = prefix[i + d]! - prefix[i]!;
+            if (sum > currentBest) {
+              currentBest = sum;
+              currentStart = i;
+            }
+          }
+          best[k] = currentBest;
+          shortStart[k] = currentStart;
+        }
+      }
+    }
+  }
   // The previous duration's best window, grown, is nearly always close to this one's: a good first bound.
   let hintStart = -1;
   for (let k = 0; k < durations.length; k++) {
     const d = durations[k]!;
+    if (d < 2 * pruneBlock) {
+      if (shortStart[k]! >= 0) hintStart = shortStart[k]!;
+      continue;
+    }
     let currentBest = -1;
     let currentStart = -1;
     if (hintStart >= 0) {
@@ -267,16 +299,6 @@ export function bestSumsAt(
     for (const [from, to] of segments) {
       const lastStart = to - d;
       if (lastStart < from) continue;
-      if (d < 2 * pruneBlock) {
-        for (let i = from; i <= lastStart; i++) {
-          const sum = prefix[i + d]! - prefix[i]!;
-          if (sum > currentBest) {
-            currentBest = sum;
-            currentStart = i;
-          }
-        }
-        continue;
-      }
       // Two levels: super-blocks of about d / 4 starts (a bound over 1.25 d), then blocks of 16, so a long
       // duration touches a few cache lines per d / 4 samples instead of streaming the whole prefix again.
       const superBlock = Math.max(pruneBlock, Math.floor(d / (4 * pruneBlock)) * pruneBlock);

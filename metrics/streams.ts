@@ -184,7 +184,7 @@ export interface Series {
   segments: Int32Array;
   /** Seconds between the first and last recorded second that are not recorded (pauses). */
   pausedS: number;
-  /** Samples dropped for a missing, non-finite or earlier time. */
+  /** Samples dropped for a missing, non-finite or earlier time (not those merged into their second). */
   droppedSamples: number;
   /** Whether the device's own timer decided the pauses. */
   deviceTimer: boolean;
@@ -287,7 +287,9 @@ export function toSeries(input: RawStreams): Series {
       if (opens[i] === 1 || !Number.isNaN(flag)) movingSource[k] = flag;
     }
   }
-  const droppedSamples = total - kept;
+  // Merged samples (same second) are kept, not dropped.
+  let droppedSamples = 0;
+  for (let i = 0; i < total; i++) if (target[i]! < 0) droppedSamples++;
   const notes: string[] = [];
   for (let c = 0; c < present.length; c++) {
     const [label, unit] = channelLabel[present[c]!];

@@ -1,6 +1,6 @@
 import type { PgBoss } from 'pg-boss';
 import { createDmSender } from '../bot/dm-sender.ts';
-import { createChartRenderer } from '../charts/renderer.ts';
+import type { ChartRenderer } from '../charts/renderer.ts';
 import type { Db } from '../db/connect.ts';
 import { createAnalyzer } from '../ingest/activities/analyzer.ts';
 import { createStravaServices } from '../ingest/strava-services.ts';
@@ -42,11 +42,29 @@ export function buildAppContext(options: {
     }),
     analyze,
     pmc: pmcFrom,
-    charts: createChartRenderer({
-      quickchartUrl: config.quickchartUrl,
-      onQuickChartError: (error) =>
-        logger.warn({ err: error }, 'QuickChart failed; rendered in process instead'),
-    }),
+    charts: lazyChartRenderer(config.quickchartUrl, logger),
     now,
+  };
+}
+
+// The canvas (for charts) costs tens of MB: it loads with the first chart, so a web process, which
+// draws none, never loads it. (The DM sender loads discord.js with its first DM in the same way.)
+
+function lazyChartRenderer(quickchartUrl: string | null, logger: Logger): ChartRenderer {
+  let renderer: Promise<ChartRenderer> | null = null;
+  const load = () => {
+    renderer ??= import('../charts/renderer.ts').then((module) =>
+      module.createChartRenderer({
+        quickchartUrl,
+        onQuickChartError: (error) =>
+          logger.warn({ err: error }, 'QuickChart failed; rendered in process instead'),
+      }),
+    );
+    return renderer;
+  };
+  return {
+    mode: quickchartUrl ? 'quickchart' : 'in-process',
+    render: async (config, size) => (await load()).render(config, size),
+    renderSpec: async (spec) => (await load()).renderSpec(spec),
   };
 }

@@ -2,11 +2,11 @@
 export const jobNames = {
   webhookEvent: 'strava.webhook-event',
   backfill: 'strava.backfill',
-  syncActivity: 'strava.sync-activity',
   notify: 'discord.notify',
   digestTick: 'digest.tick',
   digestSend: 'digest.send',
   recompute: 'metrics.recompute',
+  reanalyseStored: 'metrics.reanalyse-stored',
   streamRetention: 'strava.stream-retention',
   dataExport: 'data.export',
   importExport: 'imports.strava-export',

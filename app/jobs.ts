@@ -4,6 +4,7 @@ import { notifyJob } from '../bot/jobs/notify.job.ts';
 import { exportJob } from '../exports/jobs/export.job.ts';
 import { importExportJob } from '../imports/jobs/import-export.job.ts';
 import { backfillJob } from '../ingest/jobs/backfill.job.ts';
+import { reanalyseStoredJob } from '../ingest/jobs/reanalyse-stored.job.ts';
 import { recomputeJob } from '../ingest/jobs/recompute.job.ts';
 import { streamRetentionJob } from '../ingest/jobs/stream-retention.job.ts';
 import { webhookEventJob } from '../ingest/jobs/webhook-event.job.ts';
@@ -18,6 +19,7 @@ export const jobDefinitions = [
   webhookEventJob,
   backfillJob,
   recomputeJob,
+  reanalyseStoredJob,
   streamRetentionJob,
   exportJob,
   importExportJob,

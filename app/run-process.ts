@@ -1,14 +1,17 @@
 import dotenv from 'dotenv';
+import type { PgBoss } from 'pg-boss';
+import { createLoginLink } from '../console/auth.ts';
 import { type Config, ConfigError, describeDisabled, loadConfig } from '../lib/config.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
-import { createBot } from './bot.ts';
 import { buildAppContext } from './build-context.ts';
 import type { AppContext } from './context.ts';
 import { type AppDatabase, openDatabase } from './database.ts';
+import { jobNames } from './job-names.ts';
 import { createBoss, createQueues, startWorkers, syncSchedules } from './job-runner.ts';
-import { jobDefinitions } from './jobs.ts';
-import { webRouters } from './web-routers.ts';
-import { createWebService, type Service, stopAll } from './web-service.ts';
+import { type Service, stopAll } from './service.ts';
+
+// Each service's modules load only in a process that runs it (dynamic imports below): a web process
+// never loads discord.js, openai or the canvas, a worker never loads express.
 
 export type ServiceName = 'web' | 'worker' | 'bot';
 
@@ -34,7 +37,9 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel });
+  // A person at a terminal reads human lines; containers and CI get JSON lines.
+  const terminal = process.stdout.isTTY === true;
+  const logger = createLogger({ level: config.logLevel, pretty: terminal });
   const started: Service[] = [];
   let database: AppDatabase | null = null;
   const shutdown = async (reason: string) => {
@@ -44,24 +49,35 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
       await database.close().catch((error) => logger.error({ err: error }, 'database close failed'));
   };
   try {
+    const began = performance.now();
+    // The services' modules load while the database opens and the queue starts.
+    const modules = loadServiceModules(names, config.discord !== null);
+    modules.catch(() => {});
+    const phase = (name: string) => logger.debug({ ms: Math.round(performance.now() - began) }, name);
     database = await openDatabase(config, logger);
+    phase('database open and migrated');
     const db = database;
     started.push({ name: 'database', start: async () => {}, stop: async () => {} });
     const boss = createBoss(db.url, logger);
     await boss.start();
+    phase('job queue started');
     started.push({
       name: 'jobs',
       start: async () => {},
       stop: () => boss.stop({ graceful: true, timeout: 30_000 }),
     });
-    await createQueues(boss, jobDefinitions);
+    await ensureQueues(boss, names.includes('worker'));
+    phase('queues ready');
     const ctx = buildAppContext({ config, logger, db: db.db, boss });
-    for (const service of buildServices(names, ctx)) {
+    for (const service of buildServices(ctx, await modules)) {
       await service.start();
       started.push(service);
-      logger.info({ service: service.name }, 'started');
+      logger.info({ service: service.name, ms: Math.round(performance.now() - began) }, 'started');
     }
-    announce(config, names, logger);
+    // The console's one-time login link is shown only to the person at the terminal, never logged.
+    const loginLink =
+      names.includes('web') && terminal ? await createLoginLink(ctx.db, config.publicUrl) : null;
+    announce(config, names, logger, terminal, loginLink);
   } catch (error) {
     logger.error({ err: error }, 'start failed');
     await shutdown('start failed');
@@ -79,41 +95,91 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
   });
 }
 
-function buildServices(names: ServiceName[], ctx: AppContext): Service[] {
+/**
+ * Every process sends jobs, so every queue must exist. A worker creates (and updates) them from the job
+ * definitions; a web or bot process loads those definitions, and with them every handler's modules,
+ * only when some queue is still missing (a first start before any worker ran).
+ */
+async function ensureQueues(boss: PgBoss, worker: boolean): Promise<void> {
+  if (!worker) {
+    const names: string[] = Object.values(jobNames);
+    const existing = new Set((await boss.getQueues(names)).map((queue) => queue.name));
+    if (names.every((name) => existing.has(name))) return;
+  }
+  const { jobDefinitions } = await import('./jobs.ts');
+  await createQueues(boss, jobDefinitions);
+}
+
+/** The modules of the named services, and only those (the bot's only when Discord is configured). */
+async function loadServiceModules(names: ServiceName[], discord: boolean) {
+  const [jobs, webService, webRoutes, bot] = await Promise.all([
+    names.includes('worker') ? import('./jobs.ts') : null,
+    names.includes('web') ? import('./web-service.ts') : null,
+    names.includes('web') ? import('./web-routers.ts') : null,
+    names.includes('bot') && discord ? import('./bot.ts') : null,
+  ]);
+  return { jobs, webService, webRoutes, bot };
+}
+
+function buildServices(ctx: AppContext, modules: Awaited<ReturnType<typeof loadServiceModules>>): Service[] {
   const services: Service[] = [];
-  if (names.includes('worker')) {
+  const { jobs, webService, webRoutes, bot } = modules;
+  if (jobs) {
     services.push({
       name: 'worker',
       start: async () => {
-        await syncSchedules(ctx.boss, jobDefinitions);
-        await startWorkers(ctx.boss, jobDefinitions, ctx, ctx.logger);
+        await syncSchedules(ctx.boss, jobs.jobDefinitions);
+        await startWorkers(ctx.boss, jobs.jobDefinitions, ctx, ctx.logger);
       },
       stop: async () => {},
     });
   }
-  if (names.includes('web')) {
+  if (webService && webRoutes) {
     services.push(
-      createWebService({ db: ctx.db, logger: ctx.logger, port: ctx.config.port, routers: webRouters(ctx) }),
+      webService.createWebService({
+        db: ctx.db,
+        logger: ctx.logger,
+        port: ctx.config.port,
+        routers: webRoutes.webRouters(ctx),
+      }),
     );
   }
-  if (names.includes('bot') && ctx.config.discord) services.push(createBot(ctx));
+  if (bot && ctx.config.discord) services.push(bot.createBot(ctx));
   return services;
 }
 
 /** Says once what runs and which features are off, with the variables that turn them on. */
-function announce(config: Config, names: ServiceName[], logger: Logger): void {
+function announce(
+  config: Config,
+  names: ServiceName[],
+  logger: Logger,
+  terminal: boolean,
+  loginLink: string | null,
+): void {
+  const consoleLine = names.includes('web')
+    ? loginLink
+      ? `  console: ${loginLink}  (one-time login link, 24 h${config.console.password ? '; or CONSOLE_PASSWORD' : ''})`
+      : `  console: ${config.publicUrl}/ (${config.console.password ? 'log in with CONSOLE_PASSWORD' : 'set CONSOLE_PASSWORD to log in, or start from a terminal for a one-time link'})`
+    : null;
   const lines = [
     // The bot counts as running only when Discord is configured; the "off" lines say what it needs.
     `Threshold is running: ${names.filter((name) => name !== 'bot' || config.discord).join(', ')}`,
+    consoleLine,
     names.includes('web') ? `  web: ${config.publicUrl} (health: /healthz, readiness: /readyz)` : null,
     config.databaseUrl ? '  database: DATABASE_URL' : '  database: embedded PostgreSQL in .data/postgres',
     ...describeDisabled(config).map((line) => `  off — ${line}`),
   ].filter((line): line is string => line !== null);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  // At a terminal the banner is the ready message; elsewhere stdout carries JSON lines only, so it is one.
+  if (terminal) {
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
   logger.info(
     {
       services: names.filter((name) => name !== 'bot' || config.discord),
       disabled: config.disabled.map((d) => d.feature),
+      ...(names.includes('web') ? { console: `${config.publicUrl}/` } : {}),
+      notes: lines.slice(1).map((line) => line.trim()),
     },
     'ready',
   );

@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { consoleRoutes } from '../console/routes.ts';
 import { exportRouters } from '../exports/export-routes.ts';
 import { importRoutes } from '../imports/web-routes.ts';
 import { connectRoutes } from '../ingest/connect/connect-routes.ts';
@@ -9,7 +10,8 @@ import type { AppContext } from './context.ts';
 export function webRouters(ctx: AppContext): Router[] {
   const strava = ctx.config.strava;
   // Export downloads and export uploads need no Strava configuration.
-  const downloads = [...exportRouters(ctx), importRoutes(ctx)];
+  // The operator console (login required) needs nothing configured either.
+  const downloads = [consoleRoutes(ctx), ...exportRouters(ctx), importRoutes(ctx)];
   if (!strava || !ctx.strava) return downloads;
   return [
     ...downloads,

@@ -4,12 +4,10 @@ import type { Db } from '../db/connect.ts';
 import { createExpressApp } from '../ingest/web/app.ts';
 import { healthRoutes } from '../ingest/web/health-routes.ts';
 import type { Logger } from '../lib/logger.ts';
+import type { Service } from './service.ts';
 
-export interface Service {
-  name: string;
-  start: () => Promise<void>;
-  stop: () => Promise<void>;
-}
+// Where Service used to live; run-process imports it from service.ts so a worker never loads express.
+export { type Service, stopAll } from './service.ts';
 
 /** The HTTP side: health checks plus the given routers (Strava OAuth, webhooks, uploads). */
 export function createWebService(options: {
@@ -51,16 +49,4 @@ export function createWebService(options: {
       return { port: address.port };
     },
   };
-}
-
-/** Stops services in reverse order of starting, each even when an earlier one failed to stop. */
-export async function stopAll(services: Service[], logger: Logger): Promise<void> {
-  for (const service of [...services].reverse()) {
-    try {
-      await service.stop();
-      logger.info({ service: service.name }, 'stopped');
-    } catch (error) {
-      logger.error({ err: error, service: service.name }, 'failed to stop cleanly');
-    }
-  }
 }

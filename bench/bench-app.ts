@@ -31,21 +31,8 @@ export interface BenchApp {
  * Everything is removed on stop.
  */
 export async function startBenchApp(): Promise<BenchApp> {
-  let serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? null;
-  let embeddedStop: (() => Promise<void>) | null = null;
-  let tempDir: string | null = null;
-  if (!serverUrl) {
-    tempDir = await mkdtemp(path.join(tmpdir(), 'threshold-bench-pg-'));
-    const embedded = await startEmbeddedPostgres({ dataDir: path.join(tempDir, 'data') });
-    serverUrl = embedded.url;
-    embeddedStop = embedded.stop;
-  }
-  const name = `threshold_bench_${randomBytes(4).toString('hex')}`;
-  const admin = connectDb(serverUrl, { max: 1 });
-  await admin.pool.query(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = { ...connectDb(url.toString(), { max: 20 }), url: url.toString() };
+  const scratch = await createScratchDatabase();
+  const database = { ...connectDb(scratch.url, { max: 20 }), url: scratch.url };
   await migrateToLatest(database.db);
 
   const strava = await startStravaFake();
@@ -71,6 +58,39 @@ export async function startBenchApp(): Promise<BenchApp> {
       await strava.close();
       await discord.close();
       await database.close();
+      await scratch.drop();
+    },
+  };
+}
+
+/**
+ * A new empty database on the server of BENCH_DATABASE_URL (or DATABASE_URL) when set, else on an
+ * embedded PostgreSQL in a temporary folder; `drop` removes it (and the embedded server).
+ */
+export async function createScratchDatabase(): Promise<{
+  url: string;
+  server: 'server' | 'embedded';
+  drop: () => Promise<void>;
+}> {
+  let serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? null;
+  const server = serverUrl ? 'server' : 'embedded';
+  let embeddedStop: (() => Promise<void>) | null = null;
+  let tempDir: string | null = null;
+  if (!serverUrl) {
+    tempDir = await mkdtemp(path.join(tmpdir(), 'threshold-bench-pg-'));
+    const embedded = await startEmbeddedPostgres({ dataDir: path.join(tempDir, 'data') });
+    serverUrl = embedded.url;
+    embeddedStop = embedded.stop;
+  }
+  const name = `threshold_bench_${randomBytes(4).toString('hex')}`;
+  const admin = connectDb(serverUrl, { max: 1 });
+  await admin.pool.query(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    server,
+    drop: async () => {
       await admin.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.close();
       await embeddedStop?.();

@@ -23,6 +23,9 @@ export function createBotService<Ctx>(options: {
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.DirectMessages],
     partials: [Partials.Channel],
     rest: { api: options.apiUrl },
+    // As many gateway shards as GET /gateway/bot recommends (one until the bot is in ~2,500 guilds), all
+    // in this process; discord.js spaces their IDENTIFYs by the session start limit's max_concurrency.
+    shards: 'auto',
   });
   const handle = createInteractionHandler(options.commands, options.ctx, options.logger, options.hooks);
   client.on(Events.InteractionCreate, (interaction) => void handle(interaction));
@@ -40,7 +43,7 @@ export function createBotService<Ctx>(options: {
       const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
       await client.login(options.token);
       const readyClient = await ready;
-      log.info({ user: readyClient.user.tag }, 'logged in to Discord');
+      log.info({ user: readyClient.user.tag, shards: client.options.shardCount }, 'logged in to Discord');
       await options.onReady?.(readyClient);
     },
     stop: async () => {

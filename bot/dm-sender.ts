@@ -1,5 +1,4 @@
-import { DiscordAPIError, REST, Routes } from 'discord.js';
-import { toMessageOptions } from './discord-adapter.ts';
+import type { REST } from 'discord.js';
 import type { Reply } from './reply.ts';
 
 /** Discord's code for "Cannot send messages to this user" (DMs closed or no shared context). */
@@ -18,10 +17,29 @@ export interface DmSender {
  * connection. A closed DM becomes `DmsClosedError`.
  */
 export function createDmSender(options: { token: string; apiUrl: string }): DmSender {
-  const rest = new REST({ api: options.apiUrl }).setToken(options.token);
+  // discord.js (~30 MB resident) loads with the first DM, not with every job module that imports this
+  // file for DmsClosedError: a worker that sends no DM never loads it.
+  let loaded: Promise<{
+    discord: typeof import('discord.js');
+    rest: REST;
+    adapter: typeof import('./discord-adapter.ts');
+  }> | null = null;
+  const load = () => {
+    loaded ??= Promise.all([import('discord.js'), import('./discord-adapter.ts')]).then(
+      ([discord, adapter]) => ({
+        discord,
+        adapter,
+        rest: new discord.REST({ api: options.apiUrl }).setToken(options.token),
+      }),
+    );
+    return loaded;
+  };
   const channels = new Map<string, string>();
   return {
     send: async (userId, reply) => {
+      const { discord, rest, adapter } = await load();
+      const { DiscordAPIError, Routes } = discord;
+      const { toMessageOptions } = adapter;
       try {
         let channelId = channels.get(userId);
         if (!channelId) {

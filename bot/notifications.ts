@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { num, signed } from '../lib/format.ts';
 import type { Reply } from './reply.ts';
 
 /** Messages the workers send by DM, as data; `notificationReply` turns each into what the athlete sees. */
@@ -57,7 +58,7 @@ export function notificationReply(notification: Notification): Reply {
       const form =
         d.ctl === null
           ? ''
-          : `\nFitness (CTL) **${d.ctl.toFixed(0)}**, fatigue (ATL) **${d.atl?.toFixed(0)}**, form (TSB) **${d.tsb?.toFixed(0)}**. See \`/form\`.`;
+          : `\nFitness (CTL) **${num(d.ctl)}**, fatigue (ATL) **${num(d.atl ?? 0)}**, form (TSB) **${signed(d.tsb ?? 0, 0)}**. See \`/form\`.`;
       const failed =
         d.failed > 0
           ? ` ${one(d.failed, 'activity', 'activities')} could not be read; \`/status\` says which.`
@@ -80,7 +81,7 @@ export function notificationReply(notification: Notification): Reply {
       const form =
         d.ctl === null
           ? ''
-          : `\nFitness (CTL) **${d.ctl.toFixed(0)}**, fatigue (ATL) **${d.atl?.toFixed(0)}**, form (TSB) **${d.tsb?.toFixed(0)}**.`;
+          : `\nFitness (CTL) **${num(d.ctl)}**, fatigue (ATL) **${num(d.atl ?? 0)}**, form (TSB) **${signed(d.tsb ?? 0, 0)}**.`;
       const failed = d.failed > 0 ? ` ${one(d.failed, 'file')} could not be read.` : '';
       const skipped =
         d.skipped > 0 ? ` ${d.skipped} skipped (not workouts, or rows whose date could not be read).` : '';

@@ -78,7 +78,9 @@ describe('activityChartConfig', () => {
     expect(metric.data.datasets[0]!.data[0]!.y).toBe(5);
     expect(metric.options.scales['primary']).toMatchObject({
       reverse: true,
-      title: { text: 'Pace (min/km, decimal)' },
+      title: { text: 'Pace (min/km)' },
+      // Decimal minutes, labelled m:ss by the renderer.
+      ticks: { thresholdFormat: 'minsec' },
     });
     const imperial = configOf(activityChartConfig({ time_s: time, speed, sport: 'Run', units: 'imperial' }));
     expect(imperial.data.datasets[0]!.label).toBe('Pace (min/mi)');
@@ -134,7 +136,7 @@ describe('activityChartConfig', () => {
       title: 'Morning ride',
     });
     const png = await createChartRenderer().renderSpec(spec);
-    expect(pngDimensions(png)).toEqual({ width: 800, height: 400 });
+    expect(pngDimensions(png)).toEqual({ width: 720, height: 500 });
     const image = await decodePng(png);
     expect(image.count(colors.power, 20)).toBeGreaterThan(500);
     expect(image.count(colors.heartRate, 20)).toBeGreaterThan(300);

@@ -5,6 +5,7 @@ import {
   type ChartSpec,
   chartSpec,
   emptySpec,
+  minSecTicks,
   round,
   valueAxis,
 } from './chart-spec.ts';
@@ -100,7 +101,13 @@ export function activityChartConfig(input: ActivityChartInput): ChartSpec {
         color: colors.text,
         font: fonts.axisTitle,
       },
-      ticks: { color: colors.mutedText, font: fonts.ticks, maxRotation: 0, maxTicksLimit: 12 },
+      ticks: {
+        color: colors.mutedText,
+        font: fonts.ticks,
+        maxRotation: 0,
+        maxTicksLimit: 7,
+        includeBounds: false,
+      },
       grid: { color: colors.grid, drawTicks: false },
       border: { color: colors.axisBorder },
     },
@@ -137,7 +144,7 @@ export function activityChartConfig(input: ActivityChartInput): ChartSpec {
       titleColor: colors.power,
     });
   } else if (speed && paceSport) {
-    // Pace in decimal minutes (Chart.js formats ticks without functions): 5.5 = 5:30. Near-stops are gaps.
+    // Pace in decimal minutes (5.5 = 5:30), labelled m:ss by the renderer. Near-stops are gaps.
     const per = swim ? (imperial ? 100 * metresPerYard : 100) : imperial ? 1000 * kmPerMile : 1000;
     const unit = swim ? (imperial ? 'min/100 yd' : 'min/100 m') : imperial ? 'min/mi' : 'min/km';
     const slowest = swim ? 0.2 : 0.8;
@@ -146,12 +153,13 @@ export function activityChartConfig(input: ActivityChartInput): ChartSpec {
     // Walking breaks would stretch the axis: it ends at 1.6 × the median pace, the line is clipped there.
     const paces = pace.map((p) => p.y).filter((y): y is number => y !== null);
     const range = paces.length > 0 ? paceRange(paces) : null;
-    scales['primary'] = valueAxis(`Pace (${unit}, decimal)`, {
+    const axis = valueAxis(`Pace (${unit})`, {
       position: 'left',
       reverse: true,
       titleColor: colors.speed,
       ...(range ? { min: range[0], max: range[1] } : {}),
     });
+    scales['primary'] = { ...axis, ticks: { ...axis.ticks, ...minSecTicks, includeBounds: false } };
   } else if (speed) {
     const factor = imperial ? 3.6 / kmPerMile : 3.6;
     const unit = imperial ? 'mph' : 'km/h';

@@ -57,7 +57,10 @@ function drawAll(chart: Chart, time: DrawTime): void {
   }
 }
 
-/** Pixel range of [min, max] on a scale, clamped to the chart area; the full side when a bound is absent. */
+/**
+ * Pixel range of [min, max] on a scale, clamped to the chart area and the scale's extent; the scale's full
+ * side when a bound is absent.
+ */
 function span(
   scale: Scale | undefined,
   min: number | string | undefined,
@@ -65,8 +68,9 @@ function span(
   full: [number, number],
 ): [number, number] | null {
   if (!scale) return full;
-  const lo = full[0];
-  const hi = full[1];
+  // Within the scale's own extent: a stacked axis (one panel of several) owns only part of the area.
+  const lo = Math.max(full[0], scale.isHorizontal() ? scale.left : scale.top);
+  const hi = Math.min(full[1], scale.isHorizontal() ? scale.right : scale.bottom);
   const a = min === undefined ? null : scale.getPixelForValue(min as number);
   const b = max === undefined ? null : scale.getPixelForValue(max as number);
   const p1 = a === null ? (scale.isHorizontal() ? lo : hi) : a;

@@ -1,5 +1,5 @@
 import type { ChartConfiguration } from 'chart.js';
-import { colors, defaultSize, fonts } from './theme.ts';
+import { colors, defaultSize, fonts, pixelRatio } from './theme.ts';
 
 /**
  * What a builder returns: a Chart.js configuration to draw, or the reason there is nothing to draw (the
@@ -7,20 +7,42 @@ import { colors, defaultSize, fonts } from './theme.ts';
  * functions — so a QuickChart server renders the very same object.
  */
 export type ChartSpec =
-  | { kind: 'chart'; config: ChartConfiguration; width: number; height: number }
-  | { kind: 'empty'; title: string | null; message: string; width: number; height: number };
+  | { kind: 'chart'; config: ChartConfiguration; width: number; height: number; pixelRatio: number }
+  | {
+      kind: 'empty';
+      title: string | null;
+      message: string;
+      width: number;
+      height: number;
+      pixelRatio: number;
+    };
 
+/** Layout size in CSS pixels, and how many device pixels each one is drawn with (default 2). */
 export interface ChartSize {
   width: number;
   height: number;
+  pixelRatio?: number;
 }
 
 export function chartSpec(config: ChartConfiguration, size: ChartSize = defaultSize): ChartSpec {
-  return { kind: 'chart', config, width: size.width, height: size.height };
+  return {
+    kind: 'chart',
+    config,
+    width: size.width,
+    height: size.height,
+    pixelRatio: size.pixelRatio ?? pixelRatio,
+  };
 }
 
 export function emptySpec(title: string | null, message: string, size: ChartSize = defaultSize): ChartSpec {
-  return { kind: 'empty', title, message, width: size.width, height: size.height };
+  return {
+    kind: 'empty',
+    title,
+    message,
+    width: size.width,
+    height: size.height,
+    pixelRatio: size.pixelRatio ?? pixelRatio,
+  };
 }
 
 /** Options every chart shares: static (no animation, no resize) and themed. */
@@ -28,9 +50,8 @@ export function baseOptions(title: string | null) {
   return {
     responsive: false,
     animation: false as const,
-    devicePixelRatio: 1,
     color: colors.text,
-    layout: { padding: { top: 4, right: 12, bottom: 4, left: 8 } },
+    layout: { padding: { top: 2, right: 6, bottom: 2, left: 4 } },
     plugins: {
       title: title
         ? {
@@ -38,7 +59,7 @@ export function baseOptions(title: string | null) {
             text: title,
             color: colors.text,
             font: fonts.title,
-            padding: { top: 4, bottom: 6 },
+            padding: { top: 2, bottom: 4 },
           }
         : { display: false },
       legend: {
@@ -48,9 +69,12 @@ export function baseOptions(title: string | null) {
           color: colors.text,
           font: fonts.legend,
           usePointStyle: true,
-          pointStyleWidth: 22,
-          boxHeight: 10,
-          padding: 12,
+          pointStyleWidth: 18,
+          boxHeight: 8,
+          padding: 8,
+          // The renderer draws dashed series dashed in the legend, and leaves out datasets marked
+          // `thresholdLegend: false` (see renderer.ts).
+          thresholdLegend: 'dashes',
         },
       },
       tooltip: { enabled: false },
@@ -79,14 +103,14 @@ export function valueAxis(
     reverse: options.reverse ?? false,
     beginAtZero: options.beginAtZero ?? false,
     title: { display: true, text: title, color: options.titleColor ?? colors.text, font: fonts.axisTitle },
-    ticks: { color: colors.mutedText, font: fonts.ticks, maxTicksLimit: 8 },
+    ticks: { color: colors.mutedText, font: fonts.ticks, maxTicksLimit: 6, padding: 3 },
     grid: { display: options.grid ?? true, color: colors.grid, drawTicks: false },
     border: { color: colors.axisBorder },
   };
 }
 
 /** A themed category (x) axis; long label lists are thinned to at most `maxTicks`. */
-export function categoryAxis(title: string | null, maxTicks = 10) {
+export function categoryAxis(title: string | null, maxTicks = 5) {
   return {
     type: 'category' as const,
     title: title
@@ -98,6 +122,7 @@ export function categoryAxis(title: string | null, maxTicks = 10) {
       maxRotation: 0,
       autoSkip: true,
       maxTicksLimit: maxTicks,
+      padding: 3,
     },
     grid: { color: colors.grid, drawTicks: false },
     border: { color: colors.axisBorder },
@@ -110,3 +135,9 @@ export function round(value: number | null | undefined, decimals = 1): number | 
   const f = 10 ** decimals;
   return Math.round(value * f) / f;
 }
+
+/**
+ * Marks an axis whose values are decimal minutes (a pace) to be labelled m:ss. A configuration holds no
+ * functions, so the renderer turns the mark into a tick callback (in process and for QuickChart alike).
+ */
+export const minSecTicks = { thresholdFormat: 'minsec' } as const;

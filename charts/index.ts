@@ -6,7 +6,14 @@ export {
   type PlanWeekDay,
   planWeekChartConfig,
 } from './plan-week-chart.ts';
-export { formZoneOf, formZones, type PmcChartDay, type PmcChartInput, pmcChartConfig } from './pmc-chart.ts';
+export {
+  formZoneOf,
+  formZones,
+  type PmcChartDay,
+  type PmcChartInput,
+  pmcChartConfig,
+  pmcSize,
+} from './pmc-chart.ts';
 export { type PowerCurveChartInput, powerCurveChartConfig } from './power-curve-chart.ts';
 export {
   type ChartRenderer,
@@ -17,5 +24,12 @@ export {
   type RenderSize,
   textRenderingAvailable,
 } from './renderer.ts';
-export { background, defaultSize } from './theme.ts';
-export { fiveZoneColors, type ZonesChartInput, zoneColors, zonesChartConfig } from './zones-chart.ts';
+export { background, defaultSize, pixelRatio } from './theme.ts';
+export {
+  fiveZoneColors,
+  hrZoneNames,
+  powerZoneNames,
+  type ZonesChartInput,
+  zoneColors,
+  zonesChartConfig,
+} from './zones-chart.ts';

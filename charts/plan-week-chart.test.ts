@@ -16,7 +16,7 @@ const week: PlanWeekDay[] = [
 
 type Config = {
   data: { labels: string[][]; datasets: { label: string; data: (number | null)[] }[] };
-  options: { plugins: { title: { text: string } }; skipNull: boolean };
+  options: { plugins: { title: { text: string }; subtitle: { text: string } }; skipNull: boolean };
 };
 
 describe('planWeekChartConfig', () => {
@@ -25,13 +25,13 @@ describe('planWeekChartConfig', () => {
     if (spec.kind !== 'chart') throw new Error('expected a chart');
     const config = spec.config as unknown as Config;
     expect(config.data.labels).toEqual([
-      ['Mon 12', '—', 'rest'],
-      ['Tue 13', 'Sweet spot 3…', '104%'],
-      ['Wed 14', 'Endurance 90…', '64%'],
-      ['Thu 15', 'VO2max 5×4', '0%'],
-      ['Fri 16', '—', 'unplanned'],
-      ['Sat 17', 'Long ride 4 h', 'upcoming'],
-      ['Sun 18', 'Endurance 2 h', 'upcoming'],
+      ['Mon', '12', 'rest'],
+      ['Tue', '13', '104%'],
+      ['Wed', '14', '64%'],
+      ['Thu', '15', '0%'],
+      ['Fri', '16', 'extra'],
+      ['Sat', '17', 'next'],
+      ['Sun', '18', 'next'],
     ]);
     expect(config.data.datasets.map((d) => [d.label, d.data])).toEqual([
       ['Planned', [0, 85, 70, 95, null, 220, 110]],
@@ -42,9 +42,8 @@ describe('planWeekChartConfig', () => {
     ]);
     expect(config.options.skipNull).toBe(true);
     // 250 planned up to Friday, 185 done: 74 %.
-    expect(config.options.plugins.title.text).toBe(
-      'Week of 12 May — planned 580 TSS · done 185 · 74% of plan so far',
-    );
+    expect(config.options.plugins.title.text).toBe('Week of 12 May');
+    expect(config.options.plugins.subtitle.text).toBe('Planned 580 TSS · done 185 · 74% so far');
   });
 
   it('computes compliance only against a plan', () => {
@@ -65,7 +64,7 @@ describe('planWeekChartConfig', () => {
     const png = await createChartRenderer().renderSpec(
       planWeekChartConfig({ days: week, today: '2025-05-16' }),
     );
-    expect(pngDimensions(png)).toEqual({ width: 800, height: 400 });
+    expect(pngDimensions(png)).toEqual({ width: 720, height: 500 });
     const image = await decodePng(png);
     expect(image.count(colors.completed, 4)).toBeGreaterThan(500);
     expect(image.count(colors.partial, 4)).toBeGreaterThan(500);

@@ -1,4 +1,5 @@
 import type { ChartConfiguration } from 'chart.js';
+import { num } from '../lib/format.ts';
 import {
   baseOptions,
   type ChartSize,
@@ -57,15 +58,17 @@ export function planWeekChartConfig(input: PlanWeekChartInput): ChartSpec {
   const today = input.today ? dayNumber(input.today) : null;
   const upcoming = (date: string) => today !== null && dayNumber(date) > today;
 
+  // Seven columns at a phone's width leave about 45 px each: the weekday, the date and one short word.
+  // The workouts' titles are in the reply's text.
   const labels = days.map((d) => {
     const percent = compliancePercent(d.plannedStress, d.completedStress);
-    const plannedTitle = d.plannedTitle?.trim() ? truncate(d.plannedTitle.trim(), 13) : null;
+    const planned = !!d.plannedTitle?.trim() || (d.plannedStress ?? 0) > 0;
     let status: string;
-    if (upcoming(d.date)) status = plannedTitle ? 'upcoming' : '';
+    if (upcoming(d.date)) status = planned ? 'next' : '';
     else if (percent !== null) status = `${percent}%`;
-    else if ((d.completedStress ?? 0) > 0) status = 'unplanned';
-    else status = plannedTitle ? 'done?' : 'rest';
-    return [`${weekdayLabel(d.date)} ${dayLabel(d.date).split(' ')[0]}`, plannedTitle ?? '—', status];
+    else if ((d.completedStress ?? 0) > 0) status = 'extra';
+    else status = planned ? 'done?' : 'rest';
+    return [weekdayLabel(d.date), dayLabel(d.date).split(' ')[0]!, status];
   });
 
   // Totals count days up to today, so a week in progress is not shown as a failure.
@@ -75,10 +78,9 @@ export function planWeekChartConfig(input: PlanWeekChartInput): ChartSpec {
   const plannedWeek = days.reduce((sum, d) => sum + (d.plannedStress ?? 0), 0);
   const weekPercent = compliancePercent(plannedSoFar, doneSoFar);
   const summary =
-    `planned ${Math.round(plannedWeek)} TSS · done ${Math.round(doneSoFar)}` +
-    (weekPercent !== null ? ` · ${weekPercent}% of plan so far` : '');
-  const base = input.title === undefined ? defaultTitle : input.title;
-  const title = base ? `${base} — ${summary}` : summary;
+    `Planned ${num(plannedWeek)} TSS · done ${num(doneSoFar)}` +
+    (weekPercent !== null ? ` · ${weekPercent}% so far` : '');
+  const title = input.title === undefined ? defaultTitle : input.title;
 
   // Completed bars are split by how they compare with the plan, so the legend explains the colours;
   // skipNull keeps the planned and completed bars side by side whichever dataset holds the value.
@@ -141,20 +143,22 @@ export function planWeekChartConfig(input: PlanWeekChartInput): ChartSpec {
       skipNull: true,
       plugins: {
         ...options.plugins,
-        title: { ...options.plugins.title, font: { ...fonts.title, size: 16 } },
+        subtitle: {
+          display: true,
+          text: summary,
+          color: colors.mutedText,
+          font: fonts.legend,
+          padding: { bottom: 4 },
+        },
       },
       scales: {
         x: {
           ...categoryAxis(null, 7),
-          ticks: { color: colors.text, font: { ...fonts.ticks, size: 12 }, autoSkip: false, maxRotation: 0 },
+          ticks: { color: colors.text, font: fonts.ticks, autoSkip: false, maxRotation: 0 },
         },
         y: valueAxis('Stress (TSS)', { position: 'left', beginAtZero: true }),
       },
     },
   };
   return chartSpec(config as unknown as ChartConfiguration, size);
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -45,8 +45,8 @@ describe('pmcChartConfig', () => {
   it('plots CTL, ATL, TSB and stress per day with labelled axes and the form zones shaded', () => {
     const days = pmcDays(90);
     const spec = pmcChartConfig({ days });
-    expect(spec.width).toBe(800);
-    expect(spec.height).toBe(400);
+    expect(spec.width).toBe(360);
+    expect(spec.height).toBe(320);
     const config = configOf(spec);
     expect(config.data.labels).toHaveLength(90);
     expect(config.data.labels[0]).toBe('1 Feb');
@@ -55,7 +55,7 @@ describe('pmcChartConfig', () => {
       'Fitness (CTL)',
       'Fatigue (ATL)',
       'Form (TSB)',
-      'Daily stress (TSS)',
+      'Stress (TSS)',
     ]);
     const [ctl, atl, tsb, stress] = config.data.datasets;
     expect(ctl!.data[89]).toBe(Math.round(days[89]!.ctl! * 10) / 10);
@@ -63,8 +63,13 @@ describe('pmcChartConfig', () => {
     expect(tsb!.yAxisID).toBe('form');
     expect(stress!.type).toBe('bar');
     expect(stress!.data.slice(0, 7)).toEqual([0, 67, 74, 110, 88, 65, 180]);
-    expect(config.options.scales['load']!.title!.text).toBe('Fitness / fatigue (TSS/day)');
-    expect(config.options.scales['form']!.title!.text).toBe('Form (TSB)');
+    expect(config.options.scales['load']!.title!.text).toBe('CTL / ATL');
+    expect(config.options.scales['form']!.title!.text).toBe('TSB');
+    // Form has its own panel under fitness and fatigue: two axes stacked on the left, not overlaid.
+    const panel = (id: string) =>
+      config.options.scales[id] as unknown as { stack?: string; position: string };
+    expect([panel('load').stack, panel('load').position]).toEqual(['pmc', 'left']);
+    expect([panel('form').stack, panel('form').position]).toEqual(['pmc', 'left']);
 
     const tsbValues = days.map((d) => d.tsb!);
     const formMin = config.options.scales['form']!.min!;
@@ -99,10 +104,20 @@ describe('pmcChartConfig', () => {
       'Planned CTL',
       'Planned ATL',
       'Planned TSB',
+      'Planned',
       'Planned stress',
     ]);
+    // One dashed "Planned" legend entry; the planned series themselves stay out of the legend.
+    expect(planned.map((d) => (d as { thresholdLegend?: boolean }).thresholdLegend)).toEqual([
+      false,
+      false,
+      false,
+      undefined,
+      false,
+    ]);
+    expect(planned[3]!.borderDash).toEqual([4, 3]);
     const plannedCtl = planned[0]!;
-    expect(plannedCtl.borderDash).toEqual([7, 5]);
+    expect(plannedCtl.borderDash).toEqual([4, 3]);
     expect(plannedCtl.data[88]).toBeNull();
     expect(plannedCtl.data[89]).toBe(Math.round(days[89]!.ctl! * 10) / 10);
     expect(plannedCtl.data[103]).toBe(Math.round(forecast[13]!.ctl! * 10) / 10);
@@ -142,11 +157,25 @@ describe('pmcChartConfig', () => {
       goal: { date: '2025-05-21', name: 'Spring gran fondo' },
     });
     const png = await createChartRenderer().renderSpec(spec);
-    expect(pngDimensions(png)).toEqual({ width: 800, height: 400 });
+    expect(pngDimensions(png)).toEqual({ width: 720, height: 640 });
     const image = await decodePng(png);
     expect(image.pixel(2, 2)).toBe(background);
     expect(image.count(colors.fitness, 30)).toBeGreaterThan(300);
     expect(image.count(colors.fatigue, 30)).toBeGreaterThan(300);
     expect(image.count(colors.form, 30)).toBeGreaterThan(300);
+  });
+
+  it('draws form in its own panel under fitness and fatigue, at twice the density', async () => {
+    const all = pmcDays(90);
+    const png = await createChartRenderer().renderSpec(pmcChartConfig({ days: all }));
+    const image = await decodePng(png);
+    expect([image.width, image.height]).toEqual([720, 640]);
+    // Below the legend (the top 130 px), the panels split at about 62% of the plot's height: fitness
+    // and fatigue only above the split, form only below it.
+    const split = 400;
+    expect(image.count(colors.fitness, 20, 130, split)).toBeGreaterThan(200);
+    expect(image.count(colors.fitness, 20, split + 16, 640)).toBe(0);
+    expect(image.count(colors.form, 20, split + 16, 640)).toBeGreaterThan(200);
+    expect(image.count(colors.form, 20, 130, split - 16)).toBe(0);
   });
 });

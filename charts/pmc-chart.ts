@@ -12,6 +12,9 @@ import {
 import { dateOf, dayLabel, dayNumber } from './dates.ts';
 import { colors, defaultSize, fonts } from './theme.ts';
 
+/** Two panels need more height than the other charts at the same width. */
+export const pmcSize = { width: defaultSize.width, height: 320 } as const;
+
 export interface PmcChartDay {
   date: string;
   ctl: number | null;
@@ -44,14 +47,19 @@ export function formZoneOf(tsb: number): (typeof formZones)[number]['name'] {
   return 'High risk';
 }
 
-const zoneLabelColor = 'rgba(219, 222, 225, 0.55)';
+const zoneLabelColor = 'rgba(219, 222, 225, 0.6)';
+
+/** Relative heights of the two panels (Chart.js stack weights); listed bottom panel first. */
+const loadWeight = 3;
+const formWeight = 2.2;
 
 /**
- * The Performance Management Chart: fitness (CTL) and fatigue (ATL) on the left axis, form (TSB) on the
- * right over shaded form zones, daily stress as bars at the bottom, planned days dashed, a goal marked.
+ * The Performance Management Chart in two panels, as intervals.icu draws it: fitness (CTL), fatigue (ATL)
+ * and daily stress bars on top; form (TSB) in its own panel underneath, over its shaded zones. Planned
+ * days dashed, a goal marked across both panels.
  */
 export function pmcChartConfig(input: PmcChartInput): ChartSpec {
-  const size = input.size ?? defaultSize;
+  const size = input.size ?? pmcSize;
   const title = input.title === undefined ? 'Fitness, fatigue and form' : input.title;
   const days = input.days.filter((d) => isDate(d.date));
   const forecast = (input.forecast ?? []).filter((d) => isDate(d.date));
@@ -89,12 +97,12 @@ export function pmcChartConfig(input: PmcChartInput): ChartSpec {
     (v): v is number => v !== null,
   );
   const formMin = Math.min(-40, Math.floor((Math.min(...tsbValues) - 5) / 10) * 10);
-  const formMax = Math.max(35, Math.ceil((Math.max(...tsbValues) + 5) / 10) * 10);
+  const formMax = Math.max(30, Math.ceil((Math.max(...tsbValues) + 5) / 10) * 10);
   const stressValues = [...series(days, 'stress'), ...series(forecast, 'stress')].filter(
     (v): v is number => v !== null,
   );
-  // Bars use the lower ~45% of the height, under the lines.
-  const stressMax = Math.max(50, ...stressValues) * 2.2;
+  // Bars use the lower ~40% of the top panel, under the lines.
+  const stressMax = Math.max(50, ...stressValues) * 2.5;
 
   const line = (label: string, data: (number | null)[], color: string, axis: string, dashed: boolean) => ({
     type: 'line' as const,
@@ -103,8 +111,8 @@ export function pmcChartConfig(input: PmcChartInput): ChartSpec {
     yAxisID: axis,
     borderColor: color,
     backgroundColor: color,
-    borderWidth: dashed ? 2 : 2.5,
-    borderDash: dashed ? [7, 5] : [],
+    borderWidth: dashed ? 1.5 : 2,
+    borderDash: dashed ? [4, 3] : [],
     pointRadius: 0,
     tension: 0.2,
     spanGaps: false,
@@ -118,7 +126,7 @@ export function pmcChartConfig(input: PmcChartInput): ChartSpec {
     line('Form (TSB)', series(days, 'tsb'), colors.form, 'form', false),
     {
       type: 'bar' as const,
-      label: 'Daily stress (TSS)',
+      label: 'Stress (TSS)',
       data: series(days, 'stress'),
       yAxisID: 'stress',
       backgroundColor: colors.stress,
@@ -130,11 +138,15 @@ export function pmcChartConfig(input: PmcChartInput): ChartSpec {
     },
   ];
   if (forecast.length > 0) {
+    // One dashed "Planned" legend entry stands for the four planned series (hidden from the legend).
+    const unlisted = { thresholdLegend: false };
     datasets.push(
-      line('Planned CTL', series(forecastRows, 'ctl'), colors.fitness, 'load', true),
-      line('Planned ATL', series(forecastRows, 'atl'), colors.fatigue, 'load', true),
-      line('Planned TSB', series(forecastRows, 'tsb'), colors.form, 'form', true),
+      { ...line('Planned CTL', series(forecastRows, 'ctl'), colors.fitness, 'load', true), ...unlisted },
+      { ...line('Planned ATL', series(forecastRows, 'atl'), colors.fatigue, 'load', true), ...unlisted },
+      { ...line('Planned TSB', series(forecastRows, 'tsb'), colors.form, 'form', true), ...unlisted },
+      { ...line('Planned', [], colors.mutedText, 'load', true), borderWidth: 2 },
       {
+        ...unlisted,
         type: 'bar' as const,
         label: 'Planned stress',
         data: series(forecast, 'stress'),
@@ -153,6 +165,9 @@ export function pmcChartConfig(input: PmcChartInput): ChartSpec {
   // Zone bands and the goal are annotations: chartjs-plugin-annotation on QuickChart, our own small
   // implementation of the same options in process (annotation-plugin.ts).
   const annotations: Record<string, object> = {};
+  // The form panel's height in layout pixels (about 2/5 of what the title, legend and x axis leave):
+  // a zone gets its label only where the label fits inside its band.
+  const formPanelPx = ((size.height - 95) * formWeight) / (formWeight + loadWeight);
   formZones.forEach((zone, i) => {
     const yMin = Math.max(zone.min, formMin);
     const yMax = Math.min(zone.max, formMax);
@@ -165,13 +180,14 @@ export function pmcChartConfig(input: PmcChartInput): ChartSpec {
       yMax,
       backgroundColor: zone.color,
       borderWidth: 0,
+      // At the left edge of the form panel: the goal and the plan are on the right.
       label: {
-        display: true,
+        display: ((yMax - yMin) / (formMax - formMin)) * formPanelPx >= fonts.label.size + 4,
         content: zone.name,
-        position: { x: 'end', y: 'center' },
+        position: { x: 'start', y: 'center' },
         color: zoneLabelColor,
-        font: { ...fonts.ticks, size: 12 },
-        padding: 4,
+        font: fonts.label,
+        padding: 2,
       },
     };
   });
@@ -180,17 +196,19 @@ export function pmcChartConfig(input: PmcChartInput): ChartSpec {
       type: 'box',
       drawTime: 'beforeDatasetsDraw',
       xScaleID: 'x',
+      yScaleID: 'load',
       xMin: dayNumber(lastReal.date) - first,
       xMax: count - 1,
-      backgroundColor: 'rgba(255, 255, 255, 0.04)',
+      backgroundColor: 'rgba(255, 255, 255, 0.05)',
       borderWidth: 0,
+      // At the bottom of the top panel, under the lines; the goal's label is in the panel below.
       label: {
         display: true,
         content: 'Plan',
-        position: { x: 'center', y: 'start' },
+        position: { x: 'start', y: 'end' },
         color: zoneLabelColor,
-        font: { ...fonts.ticks, size: 12 },
-        padding: 4,
+        font: fonts.label,
+        padding: 2,
       },
     };
   }
@@ -205,12 +223,13 @@ export function pmcChartConfig(input: PmcChartInput): ChartSpec {
       borderDash: [3, 3],
       label: {
         display: true,
-        content: `Goal: ${input.goal.name.slice(0, 40)}`,
-        position: 'start',
+        content: `Goal: ${input.goal.name.slice(0, 24)}`,
+        // At the foot of the form panel: race-day form is usually high, so its low edge is free.
+        position: 'end',
         backgroundColor: 'rgba(30, 31, 34, 0.85)',
         color: colors.text,
-        font: fonts.ticks,
-        padding: 4,
+        font: fonts.label,
+        padding: 3,
       },
     };
   }
@@ -222,15 +241,47 @@ export function pmcChartConfig(input: PmcChartInput): ChartSpec {
     options: {
       ...options,
       plugins: { ...options.plugins, annotation: { annotations } },
+      // Panels are stacked axes: on the left fitness/fatigue over form; on the right, the stress bars'
+      // axis beside the top panel and an empty one beside the bottom, so both sides split alike.
       scales: {
-        x: categoryAxis(null, 10),
-        load: valueAxis('Fitness / fatigue (TSS/day)', { position: 'left', beginAtZero: true }),
-        form: valueAxis('Form (TSB)', { position: 'right', min: formMin, max: formMax, grid: false }),
-        stress: { type: 'linear', display: false, min: 0, max: round(stressMax, 0) },
+        x: categoryAxis(null, 5),
+        form: {
+          ...valueAxis('TSB', { position: 'left', min: formMin, max: formMax }),
+          stack: 'pmc',
+          stackWeight: formWeight,
+          border: { color: colors.panelBorder },
+          // No label at the panel's top bound, where it would sit on the top panel's 0.
+          ticks: { ...valueAxis('').ticks, stepSize: 20, maxTicksLimit: 5, includeBounds: false },
+        },
+        load: {
+          ...valueAxis('CTL / ATL', { position: 'left', beginAtZero: true }),
+          stack: 'pmc',
+          stackWeight: loadWeight,
+          border: { color: colors.panelBorder },
+        },
+        // Chart.js stacks right-hand axes in the opposite order to left-hand ones.
+        stress: hiddenAxis(loadWeight, 0, round(stressMax, 0)!),
+        formSide: hiddenAxis(formWeight, 0, 1),
       },
     },
   };
   return chartSpec(config as unknown as ChartConfiguration, size);
+}
+
+/** A right-hand axis that draws nothing but keeps its panel's height (see the scales above). */
+function hiddenAxis(weight: number, min: number, max: number) {
+  return {
+    type: 'linear',
+    position: 'right',
+    stack: 'pmc',
+    stackWeight: weight,
+    min,
+    max,
+    ticks: { display: false },
+    grid: { display: false, drawTicks: false },
+    border: { display: false },
+    title: { display: false },
+  };
 }
 
 function isDate(date: string): boolean {

@@ -1,4 +1,5 @@
 import type { ChartConfiguration } from 'chart.js';
+import { num } from '../lib/format.ts';
 import {
   baseOptions,
   type ChartSize,
@@ -20,16 +21,13 @@ export interface PowerCurveChartInput {
   size?: ChartSize;
 }
 
-/** Durations that get a tick label, with the label. */
+/** Durations that get a tick label, with the label (spaced to fit a phone-width chart). */
 const ticks: [number, string][] = [
   [1, '1s'],
   [5, '5s'],
-  [15, '15s'],
   [30, '30s'],
   [60, '1m'],
-  [120, '2m'],
   [300, '5m'],
-  [600, '10m'],
   [1200, '20m'],
   [3600, '1h'],
   [7200, '2h'],
@@ -44,7 +42,7 @@ const keyDurations: [number, string][] = [
   [60, '1 min'],
   [300, '5 min'],
   [1200, '20 min'],
-  [3600, '60 min'],
+  [3600, '1 h'],
 ];
 
 const stepsPerDecade = 20;
@@ -94,7 +92,7 @@ export function powerCurveChartConfig(input: PowerCurveChartInput): ChartSpec {
   const callouts = keyDurations
     .map(([s, name]) => {
       const watts = interpolate(best, s);
-      return watts === null ? null : `${name} ${Math.round(watts)} W`;
+      return watts === null ? null : `${name} ${num(watts)} W`;
     })
     .filter((text): text is string => text !== null);
 
@@ -108,7 +106,7 @@ export function powerCurveChartConfig(input: PowerCurveChartInput): ChartSpec {
         ...options.plugins,
         subtitle: {
           display: callouts.length > 0,
-          text: callouts.join('  ·  '),
+          text: callouts.join(' · '),
           color: colors.mutedText,
           font: fonts.legend,
           padding: { bottom: 4 },

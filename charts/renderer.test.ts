@@ -3,8 +3,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChartConfiguration } from 'chart.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { emptySpec } from './chart-spec.ts';
-import { createChartRenderer, noDataImage, pngDimensions, textRenderingAvailable } from './renderer.ts';
+import { activityChartConfig } from './activity-chart.ts';
+import { emptySpec, minSecTicks } from './chart-spec.ts';
+import {
+  createChartRenderer,
+  noDataImage,
+  pngDimensions,
+  quickChartSource,
+  textRenderingAvailable,
+  withFunctions,
+} from './renderer.ts';
 import { decodePng } from './test-png.ts';
 import { background, colors } from './theme.ts';
 import { zonesChartConfig } from './zones-chart.ts';
@@ -77,6 +85,33 @@ describe('createChartRenderer with a QuickChart server', () => {
     });
   });
 
+  it('sends what JSON cannot say as JavaScript functions, at twice the density for a spec', async () => {
+    const renderer = createChartRenderer({ quickchartUrl: baseUrl });
+    const pace = activityChartConfig({
+      time_s: [0, 1, 2, 3],
+      speed: [3.7, 3.8, 3.6, 3.7],
+      sport: 'Run',
+      units: 'metric',
+    });
+    await renderer.renderSpec(pace);
+    const { chart, devicePixelRatio, width } = received.at(-1)!.body as {
+      chart: string;
+      devicePixelRatio: number;
+      width: number;
+    };
+    expect([width, devicePixelRatio]).toEqual([360, 2]);
+    // QuickChart evaluates the configuration as JavaScript: it must be valid, with the functions in place.
+    const config = new Function(`return (${chart});`)() as {
+      options: {
+        scales: Record<string, { ticks: { callback?: (v: number) => string } }>;
+        plugins: { legend: { labels: { filter: unknown; generateLabels: unknown } } };
+      };
+    };
+    expect(config.options.scales['primary']!.ticks.callback!(4.5)).toBe('4:30');
+    expect(typeof config.options.plugins.legend.labels.filter).toBe('function');
+    expect(typeof config.options.plugins.legend.labels.generateLabels).toBe('function');
+  });
+
   it('keeps a path prefix of the configured URL', async () => {
     const renderer = createChartRenderer({ quickchartUrl: `${baseUrl}/quickchart/` });
     await renderer.render(zonesConfig, { width: 600, height: 300 });
@@ -131,7 +166,8 @@ describe('createChartRenderer in process', () => {
     const png = await renderer.renderSpec(
       emptySpec('Power-duration curve', 'No power data.', { width: 700, height: 350 }),
     );
-    expect(pngDimensions(png)).toEqual({ width: 700, height: 350 });
+    // Drawn at twice the density, like every chart.
+    expect(pngDimensions(png)).toEqual({ width: 1400, height: 700 });
     expect(received).toHaveLength(0);
   });
 });
@@ -153,5 +189,95 @@ describe('pngDimensions', () => {
     expect(pngDimensions(servedPng)).toEqual({ width: 320, height: 160 });
     expect(pngDimensions(Buffer.from('GIF89a not a png at all, no'))).toBeNull();
     expect(pngDimensions(new Uint8Array(4))).toBeNull();
+  });
+});
+
+describe('what a JSON configuration cannot say', () => {
+  const paceConfig = (): ChartConfiguration =>
+    ({
+      type: 'line',
+      data: {
+        datasets: [
+          { label: 'Pace', data: [], borderDash: [] },
+          { label: 'Planned', data: [], borderDash: [4, 3] },
+          { label: 'Hidden', data: [], thresholdLegend: false },
+        ],
+      },
+      options: {
+        scales: { pace: { ticks: { ...minSecTicks } } },
+        plugins: { legend: { labels: { thresholdLegend: 'dashes' } } },
+      },
+    }) as unknown as ChartConfiguration;
+
+  it('labels a pace axis in m:ss, in process and for QuickChart', () => {
+    const config = withFunctions(paceConfig());
+    const callback = (config.options!.scales!['pace']!.ticks as { callback: (v: number) => string }).callback;
+    expect([4.5, 5, 4.999, 10.25].map(callback)).toEqual(['4:30', '5:00', '5:00', '10:15']);
+    const source = quickChartSource(paceConfig());
+    expect(source).toContain('"callback":function(v)');
+    expect(source).not.toContain('thresholdFormat');
+    const quickChartCallback = new Function(
+      `return ${/"callback":(function\(v\)\{.*?\})(?=[,}])/.exec(source)![1]}`,
+    )();
+    expect([4.5, 5, 10.25].map(quickChartCallback)).toEqual(['4:30', '5:00', '10:15']);
+  });
+
+  it('leaves marked datasets out of the legend', () => {
+    const config = withFunctions(paceConfig());
+    const labels = config.options!.plugins!.legend!.labels as unknown as {
+      filter: (item: { datasetIndex: number }, data: ChartConfiguration['data']) => boolean;
+    };
+    expect([0, 1, 2].map((i) => labels.filter({ datasetIndex: i }, config.data))).toEqual([
+      true,
+      true,
+      false,
+    ]);
+  });
+
+  it('draws a dashed series dashed in the legend', async () => {
+    // A legend of one dashed line on a plain background: along the legend's row, the line's colour
+    // comes and goes.
+    const png = await createChartRenderer().render(
+      {
+        type: 'line',
+        data: {
+          labels: ['a', 'b'],
+          datasets: [
+            {
+              label: 'Planned',
+              data: [1, 2],
+              borderColor: '#ff0000',
+              borderDash: [4, 3],
+              borderWidth: 2,
+              pointStyle: 'line',
+              pointRadius: 0,
+            },
+          ],
+        },
+        options: {
+          scales: { x: { display: false }, y: { display: false, min: 10, max: 20 } },
+          plugins: {
+            legend: { labels: { usePointStyle: true, pointStyleWidth: 40, thresholdLegend: 'dashes' } },
+          },
+        },
+      } as unknown as ChartConfiguration,
+      { width: 200, height: 100 },
+    );
+    const image = await decodePng(png);
+    let runs = 0;
+    let previous = false;
+    for (let y = 0; y < 30; y++) {
+      let row = 0;
+      let inside = false;
+      for (let x = 0; x < 200; x++) {
+        const red = image.pixel(x, y) === '#ff0000';
+        if (red && !inside) row++;
+        inside = red;
+      }
+      runs = Math.max(runs, row);
+      previous ||= row > 0;
+    }
+    expect(previous).toBe(true);
+    expect(runs).toBeGreaterThanOrEqual(3);
   });
 });

@@ -5,8 +5,10 @@ import {
   CategoryScale,
   Chart,
   type ChartConfiguration,
+  type ChartData,
   Filler,
   Legend,
+  type LegendItem,
   LinearScale,
   LineController,
   LineElement,
@@ -17,6 +19,7 @@ import {
   Title,
 } from 'chart.js';
 import QuickChartModule from 'quickchart-js';
+import { minutesAsMinSec } from '../lib/format.ts';
 import { annotationPlugin } from './annotation-plugin.ts';
 import type { ChartSize, ChartSpec } from './chart-spec.ts';
 import { background, colors, fontFamily } from './theme.ts';
@@ -39,6 +42,7 @@ Chart.register(
   Title,
 );
 
+/** Layout size; the PNG is `pixelRatio` (default 1 here, 2 for every builder's spec) times larger. */
 export interface RenderSize extends ChartSize {
   backgroundColor?: string;
 }
@@ -87,8 +91,13 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
     render,
     renderSpec: (spec) =>
       spec.kind === 'chart'
-        ? render(spec.config, { width: spec.width, height: spec.height })
-        : noDataImage(spec.message, { width: spec.width, height: spec.height, title: spec.title }),
+        ? render(spec.config, { width: spec.width, height: spec.height, pixelRatio: spec.pixelRatio })
+        : noDataImage(spec.message, {
+            width: spec.width,
+            height: spec.height,
+            pixelRatio: spec.pixelRatio,
+            title: spec.title,
+          }),
   };
 }
 
@@ -98,11 +107,55 @@ export function textRenderingAvailable(): boolean {
 }
 
 function checkSize(size: ChartSize): void {
+  const ratio = size.pixelRatio ?? 1;
+  if (!(ratio >= 1 && ratio <= 4)) throw new RangeError(`pixel ratio must be 1 to 4, got ${ratio}`);
   for (const value of [size.width, size.height]) {
-    if (!Number.isInteger(value) || value < 50 || value > 4000) {
-      throw new RangeError(`chart size must be whole pixels between 50 and 4000, got ${value}`);
+    if (!Number.isInteger(value) || value < 50 || value * ratio > 4000) {
+      throw new RangeError(`chart size must be whole pixels between 50 and 4000, got ${value} × ${ratio}`);
     }
   }
+}
+
+/**
+ * What a JSON configuration cannot say, as functions: axes marked `thresholdFormat: 'minsec'` (decimal
+ * minutes) get m:ss tick labels; a legend marked `thresholdLegend: 'dashes'` draws dashed series dashed
+ * (Chart.js takes a point-style legend item's style from the point, which has no dash) and leaves out
+ * datasets marked `thresholdLegend: false`.
+ */
+export function withFunctions(config: ChartConfiguration): ChartConfiguration {
+  const scales = (config.options?.scales ?? {}) as Record<string, { ticks?: Record<string, unknown> }>;
+  for (const scale of Object.values(scales)) {
+    if (scale.ticks?.['thresholdFormat'] === 'minsec') {
+      scale.ticks['callback'] = (value: number | string) => minutesAsMinSec(Number(value));
+    }
+  }
+  const labels = (config.options?.plugins?.legend as { labels?: Record<string, unknown> } | undefined)
+    ?.labels;
+  if (labels?.['thresholdLegend'] === 'dashes') {
+    type Item = LegendItem & { datasetIndex?: number };
+    labels['generateLabels'] = (chart: Chart) =>
+      Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item: Item) => {
+        const dash = (chart.data.datasets[item.datasetIndex ?? -1] as { borderDash?: number[] } | undefined)
+          ?.borderDash;
+        return dash && dash.length > 0 ? { ...item, lineDash: dash } : item;
+      });
+    labels['filter'] = (item: Item, data: ChartData) =>
+      (data.datasets[item.datasetIndex ?? -1] as { thresholdLegend?: boolean } | undefined)
+        ?.thresholdLegend !== false;
+  }
+  return config;
+}
+
+/** The same tick formats for QuickChart, which evaluates a configuration written as JavaScript. */
+const minSecFunction =
+  "function(v){var s=Math.round(Math.abs(v)*60);return (v<0&&s>0?'\u2212':'')+Math.floor(s/60)+':'+(s%60<10?'0':'')+(s%60);}";
+const legendFunctions =
+  '"generateLabels":function(c){return c.constructor.defaults.plugins.legend.labels.generateLabels(c).map(function(i){var d=c.data.datasets[i.datasetIndex];if(d&&d.borderDash&&d.borderDash.length)i.lineDash=d.borderDash;return i;});},' +
+  '"filter":function(i,data){var d=data.datasets[i.datasetIndex];return !(d&&d.thresholdLegend===false);}';
+export function quickChartSource(config: ChartConfiguration): string {
+  return JSON.stringify(config)
+    .replaceAll('"thresholdFormat":"minsec"', `"callback":${minSecFunction}`)
+    .replaceAll('"thresholdLegend":"dashes"', legendFunctions);
 }
 
 /** Chart.js clears the canvas before drawing, so the background is painted from a plugin. */
@@ -121,11 +174,17 @@ function backgroundPlugin(color: string): Plugin {
 }
 
 async function renderInProcess(config: ChartConfiguration, size: RenderSize): Promise<Buffer> {
+  // Laid out at the layout size; Chart.js scales the canvas by the pixel ratio before drawing.
   const canvas = createCanvas(size.width, size.height);
   // A JSON round trip: Chart.js mutates what it is given, and anything not JSON would not reach QuickChart.
-  const copy = JSON.parse(JSON.stringify(config)) as ChartConfiguration;
+  const copy = withFunctions(JSON.parse(JSON.stringify(config)) as ChartConfiguration);
   copy.plugins = [backgroundPlugin(size.backgroundColor ?? background), annotationPlugin];
-  copy.options = { ...copy.options, responsive: false, animation: false, devicePixelRatio: 1 };
+  copy.options = {
+    ...copy.options,
+    responsive: false,
+    animation: false,
+    devicePixelRatio: size.pixelRatio ?? 1,
+  };
   const chart = new Chart(canvas as unknown as ConstructorParameters<typeof Chart>[0], copy);
   try {
     return await canvas.encode('png');
@@ -145,13 +204,13 @@ async function renderWithQuickChart(
     .setScheme(base.protocol.replace(':', ''))
     .setHost(`${base.host}${path}`)
     // A JSON string is sent as-is; an object would be re-serialised as a JavaScript literal.
-    .setConfig(JSON.stringify(config))
+    .setConfig(quickChartSource(config))
     .setWidth(size.width)
     .setHeight(size.height)
     .setBackgroundColor(size.backgroundColor ?? background)
     .setFormat('png')
     .setVersion('4')
-    .setDevicePixelRatio(1);
+    .setDevicePixelRatio(size.pixelRatio ?? 1);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -184,20 +243,30 @@ export function pngDimensions(buffer: Uint8Array): { width: number; height: numb
 /** A clear "nothing to show yet" image, drawn in process, so a chart command never posts a blank chart. */
 export async function noDataImage(
   message: string,
-  options: { width: number; height: number; title?: string | null; backgroundColor?: string },
+  options: {
+    width: number;
+    height: number;
+    pixelRatio?: number;
+    title?: string | null;
+    backgroundColor?: string;
+  },
 ): Promise<Buffer> {
   checkSize(options);
   const { width, height } = options;
-  const canvas = createCanvas(width, height);
+  const ratio = options.pixelRatio ?? 1;
+  const canvas = createCanvas(Math.round(width * ratio), Math.round(height * ratio));
   const ctx = canvas.getContext('2d');
+  ctx.scale(ratio, ratio);
+  // Text sized for the layout width: a phone-sized image gets phone-sized text.
+  const em = Math.max(11, Math.min(15, width / 30));
   ctx.fillStyle = options.backgroundColor ?? background;
   ctx.fillRect(0, 0, width, height);
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
   if (options.title) {
     ctx.fillStyle = colors.text;
-    ctx.font = `bold 18px ${fontFamily}`;
-    ctx.fillText(options.title, width / 2, 24, width - 40);
+    ctx.font = `bold ${Math.round(em * 1.2)}px ${fontFamily}`;
+    ctx.fillText(options.title, width / 2, em * 1.5, width - 20);
   }
   // A flat, empty axis frame says "chart" without suggesting any data.
   const left = width * 0.12;
@@ -221,12 +290,12 @@ export async function noDataImage(
     ctx.stroke();
   }
   ctx.fillStyle = colors.text;
-  ctx.font = `bold 22px ${fontFamily}`;
-  ctx.fillText('No data yet', width / 2, (top + bottom) / 2 - 16, width - 60);
+  ctx.font = `bold ${Math.round(em * 1.4)}px ${fontFamily}`;
+  ctx.fillText('No data yet', width / 2, (top + bottom) / 2 - em, width - 30);
   ctx.fillStyle = colors.mutedText;
-  ctx.font = `15px ${fontFamily}`;
-  wrap(ctx, message, width - 120).forEach((line, i) => {
-    ctx.fillText(line, width / 2, (top + bottom) / 2 + 16 + i * 20, width - 60);
+  ctx.font = `${em}px ${fontFamily}`;
+  wrap(ctx, message, width * 0.76 - 8).forEach((line, i) => {
+    ctx.fillText(line, width / 2, (top + bottom) / 2 + em + i * em * 1.3, width - 30);
   });
   return canvas.encode('png');
 }

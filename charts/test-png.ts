@@ -14,12 +14,13 @@ export async function decodePng(png: Buffer) {
       const i = (y * image.width + x) * 4;
       return `#${[data[i]!, data[i + 1]!, data[i + 2]!].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
     },
-    count(hex: string, tolerance = 12): number {
+    /** Pixels within `tolerance` of a colour, in rows [fromY, toY) (default: every row). */
+    count(hex: string, tolerance = 12, fromY = 0, toY = image.height): number {
       const r = Number.parseInt(hex.slice(1, 3), 16);
       const g = Number.parseInt(hex.slice(3, 5), 16);
       const b = Number.parseInt(hex.slice(5, 7), 16);
       let n = 0;
-      for (let i = 0; i < data.length; i += 4) {
+      for (let i = fromY * image.width * 4; i < Math.min(data.length, toY * image.width * 4); i += 4) {
         if (
           Math.abs(data[i]! - r) <= tolerance &&
           Math.abs(data[i + 1]! - g) <= tolerance &&

@@ -28,16 +28,25 @@ export const colors = {
   missed: '#f04747',
   planned: 'rgba(181, 186, 193, 0.35)',
   plannedBorder: 'rgba(219, 222, 225, 0.7)',
+  panelBorder: 'rgba(255, 255, 255, 0.18)',
 } as const;
 
-/** Sized for an embed image: Discord scales it down to about 520 px wide, so fonts are generous. */
-export const defaultSize = { width: 800, height: 400 } as const;
+/**
+ * Sized for a phone: Discord shows an embed image about 360 px wide there, so charts are laid out at
+ * 360 CSS pixels (fonts readable at that width) and drawn at twice the pixel density (a 720 px PNG), which
+ * stays sharp on a phone's screen and on a desktop's wider embed.
+ */
+export const defaultSize = { width: 360, height: 250 } as const;
+/** Device pixels per layout pixel: the PNG is this many times the layout size. */
+export const pixelRatio = 2;
 
 export const fontFamily = "'DejaVu Sans', 'Helvetica Neue', Arial, sans-serif";
 
+/** Layout pixels: at 360 px wide, 11 px text is the smallest a phone shows legibly. */
 export const fonts = {
-  title: { family: fontFamily, size: 18, weight: 'bold' as const },
-  axisTitle: { family: fontFamily, size: 14 },
-  ticks: { family: fontFamily, size: 13 },
-  legend: { family: fontFamily, size: 13 },
+  title: { family: fontFamily, size: 13, weight: 'bold' as const },
+  axisTitle: { family: fontFamily, size: 11 },
+  ticks: { family: fontFamily, size: 11 },
+  legend: { family: fontFamily, size: 11 },
+  label: { family: fontFamily, size: 10.5 },
 };

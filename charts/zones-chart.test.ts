@@ -76,7 +76,7 @@ describe('zonesChartConfig', () => {
       labels: powerLabels,
     });
     const png = await createChartRenderer().renderSpec(spec);
-    expect(pngDimensions(png)).toEqual({ width: 800, height: 400 });
+    expect(pngDimensions(png)).toEqual({ width: 720, height: 500 });
     const image = await decodePng(png);
     for (const color of zoneColors) expect(image.count(color, 4)).toBeGreaterThan(200);
   });

@@ -1,4 +1,5 @@
 import type { ChartConfiguration } from 'chart.js';
+import { num } from '../lib/format.ts';
 import {
   baseOptions,
   type ChartSize,
@@ -19,6 +20,28 @@ export interface ZonesChartInput {
   title?: string | null;
   size?: ChartSize;
 }
+
+/** Coggan's seven power zones (percent of FTP: 55, 75, 90, 105, 120, 150). */
+export const powerZoneNames = [
+  'Z1 Recovery',
+  'Z2 Endurance',
+  'Z3 Tempo',
+  'Z4 Threshold',
+  'Z5 VO2max',
+  'Z6 Anaerobic',
+  'Z7 Neuromuscular',
+];
+
+/** Friel's heart-rate zones (percent of LTHR: 81, 90, 94, 100, 103, 106). */
+export const hrZoneNames = [
+  'Z1 Recovery',
+  'Z2 Aerobic',
+  'Z3 Tempo',
+  'Z4 Sub-threshold',
+  'Z5a Super-threshold',
+  'Z5b Aerobic capacity',
+  'Z5c Anaerobic',
+];
 
 /** Cool to hot, one colour per zone (up to 7; a longer list repeats the hottest). */
 export const zoneColors = ['#8e9297', '#4ea8ff', '#43b581', '#faa61a', '#f57731', '#f04747', '#b565f2'];
@@ -49,7 +72,7 @@ export function zonesChartConfig(input: ZonesChartInput): ChartSpec {
   const inHours = total > 5 * 3600;
   const scale = inHours ? 3600 : 60;
   const palette = seconds.length <= 5 ? fiveZoneColors : zoneColors;
-  const labels = input.labels.map((label, i) => `${label}  ${Math.round((seconds[i]! / total) * 100)}%`);
+  const labels = input.labels.map((label, i) => `${label}  ${num((seconds[i]! / total) * 100)}%`);
   const config = {
     type: 'bar',
     data: {
@@ -76,7 +99,7 @@ export function zonesChartConfig(input: ZonesChartInput): ChartSpec {
         }),
         y: {
           type: 'category',
-          ticks: { color: colors.text, font: { ...fonts.ticks, size: 14 } },
+          ticks: { color: colors.text, font: fonts.ticks, padding: 2 },
           grid: { display: false },
           border: { color: colors.axisBorder },
         },

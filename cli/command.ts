@@ -18,6 +18,16 @@ export interface CliCommand {
   run: (argv: string[], io: CliIo) => Promise<number>;
 }
 
+/**
+ * A command as the index lists it: name and summary up front, the module loaded only when the command
+ * runs (or prints its usage), so one command never loads another's dependencies.
+ */
+export interface LazyCliCommand {
+  name: string;
+  summary: string;
+  load: () => Promise<{ default: CliCommand }>;
+}
+
 /** Wrong arguments: printed with the command's usage, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';

@@ -1,19 +1,24 @@
 import { ConfigError } from '../lib/config.ts';
-import { type CliCommand, CliError, type CliIo, UsageError } from './command.ts';
+import { type CliCommand, CliError, type CliIo, type LazyCliCommand, UsageError } from './command.ts';
 
 /** Dispatches argv to a command; returns the process exit code (0 ok, 1 failure, 2 usage). */
-export async function runCli(commands: CliCommand[], argv: string[], io: CliIo): Promise<number> {
+export async function runCli(
+  commands: (CliCommand | LazyCliCommand)[],
+  argv: string[],
+  io: CliIo,
+): Promise<number> {
   const byName = new Map(commands.map((command) => [command.name, command]));
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(overview(commands));
     return name ? 0 : 2;
   }
-  const command = byName.get(name);
-  if (!command) {
+  const entry = byName.get(name);
+  if (!entry) {
     io.err(`Unknown command "${name}".\n\n${overview(commands)}`);
     return 2;
   }
+  const command = 'run' in entry ? entry : (await entry.load()).default;
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.usage);
     return 0;
@@ -35,7 +40,7 @@ export async function runCli(commands: CliCommand[], argv: string[], io: CliIo):
   }
 }
 
-function overview(commands: CliCommand[]): string {
+function overview(commands: { name: string; summary: string }[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return `Usage: npm run --silent cli -- <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun a command with --help for its options.`;

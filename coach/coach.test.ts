@@ -151,18 +151,15 @@ describe('tool calls', () => {
     expect(results.map((result) => result.toolCallId)).toEqual(assistant?.tool_calls?.map((call) => call.id));
     expect(answer.text).toMatch(/Your form \(TSB\) is -?\d/);
     expect(answer.audit.outcome).toBe('passed');
-    // Every tool is offered with a JSON schema, none takes an athlete.
+    // The data tools are offered with strict JSON schemas, none takes an athlete; memory is supplied, not
+    // callable, and the plan tools come only with plan questions.
     const tools = fake.requests[0]!.body.tools ?? [];
     expect(tools.map((tool) => tool.function.name).sort()).toEqual(
       [
         'activities',
         'activity_detail',
         'compare_periods',
-        'conversation_memory',
         'current_form',
-        'plan_propose',
-        'plan_read',
-        'plan_what_if',
         'pmc_range',
         'power_curve',
         'thresholds_zones',
@@ -170,6 +167,8 @@ describe('tool calls', () => {
       ].sort(),
     );
     expect(JSON.stringify(tools)).not.toMatch(/athlete_?id/i);
+    for (const tool of tools)
+      expect(tool.function.parameters).toMatchObject({ type: 'object', additionalProperties: false });
   });
 
   it('answers a malformed tool call with an error result the model can correct', async () => {
@@ -187,6 +186,36 @@ describe('tool calls', () => {
     expect(JSON.stringify(errors[1]!.issues)).toMatch(/from must be on or before to/);
     expect(find(errors[2], 'rows')).toBeDefined();
     expect(answer.text).toMatch(/peaked at \d/);
+  });
+
+  it('answers an extra or wrong argument with an error the model sees (strict schemas)', async () => {
+    fake.script(
+      callTools(
+        { name: 'thresholds_zones', arguments: { unexpected: true } },
+        { name: 'weekly_load', arguments: { weeks: 4, athlete_id: '2' } },
+        { name: 'weekly_load', arguments: { weeks: 'four' } },
+      ),
+      say('Done.'),
+    );
+    const answer = await answerCoachQuestion(context(), alice, 'How am I?', fast);
+    expect(answer.toolCalls.map((call) => call.ok)).toEqual([false, false, false]);
+    const results = toolResults(fake.requests[1]!.body).map(({ result }) => result as { issues: string[] });
+    expect(results[0]!.issues.join()).toMatch(/unexpected/);
+    expect(results[1]!.issues.join()).toMatch(/athlete_id/);
+    expect(results[2]!.issues.join()).toMatch(/weeks/);
+  });
+
+  it('offers the plan tools with plan questions and their follow-ups only', async () => {
+    const names = () => (fake.requests.at(-1)!.body.tools ?? []).map((tool) => tool.function.name);
+    fake.script(say('Form is fine.'));
+    await answerCoachQuestion(context(), alice, 'How is my form?', fast);
+    expect(names()).not.toContain('plan_propose');
+    fake.script(say('I can propose a taper.'));
+    await answerCoachQuestion(context(), alice, 'Can you plan a taper for my race?', fast);
+    expect(names()).toEqual(expect.arrayContaining(['plan_read', 'plan_what_if', 'plan_propose']));
+    fake.script(say('Shorter it is.'));
+    await answerCoachQuestion(context(), alice, 'Make it shorter', fast);
+    expect(names()).toContain('plan_propose');
   });
 
   it('stops after four tool rounds and makes the model answer', async () => {
@@ -276,11 +305,12 @@ describe('numbers audit', () => {
     fake.script(
       callTools({ name: 'thresholds_zones', arguments: {} }),
       say('Your FTP is 312 W.'),
-      say('Your FTP is 250 W and your VO2max is 61.'),
+      say('Your FTP is 250 W. Your VO2max is 61, which is good.'),
     );
     const answer = await answerCoachQuestion(context(), alice, 'What is my FTP?', fast);
     expect(answer.audit.outcome).toBe('stripped');
-    expect(answer.text).toBe('Your FTP is 250 W and your VO2max is [unverified number removed].');
+    // The failing sentence goes whole; nothing is patched with a marker.
+    expect(answer.text).toBe('Your FTP is 250 W.');
     const stored = await database.db
       .selectFrom('coach_messages')
       .select(['content', 'tool_data'])
@@ -304,12 +334,16 @@ describe('numbers audit', () => {
 
 describe('limits and failures', () => {
   it('stops using the model once the daily token budget is spent, with a clear message', async () => {
-    const ctx = context({ COACH_DAILY_TOKEN_BUDGET: '1000' });
+    const ctx = context({ COACH_DAILY_TOKEN_BUDGET: '6000' });
     fake.script(
-      callTools({ name: 'current_form', arguments: {} }),
-      say('Fine.', { prompt_tokens: 500, completion_tokens: 100 }),
+      {
+        kind: 'message',
+        toolCalls: [{ name: 'current_form', arguments: {} }],
+        usage: { prompt_tokens: 1500, completion_tokens: 500 },
+      },
+      say('Fine.', { prompt_tokens: 1500, completion_tokens: 500 }),
     );
-    fake.setFallback(say('Fine.', { prompt_tokens: 500, completion_tokens: 100 }));
+    fake.setFallback(say('Fine.', { prompt_tokens: 1500, completion_tokens: 500 }));
     const first = await answerCoachQuestion(ctx, alice, 'How am I?', fast);
     expect(first.mode).toBe('ai');
     const usage = await database.db
@@ -319,13 +353,14 @@ describe('limits and failures', () => {
       .executeTakeFirstOrThrow();
     expect(usage.date).toBe('2026-11-01');
     expect(usage.requests).toBe(2);
-    expect(usage.prompt_tokens + usage.completion_tokens).toBeGreaterThanOrEqual(1000);
+    expect(usage.prompt_tokens + usage.completion_tokens).toBe(4000);
     const requestsBefore = fake.requests.length;
     const second = await answerCoachQuestion(ctx, alice, 'And now?', fast);
     expect(fake.requests).toHaveLength(requestsBefore);
     expect(second.mode).toBe('rule-based');
     expect(second.fallbackReason).toBe('budget_spent');
-    expect(second.text).toMatch(/used today’s AI coach allowance \(\d+ of 1000 tokens\)/);
+    // What is left (2000) cannot pay for the next request and its reply: no request is made.
+    expect(second.text).toMatch(/used today’s AI coach allowance \(4000 of 6000 tokens; not enough is left/);
     // Said once, not twice.
     expect(second.text.match(/renews at midnight your time/g)).toHaveLength(1);
     // Another athlete's budget is their own.
@@ -344,7 +379,7 @@ describe('limits and failures', () => {
     expect(answer.mode).toBe('rule-based');
     expect(answer.fallbackReason).toBe('model_failed');
     expect(answer.text).toMatch(/could not answer right now/);
-    expect(answer.text).toMatch(/Last activity:\*\* 2026-10-30, Ride “Recovery spin”/);
+    expect(answer.text).toMatch(/Last activity:\*\* Fri 30 Oct 2026: Ride “Recovery spin”/);
   });
 
   it('retries a 429 (honouring retry-after) and a 500, then answers', async () => {
@@ -410,8 +445,9 @@ describe('memory', () => {
     fake.script(say('Yes, the gran fondo.'));
     await answerCoachQuestion(ctx, alice, 'What race did I mention?', fast);
     const second = fake.requests[1]!.body;
-    const memory = toolResults(second).find(({ toolCallId }) => toolCallId === 'memory000');
-    expect(JSON.stringify(memory?.result)).toContain('hilly gran fondo');
+    // Memory is supplied as quoted data in the system message: no memory tool, no made-up call.
+    expect(second.messages[0]!.content).toMatch(/quoted as data[\s\S]*hilly gran fondo/);
+    expect(second.tools?.map((tool) => tool.function.name)).not.toContain('conversation_memory');
     const userMessages = second.messages
       .filter((message) => message.role === 'user')
       .map((message) => message.content);
@@ -444,10 +480,9 @@ describe('memory', () => {
     expect(rows.filter((row) => row.role !== 'summary').length).toBeLessThanOrEqual(16);
     fake.script(say('Noted.'));
     await answerCoachQuestion(ctx, alice, 'last', fast);
-    const memory = toolResults(fake.requests.at(-1)!.body).find(
-      ({ toolCallId }) => toolCallId === 'memory000',
-    );
-    expect(find(memory?.result, 'summary_of_older_turns')).toContain('Question number x');
+    const system = fake.requests.at(-1)!.body.messages[0]!.content ?? '';
+    const memory = JSON.parse(system.slice(system.indexOf('{'))) as Record<string, unknown>;
+    expect(memory.summary_of_older_turns).toContain('Question number x');
   });
 });
 
@@ -505,7 +540,7 @@ describe('what an OpenAI-compatible server may send', () => {
       { name: 'activities', ok: false },
       { name: 'delete_everything', ok: false },
       { name: 'activity_detail', ok: false },
-      { name: 'thresholds_zones', ok: true },
+      { name: 'thresholds_zones', ok: false },
     ]);
     const second = fake.requests[1]!.body;
     const assistant = second.messages.find((message) => message.tool_calls)!;
@@ -522,7 +557,9 @@ describe('what an OpenAI-compatible server may send', () => {
     expect(find(results[1], 'weeks_requested')).toBe(2);
     expect(results[2]!.error).toMatch(/Invalid arguments/);
     expect(results[3]!.error).toMatch(/Unknown tool "delete_everything"/);
-    expect(results[4]!.error).toMatch(/Invalid arguments/);
+    // At most four calls run per message; the rest are answered with an error the model can act on.
+    expect(results[4]!.error).toMatch(/Not run: at most 4 tool calls per message/);
+    expect(results[5]!.error).toMatch(/Not run: at most 4 tool calls per message/);
     expect(answer.text).toMatch(/Your form \(TSB\) is -?\d/);
   });
 
@@ -541,19 +578,48 @@ describe('what an OpenAI-compatible server may send', () => {
     expect(filtered.fallbackReason).toBe('model_failed');
   });
 
-  it('leaves out a local reasoning model’s <think> block and shows a refusal as the answer', async () => {
+  it('leaves out reasoning in every form: a <think> pair, a lone closing tag, an unclosed tag cut by length', async () => {
     fake.script(say('<think>The athlete wants 999 W. Let me think.</think>\n\nRide easy today.'));
     const thought = await answerCoachQuestion(context(), alice, 'Plan?', fast);
     expect(thought.text).toBe('Ride easy today.');
     expect(thought.audit.outcome).toBe('passed');
+    // Templates that pre-fill "<think>" send only the closing tag.
+    fake.script(say('The athlete wants 999 W, I guess.\n</think>\nRide easy today.'));
+    expect((await answerCoachQuestion(context(), alice, 'Plan?', fast)).text).toBe('Ride easy today.');
+    fake.script({
+      kind: 'message',
+      content: 'Ride easy today. Keep it short.\n<think>Maybe 999 W would be better, because the athlete',
+      finishReason: 'length',
+    });
+    expect((await answerCoachQuestion(context(), alice, 'Plan?', fast)).text).toBe(
+      'Ride easy today. Keep it short.',
+    );
+    // Nothing but reasoning, cut by length: nothing to show, so the rule-based answer.
+    fake.script({ kind: 'message', content: '<think>The athlete wants 999 W and', finishReason: 'length' });
+    expect((await answerCoachQuestion(context(), alice, 'Plan?', fast)).mode).toBe('rule-based');
+  });
+
+  it('answers rule-based instead of a refusal or an announcement without an answer', async () => {
     fake.script({ kind: 'message', content: null, refusal: 'I can’t help with that request.' });
-    const refused = await answerCoachQuestion(context(), alice, 'Plan?', fast);
-    expect(refused.mode).toBe('ai');
-    expect(refused.text).toBe('I can’t help with that request.');
+    const refused = await answerCoachQuestion(context(), alice, 'How am I?', fast);
+    expect(refused.mode).toBe('rule-based');
+    expect(refused.text).toMatch(/Form today/);
+    fake.script(say('I’m sorry, but I can’t help with that.'));
+    expect((await answerCoachQuestion(context(), alice, 'How am I?', fast)).mode).toBe('rule-based');
+    // The forced last round still returns a call, with only a preamble as content.
+    fake.setFallback({
+      kind: 'message',
+      content: 'Let me check your latest numbers first.',
+      toolCalls: [{ name: 'current_form', arguments: {} }],
+    });
+    const preamble = await answerCoachQuestion(context(), alice, 'How am I?', fast);
+    expect(preamble.mode).toBe('rule-based');
+    expect(preamble.text).not.toMatch(/Let me check/);
+    expect(preamble.text).toMatch(/Form today/);
   });
 
   it('charges the budget an estimate when the server reports no usage, and the total when it is larger', async () => {
-    const ctx = context({ COACH_DAILY_TOKEN_BUDGET: '1000' });
+    const ctx = context({ COACH_DAILY_TOKEN_BUDGET: '6000' });
     const used = async () => {
       const row = await database.db
         .selectFrom('coach_usage')
@@ -591,8 +657,8 @@ describe('what an OpenAI-compatible server may send', () => {
       activities: [ride('2026-10-30', 'Commute')],
     });
     let clock = new Date('2026-11-01T14:30:00Z'); // 23:30 on 1 November in Tokyo
-    const ctx = { ...context({ COACH_DAILY_TOKEN_BUDGET: '1000' }), now: () => clock };
-    fake.setFallback(say('Easy day.', { prompt_tokens: 900, completion_tokens: 200 }));
+    const ctx = { ...context({ COACH_DAILY_TOKEN_BUDGET: '4000' }), now: () => clock };
+    fake.setFallback(say('Easy day.', { prompt_tokens: 3000, completion_tokens: 200 }));
     expect((await answerCoachQuestion(ctx, tokyo.id, 'Today?', fast)).mode).toBe('ai');
     expect((await answerCoachQuestion(ctx, tokyo.id, 'Today?', fast)).fallbackReason).toBe('budget_spent');
     clock = new Date('2026-11-01T15:00:00Z'); // midnight in Tokyo, still 1 November in UTC
@@ -618,13 +684,13 @@ describe('what an OpenAI-compatible server may send', () => {
   it('sends the first answer without its untraceable numbers when the regeneration fails', async () => {
     fake.script(
       callTools({ name: 'thresholds_zones', arguments: {} }),
-      say('Your FTP is 250 W; ride at 312 W.'),
+      say('Your FTP is 250 W. Ride your intervals at 312 W.'),
     );
     fake.setFallback(fail(500));
     const answer = await answerCoachQuestion(context(), alice, 'What is my FTP?', fast);
     expect(answer.mode).toBe('ai');
     expect(answer.audit.outcome).toBe('stripped');
-    expect(answer.text).toBe('Your FTP is 250 W; ride at [unverified number removed].');
+    expect(answer.text).toBe('Your FTP is 250 W.');
   });
 });
 
@@ -676,12 +742,10 @@ describe('message order', () => {
     await coachAdvice(ctx, alice);
     expect(fake.requests).toHaveLength(5);
     for (const request of fake.requests) expectWellOrdered(request.body);
-    expect(toolResults(fake.requests[1]!.body)[0]!.toolCallId).toBe('memory000');
+    expect(fake.requests[1]!.body.messages[0]!.content).toContain('I race in May');
     // Ids the coach makes up are nine letters and digits (Mistral's API accepts nothing else).
-    const madeUp = [fake.requests[1]!, fake.requests[4]!].flatMap(({ body }) =>
-      toolResults(body).map(({ toolCallId }) => toolCallId),
-    );
-    expect(madeUp).toEqual(['memory000', 'formToday', 'loadWeeks']);
+    const madeUp = toolResults(fake.requests[4]!.body).map(({ toolCallId }) => toolCallId);
+    expect(madeUp).toEqual(['formToday', 'loadWeeks']);
   });
 
   it('gives calls that come without an id, or with a repeated one, ids of their own', async () => {

@@ -1,5 +1,10 @@
-import OpenAI from 'openai';
+import { createRequire } from 'node:module';
+import type OpenAI from 'openai';
 import type { Config } from '../lib/config.ts';
+
+// The SDK (~20 MB resident) loads only when a key is configured, not with every module that reaches
+// this file: synchronously, through its CommonJS build, so createModelClient keeps its signature.
+const require = createRequire(import.meta.url);
 
 export interface ModelCallOptions {
   /** Per request, milliseconds (default OPENAI_TIMEOUT_SECONDS, 45 s: a slow local model still answers, a hung one does not block). */
@@ -11,7 +16,8 @@ export interface ModelCallOptions {
 /** The OpenAI client for any OpenAI-compatible server; null when no key is configured. */
 export function createModelClient(coach: Config['coach'], options: ModelCallOptions = {}): OpenAI | null {
   if (!coach.apiKey) return null;
-  return new OpenAI({
+  const { OpenAI: Sdk } = require('openai') as { OpenAI: typeof OpenAI };
+  return new Sdk({
     apiKey: coach.apiKey,
     ...(coach.baseUrl ? { baseURL: coach.baseUrl, fetch: withV1Fallback(coach.baseUrl) } : {}),
     timeout: options.timeoutMs ?? coach.timeoutMs,

@@ -8,6 +8,7 @@ import type { Reply } from '../bot/reply.ts';
 import { insertPlan, upsertGoal } from '../db/queries/planning.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { loadConfig } from '../lib/config.ts';
+import { signed } from '../lib/format.ts';
 import { createLogger } from '../lib/logger.ts';
 import { forecastPmc } from '../planning/forecast.ts';
 import { forecastBasis, forecastForAthlete } from '../planning/forecast-store.ts';
@@ -364,7 +365,7 @@ describe('plan_propose and the confirm button', () => {
     );
     expect(reply.content).toContain('• Add — Sat 5 Dec — Ride — Openers — 40 TSS');
     expect(reply.content).toMatch(
-      /Race-day form \(Club TT, Sun 6 Dec\): TSB [+-]\d+\.\d with your current plan/,
+      /Race-day form \(Club TT, Sun 6 Dec\): TSB [+−]?\d+\.\d with your current plan/,
     );
     expect(reply.components).toEqual([
       [
@@ -395,7 +396,7 @@ describe('plan_propose and the confirm button', () => {
     const applied = await press(alice, 'apply', proposalId);
     expect(applied.content).toContain('✅ **Applied: Taper for Club TT**');
     expect(applied.content).toMatch(
-      /Race-day forecast \(Club TT, Sun 6 Dec\): fitness \d+\.\d, fatigue \d+\.\d, form [+-]\d+\.\d \(target \+10\.0\)/,
+      /Race-day forecast \(Club TT, Sun 6 Dec\): fitness \d+\.\d, fatigue \d+\.\d, form [+−]?\d+\.\d \(target \+10\.0\)/,
     );
     expect(applied.components).toBeUndefined();
     const after = await plansOf(alice.id);
@@ -630,8 +631,4 @@ async function restoreAlicePlan(): Promise<void> {
     });
     plan[title] = row.id;
   }
-}
-
-function signed(value: number): string {
-  return `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 }

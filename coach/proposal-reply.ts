@@ -1,4 +1,5 @@
 import type { ButtonSpec } from '../bot/reply.ts';
+import { num, signed } from '../lib/format.ts';
 import { formReading } from '../metrics/pmc.ts';
 import type { ForecastDay } from '../planning/forecast.ts';
 import { changeLine, dayLabel, type StoredChange } from './plan-changes.ts';
@@ -11,8 +12,6 @@ export interface ProposalForReply {
   changes: StoredChange[];
   forecast: ProposalForecast;
 }
-
-const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
 
 /** The changes in plain words (written by code, not the model), and what pressing Apply does. */
 export function proposalText(proposal: ProposalForReply): string {
@@ -71,7 +70,7 @@ export function appliedText(
         ? ` (target ${signed(forecast.goal.target_tsb)})`
         : '';
     lines.push(
-      `${where}: fitness ${day.ctl.toFixed(1)}, fatigue ${day.atl.toFixed(1)}, form ${signed(day.tsb)}${target} — ${formReading(day.tsb).label}.`,
+      `${where}: fitness ${num(day.ctl, 1)}, fatigue ${num(day.atl, 1)}, form ${signed(day.tsb)}${target} — ${formReading(day.tsb).label}.`,
     );
   }
   lines.push('See it with `/plan list` or `/goal view`.');

@@ -6,6 +6,7 @@ import type { AthleteThresholdsTable } from './tables/athlete-thresholds.ts';
 import type { AthletesTable } from './tables/athletes.ts';
 import type { CoachMessagesTable, CoachUsageTable } from './tables/coach.ts';
 import type { CoachProposalsTable } from './tables/coach-proposals.ts';
+import type { ConsoleLoginLinksTable, ConsoleSessionsTable } from './tables/console.ts';
 import type { DailyLoadTable } from './tables/daily-load.ts';
 import type { DataExportsTable } from './tables/data-exports.ts';
 import type {
@@ -13,6 +14,10 @@ import type {
   ExportImportEntriesTable,
   ExportImportsTable,
 } from './tables/export-imports.ts';
+import type {
+  MetricsReanalysisAthletesTable,
+  MetricsReanalysisQueueTable,
+} from './tables/metrics-reanalysis.ts';
 import type { OauthStatesTable } from './tables/oauth-states.ts';
 import type { PlannedWorkoutsTable, RaceGoalsTable } from './tables/planning.ts';
 import type { RecomputeRunsTable } from './tables/recompute-runs.ts';
@@ -41,10 +46,14 @@ export interface Database {
   export_import_chunks: ExportImportChunksTable;
   export_import_entries: ExportImportEntriesTable;
   recompute_runs: RecomputeRunsTable;
+  metrics_reanalysis_queue: MetricsReanalysisQueueTable;
+  metrics_reanalysis_athletes: MetricsReanalysisAthletesTable;
   coach_messages: CoachMessagesTable;
   coach_usage: CoachUsageTable;
   coach_proposals: CoachProposalsTable;
   planned_workouts: PlannedWorkoutsTable;
   race_goals: RaceGoalsTable;
   data_exports: DataExportsTable;
+  console_login_links: ConsoleLoginLinksTable;
+  console_sessions: ConsoleSessionsTable;
 }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/db.ts';
 import { connectDb } from './connect.ts';
@@ -86,5 +87,40 @@ describe('migrations', () => {
     await db.deleteFrom('athletes').where('id', '=', athlete!.id).execute();
     const left = await db.selectFrom('activities').select('id').execute();
     expect(left).toEqual([]);
+  });
+  it('the highest heart rate seen is filled in from metrics stored before it was kept', async () => {
+    const scratch = await createTestDatabase();
+    try {
+      await sql`DROP SCHEMA public CASCADE`.execute(scratch.db);
+      await sql`CREATE SCHEMA public`.execute(scratch.db);
+      const migrator = new Migrator({ db: scratch.db, provider: { getMigrations: async () => migrations } });
+      expect((await migrator.migrateTo('2026-12-01T1600-run-ftp-threshold')).error).toBeUndefined();
+      const athlete = await sql<{ id: string }>`
+        INSERT INTO athletes (discord_user_id) VALUES ('123456789012345001') RETURNING id`.execute(
+        scratch.db,
+      );
+      const athleteId = athlete.rows[0]!.id;
+      for (const [i, hr] of [{ max: 181 }, { max: 193.5 }, null, { max: 'n/a' }].entries()) {
+        const activity = await sql<{ id: string }>`
+          INSERT INTO activities (athlete_id, source, sport_type, start_date, start_date_local, local_date)
+          VALUES (${athleteId}, 'file_upload', 'Ride', now(), now(), ${`2026-01-0${i + 1}`}) RETURNING id`.execute(
+          scratch.db,
+        );
+        await sql`
+          INSERT INTO activity_metrics (activity_id, athlete_id, stress, stress_method, duration_s, moving_s, metrics, thresholds_used)
+          VALUES (${activity.rows[0]!.id}, ${athleteId}, 10, 'hr', 600, 600, ${JSON.stringify({ hr })}::jsonb, '{}')`.execute(
+          scratch.db,
+        );
+      }
+      await migrateToLatest(scratch.db);
+      const seen = await sql<{ max_hr_seen: number | null }>`
+        SELECT max_hr_seen FROM athletes WHERE id = ${athleteId}`.execute(scratch.db);
+      expect(seen.rows[0]!.max_hr_seen).toBe(193.5);
+      const perActivity = await sql<{ max_hr: number | null }>`
+        SELECT max_hr FROM activity_metrics ORDER BY activity_id`.execute(scratch.db);
+      expect(perActivity.rows.map((row) => row.max_hr)).toEqual([181, 193.5, null, null]);
+    } finally {
+      await scratch.drop();
+    }
   });
 });

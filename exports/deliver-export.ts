@@ -36,6 +36,11 @@ export async function deliverExport(
     });
     return 'no_athlete';
   }
+  if (athlete.demo) {
+    // The console's demo athlete has no Discord account to DM: `cli export` writes its ZIP.
+    log.info('demo athlete; export not delivered (use `cli export`)');
+    return 'no_discord';
+  }
   const now = ctx.now();
   const { zip, contents } = await buildAthleteExport(ctx.db, athlete.id, now);
   const fileName = `threshold-export-${localDate(now, athlete.timezone)}.zip`;

@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { constants, gunzip } from 'node:zlib';
 import { AppError } from '../lib/errors.ts';
-import { fitToStreams } from '../metrics/fit.ts';
+import { fitToLegs } from '../metrics/fit.ts';
 import {
   type ActivityFileFormat,
   dropCorruptTimes,
@@ -67,9 +67,13 @@ function xmlRootName(bytes: Uint8Array): string | null {
 /**
  * Checks an activity file's size, type and content, then reads it: FIT, TCX or GPX, each optionally
  * gzipped. Refusals (wrong type, too large, a bomb, nothing readable) are AppErrors whose userMessage
- * says why; a partly damaged file keeps what decoded, listed in `warnings`.
+ * says why; a partly damaged file keeps what decoded, listed in `warnings`. A workout of one sport is one
+ * leg; a multisport FIT file (several sessions) is one leg per session, in order (METRICS.md §1.5).
  */
-export async function readActivityFile(bytes: Uint8Array, fileName: string): Promise<ParsedActivityFile> {
+export async function readActivityFileLegs(
+  bytes: Uint8Array,
+  fileName: string,
+): Promise<ParsedActivityFile[]> {
   if (bytes.length === 0) refuse(`${fileName} is empty.`);
   if (bytes.length > maxActivityFileBytes) {
     refuse(`${fileName} is ${mb(bytes.length)}; the limit is ${mb(maxActivityFileBytes)} per file.`);
@@ -100,9 +104,9 @@ export async function readActivityFile(bytes: Uint8Array, fileName: string): Pro
       `${fileName} is named .${named[1]!.toLowerCase()} but holds a ${kind.toUpperCase()} file; rename it or send the right file.`,
     );
   }
-  let parsed: ParsedActivityFile;
+  let legs: ParsedActivityFile[];
   try {
-    parsed = kind === 'fit' ? readFit(content) : readXml(content, kind, fileName);
+    legs = kind === 'fit' ? fitLegs(content) : [readXml(content, kind, fileName)];
   } catch (error) {
     if (error instanceof AppError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
@@ -112,32 +116,62 @@ export async function readActivityFile(bytes: Uint8Array, fileName: string): Pro
       cause: error,
     });
   }
-  if (inflateWarning) parsed.warnings.unshift(inflateWarning);
-  parsed = dropCorruptTimes(parsed);
-  if (parsed.streams.time.length === 0 || !parsed.startTime) {
-    const why = parsed.warnings.length > 0 ? ` (${parsed.warnings.join('; ')})` : '';
+  if (inflateWarning) for (const leg of legs) leg.warnings.unshift(inflateWarning);
+  legs = legs.map(dropCorruptTimes);
+  // A leg without timed samples (a transition the device barely recorded) is left out of a multisport
+  // file with a word; a file none of whose legs has any is refused.
+  const readable = legs.filter((leg) => leg.streams.time.length > 0 && leg.startTime);
+  if (readable.length === 0) {
+    const warnings = legs.flatMap((leg) => leg.warnings);
+    const why = warnings.length > 0 ? ` (${warnings.join('; ')})` : '';
     refuse(`Nothing in ${fileName} could be read as a workout: it has no timed samples${why}.`);
   }
-  // Samples a day apart each could still add up to years: no workout is that long.
-  const spanDays = streamDurationS(parsed.streams) / 86_400;
-  if (spanDays > maxWorkoutDays) {
-    refuse(
-      `${fileName} has timestamps ${Math.round(spanDays)} days apart; no workout is that long, so its clock is broken.`,
+  if (readable.length < legs.length) {
+    const skipped = legs.length - readable.length;
+    readable[0]!.warnings.push(
+      `${skipped} of the file's ${legs.length} legs had no timed samples and ${skipped === 1 ? 'was' : 'were'} left out`,
     );
   }
-  return parsed;
+  for (const leg of readable) {
+    // Samples a day apart each could still add up to years: no workout is that long.
+    const spanDays = streamDurationS(leg.streams) / 86_400;
+    if (spanDays > maxWorkoutDays) {
+      refuse(
+        `${fileName} has timestamps ${Math.round(spanDays)} days apart; no workout is that long, so its clock is broken.`,
+      );
+    }
+  }
+  return readable;
 }
 
-function readFit(content: Uint8Array): ParsedActivityFile {
-  const fit = fitToStreams(content);
-  return {
+/**
+ * A file that must hold a single workout (one leg): its parsed content. A multisport file is refused
+ * here; callers that store activities read the legs with `readActivityFileLegs`.
+ */
+export async function readActivityFile(bytes: Uint8Array, fileName: string): Promise<ParsedActivityFile> {
+  const legs = await readActivityFileLegs(bytes, fileName);
+  if (legs.length !== 1) {
+    refuse(`${fileName} is a multisport file with ${legs.length} legs; it is read as one activity per leg.`);
+  }
+  return legs[0]!;
+}
+
+/**
+ * The legs of a decoded FIT file, one per `session` message, each in the shape of a one-sport file
+ * (streams rebased to the leg's first sample, its own sport and start; transitions have sport
+ * `Transition`). The storage side takes whatever list this returns.
+ *
+ * Each leg carries the device timer (its pauses), pool lengths and the session totals in its streams.
+ */
+export function fitLegs(content: Uint8Array): ParsedActivityFile[] {
+  return fitToLegs(content).map((leg) => ({
     format: 'fit',
-    streams: fit.streams,
-    sport: fit.sport,
-    startTime: fit.startTime,
+    streams: leg.streams,
+    sport: leg.sport,
+    startTime: leg.startTime,
     name: null,
-    warnings: fit.warnings,
-  };
+    warnings: leg.warnings,
+  }));
 }
 
 function readXml(content: Uint8Array, kind: 'tcx' | 'gpx', fileName: string): ParsedActivityFile {

@@ -16,8 +16,8 @@ import { localDate } from '../lib/local-time.ts';
 import type { Logger } from '../lib/logger.ts';
 import { matchActivityToPlan } from '../planning/match-activity.ts';
 import { type ExportActivity, parseActivitiesCsv } from './activities-csv.ts';
-import { isActivityFileName, maxActivityFileBytes, readActivityFile } from './detect.ts';
-import { type ImportDeps, importActivityFile } from './import-file.ts';
+import { isActivityFileName, maxActivityFileBytes, readActivityFileLegs } from './detect.ts';
+import { type ImportDeps, importActivityFileLegs } from './import-file.ts';
 import { storeCsvActivity } from './store-csv-activity.ts';
 import { openZip, ZipEntryTooLargeError } from './zip-reader.ts';
 
@@ -210,15 +210,16 @@ async function importEntry(
   const fileName = posix.basename(entryName);
   let outcome: EntryOutcome;
   let message: string | null = null;
-  let parsed: Awaited<ReturnType<typeof readActivityFile>> | null = null;
+  let legs: Awaited<ReturnType<typeof readActivityFileLegs>> | null = null;
   if (!isActivityFileName(fileName)) {
     outcome = 'skipped';
     message = 'not a FIT, TCX or GPX file';
   } else {
     try {
-      parsed = await readActivityFile(await read(), fileName);
+      legs = await readActivityFileLegs(await read(), fileName);
       outcome = 'imported';
-      if (parsed.warnings.length > 0) message = parsed.warnings.join('; ');
+      const warnings = legs.flatMap((leg) => leg.warnings);
+      if (warnings.length > 0) message = warnings.join('; ');
     } catch (error) {
       // Reading and parsing touch no database: whatever fails here (a refused file, bad deflate data, an
       // entry larger than it claims) is this entry's problem, recorded, and the import goes on.
@@ -228,24 +229,28 @@ async function importEntry(
     }
   }
   await commitEntry(deps, importId, entryName, async (trx) => {
-    if (!parsed) return { outcome, activityId: null, message };
-    const stored = await importActivityFile(
+    if (!legs) return { outcome, activityId: null, message };
+    const stored = await importActivityFileLegs(
       { ...deps, db: trx },
       athlete,
       {
         source: 'strava_export',
         sourceRef: listed?.id ?? entryName,
         fileName,
-        parsed,
+        legs,
         name: listed?.name ?? null,
         sport: listed?.sport ?? null,
         stravaId: listed?.id ?? null,
       },
       { recompute: false },
     );
-    return stored.status === 'created'
-      ? { outcome, activityId: stored.activityId, message }
-      : { outcome: 'duplicate', activityId: stored.activityId, message: stored.reason };
+    // The entry names its first leg; a multisport file's other legs are activities of their own.
+    const first = stored.find((leg) => leg.status === 'created') ?? stored[0]!;
+    const legsNote = stored.length > 1 ? `multisport file: ${stored.length} legs, one activity each` : null;
+    const note = [legsNote, message].filter((m): m is string => m !== null).join('; ') || null;
+    return first.status === 'created'
+      ? { outcome, activityId: first.activityId, message: note }
+      : { outcome: 'duplicate', activityId: first.activityId, message: first.reason };
   });
 }
 

@@ -5,6 +5,7 @@ import { analyzeStoredActivity, storeStreams } from '../ingest/activities/activi
 import type { ActivityAnalyzer } from '../ingest/activities/analyzer-port.ts';
 import { wallClock } from '../lib/local-time.ts';
 import {
+  deviceStreamKeys,
   type ParsedActivityFile,
   streamDistanceM,
   streamDurationS,
@@ -32,7 +33,12 @@ export interface IncomingFile {
   sport?: string | null;
   /** The Strava activity id the export lists, when any: the surest duplicate key there is. */
   stravaId?: string | null;
+  /** Set when this workout is one leg of a multisport file. */
+  leg?: { group: string; index: number; count: number };
 }
+
+/** A delivery as read from its file: one leg per sport (a multisport file has several). */
+export type IncomingLegs = Omit<IncomingFile, 'parsed' | 'leg'> & { legs: ParsedActivityFile[] };
 
 export type StoreStatus = 'created' | 'replaced_streams' | 'duplicate' | 'already_imported';
 
@@ -63,7 +69,9 @@ export async function storeActivityFile(
   const start = parsed.startTime!;
   const durationS = Math.round(streamDurationS(parsed.streams));
   const streams = toKeyByType(parsed.streams);
-  const channels = Object.keys(streams).sort();
+  const channels = Object.keys(streams)
+    .filter((key) => !deviceStreamKeys.includes(key))
+    .sort();
   const richness = richnessOf(channels, parsed.streams.time.length);
   const base = {
     athleteId: athlete.id,
@@ -110,6 +118,8 @@ export async function storeActivityFile(
         moving_time_s: null,
         // A recorded file replaces what may have been a manual entry.
         manual: false,
+        multisport_group: incoming.leg?.group ?? null,
+        leg_index: incoming.leg?.index ?? null,
         distance_m: streamDistanceM(parsed.streams),
         elevation_gain_m: streamElevationGainM(parsed.streams),
         summary: fileSummary(incoming),
@@ -142,9 +152,9 @@ export async function storeActivityFile(
       moving_time_s: null,
       elapsed_time_s: durationS,
       elevation_gain_m: streamElevationGainM(parsed.streams),
-      summary: toJson({
-        file: { name: incoming.fileName, format: parsed.format, warnings: parsed.warnings },
-      }),
+      multisport_group: incoming.leg?.group ?? null,
+      leg_index: incoming.leg?.index ?? null,
+      summary: fileSummary(incoming),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -160,8 +170,121 @@ function defaultName(sport: string, parsed: ParsedActivityFile): string {
 }
 
 function fileSummary(incoming: IncomingFile): string {
-  const { parsed } = incoming;
-  return toJson({ file: { name: incoming.fileName, format: parsed.format, warnings: parsed.warnings } });
+  const { parsed, leg } = incoming;
+  return toJson({
+    file: {
+      name: incoming.fileName,
+      format: parsed.format,
+      warnings: parsed.warnings,
+      ...(leg ? { leg: leg.index + 1, legs: leg.count } : {}),
+    },
+  });
+}
+
+/**
+ * Stores every leg of a delivery. One leg is `storeActivityFile`. Several (a multisport file) become one
+ * activity each, with its own sport and stress (METRICS.md §1.5), in one group: an activity the athlete
+ * already has for the whole span (Strava makes one activity of a triathlon) gives way to the legs, its
+ * Strava id moving to the first leg so that its later deliveries join the legs instead of coming back;
+ * each leg is then deduplicated on its own like any file. The first result's `changedFrom` covers the
+ * replaced activity's day. Call inside a transaction that holds the athlete's row lock.
+ */
+export async function storeActivityFileLegs(
+  db: Db,
+  analyze: ActivityAnalyzer,
+  athlete: AthleteRow,
+  incoming: IncomingLegs,
+): Promise<StoredFileActivity[]> {
+  const { legs, ...delivery } = incoming;
+  if (legs.length === 1)
+    return [await storeActivityFile(db, analyze, athlete, { ...delivery, parsed: legs[0]! })];
+  const group = `${delivery.source}:${delivery.sourceRef}`;
+  const legRef = (index: number) => `${delivery.sourceRef}#leg${index + 1}`;
+  const whole = await replaceWholeSpan(db, athlete.id, delivery, legs);
+  const results: StoredFileActivity[] = [];
+  for (const [index, parsed] of legs.entries()) {
+    const sport = parsed.sport ?? 'Workout';
+    const stored = await storeActivityFile(db, analyze, athlete, {
+      ...delivery,
+      parsed,
+      sourceRef: legRef(index),
+      // The export's name and sport are the whole workout's: each leg keeps its own sport.
+      name: `${delivery.name ?? parsed.name ?? 'Multisport'} · leg ${index + 1}/${legs.length} (${sport})`,
+      sport: null,
+      stravaId: index === 0 ? (whole?.stravaId ?? delivery.stravaId ?? null) : null,
+      leg: { group, index, count: legs.length },
+    });
+    results.push(stored);
+  }
+  if (whole) {
+    const first = results[0]!;
+    await recordSource(db, {
+      activityId: first.activityId,
+      athleteId: athlete.id,
+      source: whole.source,
+      sourceRef: whole.sourceRef,
+      channels: whole.channels,
+      samples: whole.samples,
+      kept: false,
+      reason: `one activity for the whole multisport workout; replaced by the file's ${legs.length} legs, each its own activity`,
+    });
+    if (first.changedFrom === null || whole.localDate < first.changedFrom)
+      first.changedFrom = whole.localDate;
+  }
+  return results;
+}
+
+/**
+ * The athlete's activity covering the whole multisport workout (by the Strava id the export names, else
+ * by start and total span), which is not itself a leg: deleted, returning what the legs must take over.
+ */
+async function replaceWholeSpan(
+  db: Db,
+  athleteId: string,
+  delivery: Omit<IncomingFile, 'parsed' | 'leg'>,
+  legs: ParsedActivityFile[],
+) {
+  const start = legs[0]!.startTime!;
+  let end = start.getTime();
+  for (const leg of legs) {
+    end = Math.max(end, leg.startTime!.getTime() + streamDurationS(leg.streams) * 1000);
+  }
+  const spanS = Math.round((end - start.getTime()) / 1000);
+  const byStravaId = delivery.stravaId
+    ? await db
+        .selectFrom('activities')
+        .select(['id', 'multisport_group'])
+        .where('athlete_id', '=', athleteId)
+        .where('strava_id', '=', delivery.stravaId)
+        .executeTakeFirst()
+    : undefined;
+  const candidate = byStravaId ?? (await findDuplicate(db, athleteId, start, spanS));
+  if (!candidate) return null;
+  const row = await db
+    .selectFrom('activities')
+    .leftJoin('activity_streams', 'activity_streams.activity_id', 'activities.id')
+    .select([
+      'activities.id',
+      'activities.source',
+      'activities.strava_id',
+      'activities.local_date',
+      'activities.multisport_group',
+      'activity_streams.channels',
+      'activity_streams.sample_count',
+    ])
+    .where('activities.id', '=', candidate.id)
+    .executeTakeFirstOrThrow();
+  // A leg of this or another file is not the whole span; it is matched leg by leg.
+  if (row.multisport_group !== null) return null;
+  await db.deleteFrom('activities').where('id', '=', row.id).execute();
+  return {
+    stravaId: row.strava_id,
+    localDate: row.local_date,
+    source: row.source,
+    sourceRef: row.strava_id ?? `activity:${row.id}`,
+    channels: row.channels ?? [],
+    samples: row.sample_count ?? 0,
+  };
 }
 
 /** The activity a delivery with this source and reference already went into, if it was imported before. */

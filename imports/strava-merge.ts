@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import { toJson } from '../db/tables/json.ts';
 import { analyzeStoredActivity, storeStreams } from '../ingest/activities/activity-store.ts';
@@ -11,6 +12,8 @@ import {
   markOthersReplaced,
   recordSource,
   richnessOf,
+  sameDuration,
+  sameStartWithinMs,
 } from './dedup.ts';
 
 /**
@@ -41,7 +44,8 @@ export async function mergeStravaDelivery(
   const duration = activity.elapsedTimeS ?? activity.movingTimeS ?? 0;
   const target = byId
     ? await findDuplicateOf(db, byId.id)
-    : await findDuplicate(db, athleteId, activity.startDate, duration, { excludeSource: 'strava_api' });
+    : ((await findLegsSpanning(db, athleteId, activity.startDate, duration)) ??
+      (await findDuplicate(db, athleteId, activity.startDate, duration, { excludeSource: 'strava_api' })));
   if (!target) return null;
 
   await ensureSourceRecorded(db, target.id);
@@ -50,7 +54,11 @@ export async function mergeStravaDelivery(
   const samples = Array.isArray(timeData) ? timeData.length : 0;
   const richness = richnessOf(channels, samples);
   const comparison = `strava_api (${describeRichness(richness)}) vs ${target.source} (${describeRichness(target.richness)})`;
-  const richer = streams !== null && compareRichness(richness, target.richness) > 0;
+  // Strava's one activity for a whole multisport workout never replaces the file's legs (METRICS.md §1.5);
+  // a Strava activity of one leg's own span is that leg, deduplicated like any file.
+  const leg = await legOf(db, target.id);
+  const wholeSpan = leg !== null && !sameDuration(leg.durationS, duration);
+  const richer = !wholeSpan && streams !== null && compareRichness(richness, target.richness) > 0;
   const base = {
     activityId: target.id,
     athleteId,
@@ -85,7 +93,9 @@ export async function mergeStravaDelivery(
     // The file's streams stay, and so do its name and summary: nothing from the API is copied in (the
     // coach's Strava firewall relies on source meaning where the data came from). Only the id is kept,
     // so later webhook events find this activity.
-    const reason = `same workout as activity ${target.id}; kept its ${target.source} streams, which are as rich or richer: ${comparison}`;
+    const reason = wholeSpan
+      ? `the whole multisport workout of which activity ${target.id} is the first leg; kept the file's ${leg.count} legs, each its own activity`
+      : `same workout as activity ${target.id}; kept its ${target.source} streams, which are as rich or richer: ${comparison}`;
     await db
       .updateTable('activities')
       .set({ strava_id: activity.id, updated_at: new Date() })
@@ -95,6 +105,61 @@ export async function mergeStravaDelivery(
   }
   const localDate = await analyzeStoredActivity(db, analyze, target.id);
   return { activityId: target.id, changedFrom: localDate };
+}
+
+/**
+ * The first leg of a multisport file whose legs together span this start and duration (±2 min, ±5 %):
+ * Strava's single activity for the workout the legs already are.
+ */
+async function findLegsSpanning(db: Db, athleteId: string, start: Date, durationS: number) {
+  const groups = await db
+    .selectFrom('activities')
+    .select([
+      'multisport_group',
+      sql<Date>`min(start_date)`.as('first_start'),
+      sql<number>`extract(epoch FROM max(start_date + make_interval(secs => coalesce(elapsed_time_s, moving_time_s, 0))) - min(start_date))::float8`.as(
+        'span_s',
+      ),
+    ])
+    .where('athlete_id', '=', athleteId)
+    .where('multisport_group', 'is not', null)
+    .where('start_date', '>=', new Date(start.getTime() - sameStartWithinMs - 86_400_000))
+    .where('start_date', '<=', new Date(start.getTime() + 86_400_000))
+    .groupBy('multisport_group')
+    .execute();
+  const match = groups.find(
+    (g) =>
+      Math.abs(new Date(g.first_start).getTime() - start.getTime()) <= sameStartWithinMs &&
+      sameDuration(g.span_s, durationS),
+  );
+  if (!match) return null;
+  const first = await db
+    .selectFrom('activities')
+    .select('id')
+    .where('athlete_id', '=', athleteId)
+    .where('multisport_group', '=', match.multisport_group)
+    .orderBy('leg_index')
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  return findDuplicateOf(db, first.id);
+}
+
+/** Whether an activity is a leg of a multisport file: of how many legs, and its own duration. */
+async function legOf(db: Db, activityId: string): Promise<{ count: number; durationS: number } | null> {
+  const row = await db
+    .selectFrom('activities as leg')
+    .innerJoin('activities as sibling', (join) =>
+      join
+        .onRef('sibling.athlete_id', '=', 'leg.athlete_id')
+        .onRef('sibling.multisport_group', '=', 'leg.multisport_group'),
+    )
+    .select([
+      sql<number>`count(*)::int`.as('count'),
+      sql<number>`coalesce(min(leg.elapsed_time_s), min(leg.moving_time_s), 0)::int`.as('duration_s'),
+    ])
+    .where('leg.id', '=', activityId)
+    .executeTakeFirst();
+  return row && row.count > 0 ? { count: row.count, durationS: row.duration_s } : null;
 }
 
 async function findDuplicateOf(db: Db, id: string) {

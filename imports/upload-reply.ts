@@ -1,5 +1,6 @@
 import type { EmbedSpec, Reply } from '../bot/reply.ts';
 import type { ActivityMetricsRow } from '../db/tables/activity-metrics.ts';
+import { distance, duration as hms, num } from '../lib/format.ts';
 import type { ParsedActivityFile } from './activity-file.ts';
 import type { StoredFileActivity } from './store-activity-file.ts';
 
@@ -48,17 +49,16 @@ export function uploadReply(s: UploadSummary): Reply {
   if (s.metrics) {
     fields.push({
       name: 'Stress',
-      value: `${s.metrics.stress.toFixed(0)} (${s.metrics.stress_method})`,
+      value: `${num(s.metrics.stress)} (${s.metrics.stress_method})`,
       inline: true,
     });
-    if (s.metrics.np_w !== null)
-      fields.push({ name: 'NP', value: `${s.metrics.np_w.toFixed(0)} W`, inline: true });
+    if (s.metrics.np_w !== null) fields.push({ name: 'NP', value: `${num(s.metrics.np_w)} W`, inline: true });
     if (s.metrics.intensity !== null)
-      fields.push({ name: 'IF', value: s.metrics.intensity.toFixed(2), inline: true });
+      fields.push({ name: 'IF', value: num(s.metrics.intensity, 2), inline: true });
     if (s.metrics.avg_hr !== null)
-      fields.push({ name: 'Avg HR', value: `${s.metrics.avg_hr.toFixed(0)} bpm`, inline: true });
+      fields.push({ name: 'Avg HR', value: `${num(s.metrics.avg_hr)} bpm`, inline: true });
     if (s.metrics.decoupling_pct !== null) {
-      fields.push({ name: 'Decoupling', value: `${s.metrics.decoupling_pct.toFixed(1)} %`, inline: true });
+      fields.push({ name: 'Decoupling', value: `${num(s.metrics.decoupling_pct, 1)} %`, inline: true });
     }
   }
   const channels = Object.keys(s.parsed.streams.channels);
@@ -82,15 +82,24 @@ export function uploadReply(s: UploadSummary): Reply {
   };
 }
 
-function hms(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
+/** Embeds one message may carry (Discord's limit). */
+const maxEmbeds = 10;
 
-function distance(metres: number, units: 'metric' | 'imperial'): string {
-  return units === 'imperial' ? `${(metres / 1609.344).toFixed(2)} mi` : `${(metres / 1000).toFixed(2)} km`;
+/**
+ * The /upload answer for a file read as legs: a one-sport file is `uploadReply`; a multisport file says
+ * it became one activity per leg and shows each leg's own sport and stress.
+ */
+export function uploadLegsReply(legs: UploadSummary[]): Reply {
+  if (legs.length === 1) return uploadReply(legs[0]!);
+  const replies = legs.map((leg) => uploadReply(leg));
+  const created = legs.filter((leg) => leg.stored.status === 'created').length;
+  const embeds = replies.flatMap((reply) => reply.embeds ?? []);
+  const shown = embeds.slice(0, maxEmbeds);
+  const more = embeds.length - shown.length;
+  return {
+    content: `🔀 A multisport file: ${legs.length} legs, each its own activity with its own sport and stress (${created} new).${more > 0 ? ` ${more} more not shown.` : ''}`,
+    embeds: shown,
+  };
 }
 
 function clip(text: string, max = 1024): string {

@@ -9,6 +9,7 @@ import { ensureAthlete, setThreshold } from '../db/queries/athletes.ts';
 import { AppError } from '../lib/errors.ts';
 import { fitToStreams } from '../metrics/fit.ts';
 import type { ParsedActivityFile } from './activity-file.ts';
+import { readActivityFileLegs } from './detect.ts';
 import { startFileServer } from './testing/file-server.ts';
 import { startImportContext } from './testing/import-context.ts';
 import { toGpx, toTcx } from './testing/write-xml.ts';
@@ -96,7 +97,18 @@ describe('/upload with the real FIT fixtures', () => {
       expect(await activitiesOf(userId)).toHaveLength(0);
       return;
     }
+    const legs = await readActivityFileLegs(bytes, name);
     const reply = await runUpload(userId, name, bytes);
+    if (legs.length > 1) {
+      // A multisport file: one activity per leg, each with its own sport and stress.
+      expect(reply.content).toMatch(new RegExp(`multisport file: ${legs.length} legs`));
+      const stored = await activitiesOf(userId);
+      expect(stored.map((a) => a.sport_type).sort()).toEqual(
+        legs.map((leg) => leg.sport ?? 'Workout').sort(),
+      );
+      for (const activity of stored) expect(activity.stress).not.toBeNull();
+      return;
+    }
     const fields = fieldsOf(reply);
     expect(reply.content).toMatch(/Analysed/);
     expect(fields.Stress).toMatch(/^\d+ \((power|pace|hr|swim|estimated)\)$/);

@@ -92,6 +92,10 @@ const EnvSchema = z.object({
   COACH_STRAVA_DATA: optionalText.pipe(z.enum(['include', 'exclude']).optional()),
 
   QUICKCHART_URL: optionalText.pipe(url('QuickChart server').optional()),
+
+  CONSOLE_PASSWORD: optionalText.pipe(
+    z.string().min(12, 'must be at least 12 characters (it guards the operator console)').optional(),
+  ),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -131,14 +135,18 @@ export interface Config {
     stravaData: 'include' | 'exclude';
   };
   quickchartUrl: string | null;
+  /** The operator console: a password to log in with, besides the one-time link printed at start. */
+  console: { password: string | null };
   /** Features that are off, with the variables that would turn them on. */
   disabled: { feature: string; missing: string[] }[];
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
-  constructor(readonly problems: string[]) {
+  readonly problems: string[];
+  constructor(problems: string[]) {
     super(`Configuration problems:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.problems = problems;
   }
 }
 
@@ -216,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stravaData: e.COACH_STRAVA_DATA ?? 'include',
     },
     quickchartUrl: e.QUICKCHART_URL ?? null,
+    console: { password: e.CONSOLE_PASSWORD ?? null },
     disabled,
   };
 }

@@ -1,4 +1,5 @@
 import { type Logger, pino } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -30,14 +31,25 @@ export const redactedPaths = [
   '*.secret',
 ];
 
-/** The one root logger of a process; subsystems take `logger.child({ subsystem })`. */
-export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+/**
+ * The one root logger of a process; subsystems take `logger.child({ subsystem })`. `pretty` writes human
+ * lines (pino-pretty, synchronously to stdout) for a person at a terminal; otherwise JSON lines, one per
+ * entry, for containers and log collectors. Redaction applies to both.
+ */
+export function createLogger(
+  options: { level?: string; destination?: pino.DestinationStream; pretty?: boolean } = {},
+): Logger {
+  const destination =
+    options.destination ??
+    (options.pretty
+      ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true })
+      : undefined);
   return pino(
     {
       level: options.level ?? 'info',
       redact: { paths: redactedPaths, censor: '[redacted]' },
       base: { pid: process.pid },
     },
-    options.destination,
+    destination,
   );
 }

@@ -1,5 +1,6 @@
 import type { PlanTarget } from '../db/tables/planning.ts';
-import { formatMinSec, parseMinSec } from '../lib/pace.ts';
+import { paceFromSecondsPerKm, paceUnit, type Units } from '../lib/format.ts';
+import { parseMinSec } from '../lib/pace.ts';
 
 /**
  * A workout target as typed: `250-270W`, `250 w`, `4:30-4:40/km`, `4:35 /km`, `140-150bpm`.
@@ -36,13 +37,17 @@ export function parseTarget(input: string): { ok: true; target: PlanTarget } | {
   return fail;
 }
 
-export function formatTarget(target: PlanTarget | null): string | null {
+/** A target as the athlete reads it: pace per km, or per mile for an imperial athlete. */
+export function formatTarget(target: PlanTarget | null, units: Units = 'metric'): string | null {
   if (!target) return null;
   const parts: string[] = [];
   const span = (r: [number, number], f: (v: number) => string) =>
     r[0] === r[1] ? f(r[0]) : `${f(r[0])}–${f(r[1])}`;
   if (target.power_w) parts.push(`${span(target.power_w, (v) => String(Math.round(v)))} W`);
-  if (target.pace_s_per_km) parts.push(`${span(target.pace_s_per_km, formatMinSec)} /km`);
+  if (target.pace_s_per_km) {
+    const perUnit = (secondsPerKm: number) => paceFromSecondsPerKm(secondsPerKm, units).split(' ')[0]!;
+    parts.push(`${span(target.pace_s_per_km, perUnit)} ${paceUnit(units)}`);
+  }
   if (target.hr_bpm) parts.push(`${span(target.hr_bpm, (v) => String(Math.round(v)))} bpm`);
   return parts.length > 0 ? parts.join(', ') : null;
 }

@@ -127,7 +127,8 @@ describe('slash command logic against a real database', () => {
     expect(value('Form (TSB)')).toBe(`−${(atl14 - ctl14).toFixed(1)}`);
     expect(value('Stress, last 7 days')).toBe(ride.stress.toFixed(0));
     expect(reply.personal).not.toBe(false);
-    expect(pngDimensions(reply.files![0]!.data)).toEqual({ width: 800, height: 400 });
+    // The PMC's two panels at 360 × 320 layout pixels, drawn at twice the density.
+    expect(pngDimensions(reply.files![0]!.data)).toEqual({ width: 720, height: 640 });
   });
 
   it('/form and /digest with a plan and a race goal: forecast to race day, today’s plan, yesterday’s compliance', async () => {
@@ -164,7 +165,7 @@ describe('slash command logic against a real database', () => {
     expect(goal.value).toMatch(/^Forecast on the day: form [+−]?\d+\.\d \(target \+10\)/);
     const digestReply = await run(h, digest as never, rider);
     const field = (name: string) => digestReply.embeds![0]!.fields!.find((f) => f.name === name)?.value;
-    expect(field('Planned today')).toBe('Easy run (Run) — 45m 00s, 40 stress');
+    expect(field('Planned today')).toBe('Easy run (Run) — 45:00, 40 stress');
     expect(field('Yesterday’s plan')).toBe(
       `50 % done: ${Math.round(ride.stress)} of ${Math.round(ride.stress * 2)} planned stress`,
     );
@@ -229,7 +230,7 @@ describe('slash command logic against a real database', () => {
     const reply = await run(h, digest as never, rider);
     const fields = reply.embeds![0]!.fields!;
     expect(fields.find((f) => f.name === 'Yesterday')!.value).toMatch(
-      /^Tempo intervals — \d+ stress, 1h 00m$/,
+      /^Tempo intervals — \d+ stress, 1:00:00$/,
     );
     expect(reply.content).toContain('Preview');
   });

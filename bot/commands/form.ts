@@ -2,13 +2,14 @@ import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
 import { pmcChartConfig } from '../../charts/pmc-chart.ts';
 import { loadSeries } from '../../db/queries/load-series.ts';
+import { num, signed } from '../../lib/format.ts';
 import { addDays, localDate } from '../../lib/local-time.ts';
 import { forecastForAthlete } from '../../planning/forecast-store.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
 import { dayCountOption, dayCountSchema } from '../day-count-option.ts';
 import { requireAthlete } from '../require-athlete.ts';
-import { formEmbed, formFacts, signed } from '../views/form-view.ts';
+import { formEmbed, formFacts } from '../views/form-view.ts';
 
 export const formDays = { min: 14, max: 365, default: 90 } as const;
 
@@ -54,12 +55,13 @@ export default defineCommand<BotContext, typeof Options>({
     const embed = formEmbed(facts, 'attachment://pmc.png');
     const goalDay = forecast?.goal ? forecast.days.find((d) => d.date === forecast.goal!.date) : undefined;
     if (forecast?.goal && goalDay) {
-      const target = forecast.goal.target_tsb !== null ? ` (target ${signed(forecast.goal.target_tsb)})` : '';
+      const target =
+        forecast.goal.target_tsb !== null ? ` (target ${signed(forecast.goal.target_tsb, 0)})` : '';
       embed.fields = [
         ...(embed.fields ?? []),
         {
           name: `Goal: ${forecast.goal.name}, ${forecast.goal.date}`,
-          value: `Forecast on the day: form ${signed(goalDay.tsb, 1)}${target}, fitness ${goalDay.ctl.toFixed(1)}, fatigue ${goalDay.atl.toFixed(1)} — from your planned workouts.`,
+          value: `Forecast on the day: form ${signed(goalDay.tsb, 1)}${target}, fitness ${num(goalDay.ctl, 1)}, fatigue ${num(goalDay.atl, 1)} — from your planned workouts.`,
         },
       ];
     }

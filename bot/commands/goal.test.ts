@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pmcSize } from '../../charts/pmc-chart.ts';
 import { decodePng } from '../../charts/test-png.ts';
-import { defaultSize } from '../../charts/theme.ts';
+import { pixelRatio } from '../../charts/theme.ts';
 import { findAthleteById } from '../../db/queries/athletes.ts';
 import { insertPlan } from '../../db/queries/planning.ts';
 import { commandContext, createAthlete, invokerFor, noProgress } from '../../planning/test-helpers.ts';
@@ -65,14 +66,14 @@ describe('/goal', () => {
     expect(embed?.fields?.slice(0, 3)).toEqual([
       { name: 'Fitness (CTL)', value: '47.8', inline: true },
       { name: 'Fatigue (ATL)', value: '44.4', inline: true },
-      { name: 'Form (TSB)', value: '-2.3', inline: true },
+      { name: 'Form (TSB)', value: '−2.3', inline: true },
     ]);
     expect(embed?.fields?.[3]?.value).toBe(
       'Neutral — maintaining\n12.3 below your target of +10.0: lighten the last days before the race.',
     );
     expect(reply.files?.[0]?.name).toBe('forecast.png');
     const png = await decodePng(reply.files![0]!.data);
-    expect([png.width, png.height]).toEqual([defaultSize.width, defaultSize.height]);
+    expect([png.width, png.height]).toEqual([pmcSize.width * pixelRatio, pmcSize.height * pixelRatio]);
 
     // Unplanned days at the recent average: (80 + 70) / 2 = 75 TSS/day, remembered on the athlete.
     const average = await run(athlete.discord_user_id, { subcommand: 'view', unplanned: 'recent_average' });

@@ -5,6 +5,7 @@ import { ensureAthlete, findAthleteByDiscordId } from '../../db/queries/athletes
 import { loadSeries } from '../../db/queries/load-series.ts';
 import { deleteGoal, setForecastUnplanned, upcomingGoals, upsertGoal } from '../../db/queries/planning.ts';
 import type { AthleteRow } from '../../db/tables/athletes.ts';
+import { num, signed } from '../../lib/format.ts';
 import { addDays, daysBetween, localDate } from '../../lib/local-time.ts';
 import { formReading } from '../../metrics/pmc.ts';
 import { dateHelp, parseDateInZone } from '../../planning/date-parse.ts';
@@ -178,8 +179,8 @@ async function forecastReply(
   const fields: { name: string; value: string; inline?: boolean }[] = [];
   if (raceDay) {
     fields.push(
-      { name: 'Fitness (CTL)', value: raceDay.ctl.toFixed(1), inline: true },
-      { name: 'Fatigue (ATL)', value: raceDay.atl.toFixed(1), inline: true },
+      { name: 'Fitness (CTL)', value: num(raceDay.ctl, 1), inline: true },
+      { name: 'Fatigue (ATL)', value: num(raceDay.atl, 1), inline: true },
       { name: 'Form (TSB)', value: signed(raceDay.tsb), inline: true },
     );
     const reading = formReading(raceDay.tsb).label;
@@ -190,7 +191,7 @@ async function forecastReply(
   }
   const unplanned =
     athlete.forecast_unplanned === 'recent_average'
-      ? `at your ${recentAverageDays}-day average, ${basis.recentAverage.toFixed(0)} TSS/day`
+      ? `at your ${recentAverageDays}-day average, ${num(basis.recentAverage)} TSS/day`
       : 'as rest (0)';
   const lines = [
     `${daysBetween(today, goal.date) === 0 ? 'Today' : `In ${daysBetween(today, goal.date)} days`} — ${dayText(goal.date, true)}`,
@@ -228,16 +229,12 @@ async function forecastReply(
   };
 }
 
-function signed(value: number): string {
-  return `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
-}
-
 /** How the forecast race-day form compares with the target, in words. */
 export function againstTarget(tsb: number, target: number): string {
   const gap = tsb - target;
   if (Math.abs(gap) < 2.5) return `On target (${signed(target)}).`;
   if (gap < 0) {
-    return `${Math.abs(gap).toFixed(1)} below your target of ${signed(target)}: lighten the last days before the race.`;
+    return `${num(Math.abs(gap), 1)} below your target of ${signed(target)}: lighten the last days before the race.`;
   }
-  return `${gap.toFixed(1)} above your target of ${signed(target)}: you can train a little more, or taper later.`;
+  return `${num(gap, 1)} above your target of ${signed(target)}: you can train a little more, or taper later.`;
 }

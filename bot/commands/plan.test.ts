@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng } from '../../charts/test-png.ts';
-import { defaultSize } from '../../charts/theme.ts';
+import { defaultSize, pixelRatio } from '../../charts/theme.ts';
 import { findAthleteByDiscordId } from '../../db/queries/athletes.ts';
 import { findPlan } from '../../db/queries/planning.ts';
 import { rematchDay } from '../../planning/match-activity.ts';
@@ -63,7 +63,7 @@ describe('/plan', () => {
       value: 'Sat 28 Nov 2026 (in 2 days)',
       inline: true,
     });
-    expect(reply.embeds?.[0]?.description).toBe('🗓️ 🚴 Long ride — 4h 00m, 220 TSS, 180–200 W');
+    expect(reply.embeds?.[0]?.description).toBe('🗓️ 🚴 Long ride — 4:00:00, 220 TSS, 180–200 W');
     const stored = await findPlan(
       database.db,
       athlete.id,
@@ -151,7 +151,7 @@ describe('/plan', () => {
     });
     const list = await run(user, { subcommand: 'list', days: 14 });
     expect(list.embeds?.[0]?.description).toBe(
-      '**Fri 27 Nov** (in 2 days)\n🗓️ 🏃 Tempo run — 70 TSS\n**Sun 29 Nov** (in 4 days)\n🗓️ 🏊 Technique swim — 45m 00s, 35 TSS',
+      '**Fri 27 Nov** (in 2 days)\n🗓️ 🏃 Tempo run — 70 TSS\n**Sun 29 Nov** (in 4 days)\n🗓️ 🏊 Technique swim — 45:00, 35 TSS',
     );
     expect(list.embeds?.[0]?.footer).toBe('105 TSS planned from today · /plan week for the calendar');
 
@@ -289,7 +289,7 @@ describe('/plan', () => {
     expect(auto.content).toContain('nothing that day fits its sport');
   });
 
-  it('renders the week: planned beside done per day, with compliance, as an 800×400 PNG', async () => {
+  it('renders the week: planned beside done per day, with compliance, as a 720×500 PNG (360×250 at twice the density)', async () => {
     const athlete = await createAthlete(database.db, 16);
     const user = athlete.discord_user_id;
     // Week of Mon 23 Nov; today (UTC) is Wed 25.
@@ -327,7 +327,10 @@ describe('/plan', () => {
     expect(embed?.fields?.[0]?.value).toBe('86% of the planned stress so far (120 of 140 TSS)');
     expect(embed?.image).toBe('attachment://plan-week.png');
     const png = await decodePng(reply.files![0]!.data);
-    expect([png.width, png.height]).toEqual([defaultSize.width, defaultSize.height]);
+    expect([png.width, png.height]).toEqual([
+      defaultSize.width * pixelRatio,
+      defaultSize.height * pixelRatio,
+    ]);
     expect(reply.components?.[0]?.map((b) => (b.kind === 'action' ? b.customId : ''))).toEqual([
       'plan:week:2026-11-16',
       'plan:week:2026-11-30',

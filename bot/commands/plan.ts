@@ -16,8 +16,8 @@ import {
 import type { AthleteRow } from '../../db/tables/athletes.ts';
 import type { PlannedWorkoutRow } from '../../db/tables/planning.ts';
 import { AppError } from '../../lib/errors.ts';
+import { duration, type Units } from '../../lib/format.ts';
 import { addDays, daysBetween, localDate } from '../../lib/local-time.ts';
-import { formatDuration } from '../../lib/pace.ts';
 import { dateHelp, mondayOf, parseDateInZone } from '../../planning/date-parse.ts';
 import { plannedStressOf } from '../../planning/forecast-store.ts';
 import { matchPlanByHand, releaseHandMatch, rematchDay } from '../../planning/match-activity.ts';
@@ -313,7 +313,7 @@ async function addPlan(
       {
         title: `Planned: ${plan.title}`,
         color: 0x5865f2,
-        description: stored ? planLine(stored, today) : undefined,
+        description: stored ? planLine(stored, today, athlete.units) : undefined,
         fields: [
           { name: 'Day', value: `${dayText(plan.date, true)}${relativeDay(plan.date, today)}`, inline: true },
           { name: 'Sport', value: `${sportEmoji(plan.sport)} ${plan.sport}`, inline: true },
@@ -338,7 +338,7 @@ async function listReply(ctx: BotContext, athlete: AthleteRow, today: string, da
   const lines: string[] = [];
   for (const [date, dayPlans] of byDay) {
     lines.push(`**${dayText(date)}**${relativeDay(date, today)}`);
-    for (const plan of dayPlans) lines.push(planLine(plan, today));
+    for (const plan of dayPlans) lines.push(planLine(plan, today, athlete.units));
   }
   const totalStress = plans.filter((p) => p.date >= today).reduce((sum, p) => sum + plannedStressOf(p), 0);
   return {
@@ -430,11 +430,11 @@ async function matchReply(
   const today = localDate(ctx.now(), athlete.timezone);
   if (after.activity_id === null) {
     return {
-      content: `**${after.title}** (${dayText(after.date)}) is not linked to any activity${activity === 'auto' ? ' — nothing that day fits its sport' : ''}.\n${planLine(after, today)}`,
+      content: `**${after.title}** (${dayText(after.date)}) is not linked to any activity${activity === 'auto' ? ' — nothing that day fits its sport' : ''}.\n${planLine(after, today, athlete.units)}`,
     };
   }
   return {
-    content: `✅ **${after.title}** (${dayText(after.date)}) is fulfilled by **${after.activity_name || after.activity_sport}**${after.matched_by === 'manual' ? ' (your choice)' : ' (matched automatically)'}.\n${planLine(after, today)}`,
+    content: `✅ **${after.title}** (${dayText(after.date)}) is fulfilled by **${after.activity_name || after.activity_sport}**${after.matched_by === 'manual' ? ' (your choice)' : ' (matched automatically)'}.\n${planLine(after, today, athlete.units)}`,
   };
 }
 
@@ -541,12 +541,12 @@ function resolveDate(
 }
 
 /** One plan as a line: status, sport, title, planned numbers, and what fulfilled it. */
-export function planLine(plan: PlanWithActivity, today: string): string {
+export function planLine(plan: PlanWithActivity, today: string, units: Units = 'metric'): string {
   const status = planStatusOn(plan, today);
   const numbers = [
-    plan.planned_duration_s !== null ? formatDuration(plan.planned_duration_s) : null,
+    plan.planned_duration_s !== null ? duration(plan.planned_duration_s) : null,
     stressText(plan),
-    formatTarget(plan.target),
+    formatTarget(plan.target, units),
   ].filter(Boolean);
   let line = `${statusEmoji[status]} ${sportEmoji(plan.sport)} ${plan.title} — ${numbers.join(', ')}`;
   if (plan.moved_from && status !== 'done') line += ` (moved from ${dayText(plan.moved_from)})`;

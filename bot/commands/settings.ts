@@ -3,6 +3,12 @@ import { z } from 'zod';
 import { ensureAthlete, listThresholds, setThreshold, thresholdsOn } from '../../db/queries/athletes.ts';
 import type { ThresholdKind } from '../../db/tables/athlete-thresholds.ts';
 import { AppError } from '../../lib/errors.ts';
+import {
+  metresPerMile,
+  paceFromSecondsPerKm,
+  swimPaceFromSecondsPer100m,
+  type Units,
+} from '../../lib/format.ts';
 import { isValidTimeZone, localDate } from '../../lib/local-time.ts';
 import { formatMinSec, parseMinSec } from '../../lib/pace.ts';
 import type { BotContext } from '../bot-context.ts';
@@ -13,6 +19,7 @@ import type { Reply } from '../reply.ts';
 /** Plausible human ranges: a value outside is a typo, refused with the range, never stored. */
 export const limits = {
   ftp: { min: 50, max: 700, unit: 'W' },
+  run_ftp: { min: 50, max: 800, unit: 'W' },
   lthr: { min: 80, max: 220, unit: 'bpm' },
   max_hr: { min: 100, max: 250, unit: 'bpm' },
   rest_hr: { min: 25, max: 120, unit: 'bpm' },
@@ -38,7 +45,11 @@ const paceIn = (name: 'run_pace' | 'swim_pace', per: string) =>
   z
     .string()
     .transform((text, ctx) => {
-      const seconds = parseMinSec(text);
+      // A run pace may say "/mi" (an imperial athlete's own unit); it is stored per km.
+      const perMile = name === 'run_pace' && /\s*\/\s*mi$/i.test(text.trim());
+      const clock = parseMinSec(text.trim().replace(/\s*\/\s*(km|mi)$/i, ''));
+      const seconds =
+        clock === null ? null : perMile ? Math.round((clock / metresPerMile) * 10000) / 10 : clock;
       const { min, max } = limits[name];
       if (seconds === null || seconds < min || seconds > max) {
         ctx.addIssue({
@@ -54,6 +65,7 @@ const paceIn = (name: 'run_pace' | 'swim_pace', per: string) =>
 const Options = z
   .object({
     ftp: intIn('ftp'),
+    run_ftp: intIn('run_ftp'),
     lthr: intIn('lthr'),
     max_hr: intIn('max_hr'),
     rest_hr: intIn('rest_hr'),
@@ -96,6 +108,7 @@ const Options = z
 
 const thresholdOptions: Record<string, ThresholdKind> = {
   ftp: 'ftp',
+  run_ftp: 'run_ftp',
   lthr: 'lthr',
   max_hr: 'max_hr',
   rest_hr: 'rest_hr',
@@ -122,6 +135,13 @@ export default defineCommand<BotContext, typeof Options>({
       o.setName('ftp').setDescription('Functional threshold power, W').setMinValue(50).setMaxValue(700),
     )
     .addIntegerOption((o) =>
+      o
+        .setName('run_ftp')
+        .setDescription('Running functional threshold power (Stryd and the like), W')
+        .setMinValue(50)
+        .setMaxValue(800),
+    )
+    .addIntegerOption((o) =>
       o.setName('lthr').setDescription('Lactate threshold heart rate, bpm').setMinValue(80).setMaxValue(220),
     )
     .addIntegerOption((o) =>
@@ -131,7 +151,10 @@ export default defineCommand<BotContext, typeof Options>({
       o.setName('rest_hr').setDescription('Resting heart rate, bpm').setMinValue(25).setMaxValue(120),
     )
     .addStringOption((o) =>
-      o.setName('run_pace').setDescription('Threshold run pace, M:SS per km (e.g. 4:30)').setMaxLength(5),
+      o
+        .setName('run_pace')
+        .setDescription('Threshold run pace, M:SS per km (e.g. 4:30), or per mile with /mi (e.g. 7:15/mi)')
+        .setMaxLength(9),
     )
     .addStringOption((o) =>
       o
@@ -188,7 +211,9 @@ export default defineCommand<BotContext, typeof Options>({
       if (value === undefined) continue;
       const firstOfKind = !before.some((row) => row.kind === kind);
       await setThreshold(ctx.db, athlete.id, kind, value, effective);
-      changes.push(`${labelOf(kind)} → ${display(kind, value)} from ${effective}`);
+      changes.push(
+        `${labelOf(kind)} → ${display(kind, value, options.units ?? athlete.units)} from ${effective}`,
+      );
       // A first value covers the whole history (METRICS.md), so history is recomputed at once.
       const from = firstOfKind ? '0001-01-01' : effective;
       recomputeFrom = earliest(recomputeFrom, from);
@@ -228,7 +253,7 @@ export default defineCommand<BotContext, typeof Options>({
           fields: [
             ...Object.values(thresholdOptions).map((kind) => ({
               name: labelOf(kind),
-              value: current[kind] !== undefined ? display(kind, current[kind]!) : 'not set',
+              value: current[kind] !== undefined ? display(kind, current[kind]!, fresh.units) : 'not set',
               inline: true,
             })),
             { name: 'Sex', value: fresh.sex ?? 'not set (TRIMP uses the men’s weighting)', inline: true },
@@ -305,6 +330,7 @@ function heartRateConflict(
 export function labelOf(kind: ThresholdKind): string {
   return {
     ftp: 'FTP',
+    run_ftp: 'Run FTP',
     lthr: 'LTHR',
     max_hr: 'Max HR',
     rest_hr: 'Resting HR',
@@ -313,10 +339,11 @@ export function labelOf(kind: ThresholdKind): string {
   }[kind];
 }
 
-export function display(kind: ThresholdKind, value: number): string {
-  if (kind === 'ftp') return `${Math.round(value)} W`;
-  if (kind === 'threshold_pace') return `${formatMinSec(value)} /km`;
-  if (kind === 'swim_threshold_pace') return `${formatMinSec(value)} /100m`;
+/** A threshold as the athlete reads it: paces in their units (entered per km and per 100 m). */
+export function display(kind: ThresholdKind, value: number, units: Units = 'metric'): string {
+  if (kind === 'ftp' || kind === 'run_ftp') return `${Math.round(value)} W`;
+  if (kind === 'threshold_pace') return paceFromSecondsPerKm(value, units);
+  if (kind === 'swim_threshold_pace') return swimPaceFromSecondsPer100m(value, units);
   return `${Math.round(value)} bpm`;
 }
 

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
 import { ensureAthlete } from '../../db/queries/athletes.ts';
-import { isActivityFileName, maxActivityFileBytes, readActivityFile } from '../../imports/detect.ts';
+import { isActivityFileName, maxActivityFileBytes, readActivityFileLegs } from '../../imports/detect.ts';
 import { downloadCapped } from '../../imports/download.ts';
-import { importActivityFile } from '../../imports/import-file.ts';
-import { uploadReply } from '../../imports/upload-reply.ts';
+import { importActivityFileLegs } from '../../imports/import-file.ts';
+import { uploadLegsReply } from '../../imports/upload-reply.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
@@ -56,47 +56,57 @@ export default defineCommand<BotContext, typeof Options>({
       throw refusal(`${file.name} arrived as ${file.contentType}, not a workout file; refused.`);
     }
     const bytes = await downloadCapped(file.url, maxActivityFileBytes, { what: file.name });
-    const parsed = await readActivityFile(bytes, file.name);
+    const legs = await readActivityFileLegs(bytes, file.name);
     const athlete = await ensureAthlete(ctx.db, invoker.userId);
-    const stored = await importActivityFile(ctx, athlete, {
+    const stored = await importActivityFileLegs(ctx, athlete, {
       source: 'file_upload',
       sourceRef: createHash('sha256').update(bytes).digest('hex'),
       fileName: file.name,
-      parsed,
+      legs,
     });
-    const [activity, metrics] = await Promise.all([
-      ctx.db
-        .selectFrom('activities')
-        .select(['name', 'sport_type', 'start_date_local', 'distance_m'])
-        .where('id', '=', stored.activityId)
-        .executeTakeFirstOrThrow(),
-      ctx.db
-        .selectFrom('activity_metrics')
-        .select([
-          'stress',
-          'stress_method',
-          'duration_s',
-          'moving_s',
-          'np_w',
-          'intensity',
-          'avg_hr',
-          'decoupling_pct',
-        ])
-        .where('activity_id', '=', stored.activityId)
-        .executeTakeFirst(),
-    ]);
+    const summaries = await Promise.all(
+      stored.map(async (leg, index) => {
+        const [activity, metrics] = await Promise.all([
+          ctx.db
+            .selectFrom('activities')
+            .select(['name', 'sport_type', 'start_date_local', 'distance_m'])
+            .where('id', '=', leg.activityId)
+            .executeTakeFirstOrThrow(),
+          ctx.db
+            .selectFrom('activity_metrics')
+            .select([
+              'stress',
+              'stress_method',
+              'duration_s',
+              'moving_s',
+              'np_w',
+              'intensity',
+              'avg_hr',
+              'decoupling_pct',
+            ])
+            .where('activity_id', '=', leg.activityId)
+            .executeTakeFirst(),
+        ]);
+        return {
+          fileName: file.name,
+          parsed: legs[index]!,
+          stored: leg,
+          activity,
+          metrics: metrics ?? null,
+          units: athlete.units,
+        };
+      }),
+    );
     ctx.logger.info(
-      { athleteId: athlete.id, activityId: stored.activityId, status: stored.status, format: parsed.format },
+      {
+        athleteId: athlete.id,
+        activityIds: stored.map((leg) => leg.activityId),
+        statuses: stored.map((leg) => leg.status),
+        format: legs[0]!.format,
+      },
       'activity file uploaded',
     );
-    return uploadReply({
-      fileName: file.name,
-      parsed,
-      stored,
-      activity,
-      metrics: metrics ?? null,
-      units: athlete.units,
-    });
+    return uploadLegsReply(summaries);
   },
 });
 

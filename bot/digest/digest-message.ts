@@ -3,8 +3,8 @@ import { adviceFor } from '../../coach/rule-based.ts';
 import { loadSeries } from '../../db/queries/load-series.ts';
 import { activitiesInRange } from '../../db/queries/training.ts';
 import type { AthleteRow } from '../../db/tables/athletes.ts';
+import { duration } from '../../lib/format.ts';
 import { addDays } from '../../lib/local-time.ts';
-import { formatDuration } from '../../lib/pace.ts';
 import { planDaySummary } from '../../planning/day-summary.ts';
 import { plannedStressOf } from '../../planning/forecast-store.ts';
 import type { BotContext } from '../bot-context.ts';
@@ -73,7 +73,7 @@ export async function buildDigest(
           : linesWithin(
               yesterdays.map(
                 (a) =>
-                  `${clip(a.name || a.sport, 100)} — ${a.stress !== null ? `${Math.round(a.stress)} stress` : 'no stress yet'}${a.movingS ? `, ${formatDuration(a.movingS)}` : ''}`,
+                  `${clip(a.name || a.sport, 100)} — ${a.stress !== null ? `${Math.round(a.stress)} stress` : 'no stress yet'}${a.movingS ? `, ${duration(a.movingS)}` : ''}`,
               ),
               messageLimits.fieldValue,
             ),
@@ -84,7 +84,7 @@ export async function buildDigest(
     ),
     {
       name: 'This week so far',
-      value: `${week.length} ${week.length === 1 ? 'activity' : 'activities'}, ${Math.round(weekStress)} stress, ${formatDuration(weekTime)}`,
+      value: `${week.length} ${week.length === 1 ? 'activity' : 'activities'}, ${Math.round(weekStress)} stress, ${duration(weekTime)}`,
     },
   ];
   const png = await ctx.charts.renderSpec(
@@ -111,7 +111,7 @@ function planFields(today: DaySummary, yesterday: DaySummary) {
       value: linesWithin(
         today.plans.map((p) => {
           const parts = [
-            p.planned_duration_s ? formatDuration(p.planned_duration_s) : null,
+            p.planned_duration_s ? duration(p.planned_duration_s) : null,
             `${Math.round(plannedStressOf(p))} stress`,
           ].filter(Boolean);
           return `${p.title} (${p.sport}) — ${parts.join(', ')}${p.status === 'done' ? ' ✅' : ''}`;

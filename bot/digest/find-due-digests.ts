@@ -22,6 +22,8 @@ export async function findDueDigests(db: Db, now: Date): Promise<DueDigest[]> {
       sql<string | null>`digest_last_date::text`.as('digest_last_date'),
     ])
     .where('digest_enabled', '=', true)
+    // The console's demo athlete has no Discord account: even with /settings digest on, no DM goes out.
+    .where('demo', '=', false)
     .where(
       sql<boolean>`(${now}::timestamptz AT TIME ZONE athletes.timezone)::time >= athletes.digest_time::time`,
     )

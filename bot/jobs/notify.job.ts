@@ -17,6 +17,16 @@ export const notifyJob = defineJob({
       log.info('Discord is not configured; notification not sent');
       return;
     }
+    // The console's demo athlete has no Discord account: what it would be told stays unsent.
+    const recipient = await ctx.db
+      .selectFrom('athletes')
+      .select('demo')
+      .where('discord_user_id', '=', payload.discordUserId)
+      .executeTakeFirst();
+    if (recipient?.demo) {
+      log.info('demo athlete; notification not sent');
+      return;
+    }
     try {
       await ctx.dm.send(payload.discordUserId, notificationReply(payload));
     } catch (error) {

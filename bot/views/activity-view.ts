@@ -1,4 +1,4 @@
-import { formatDuration } from '../../lib/pace.ts';
+import { duration, num } from '../../lib/format.ts';
 import type { CliJson } from '../../metrics/cli-json.ts';
 import { sportFamily } from '../../metrics/sport.ts';
 import type { EmbedSpec } from '../reply.ts';
@@ -27,16 +27,8 @@ const methodNames: Record<string, string> = {
   estimated: 'estimated from duration',
 };
 
-export const powerZoneNames = [
-  'Z1 Recovery',
-  'Z2 Endurance',
-  'Z3 Tempo',
-  'Z4 Threshold',
-  'Z5 VO2max',
-  'Z6 Anaerobic',
-  'Z7 Neuromuscular',
-];
-export const hrZoneNames = ['Z1', 'Z2', 'Z3', 'Z4', 'Z5a', 'Z5b', 'Z5c'];
+/** The zone names every reply and chart uses (Coggan power, Friel heart rate). */
+export { hrZoneNames, powerZoneNames } from '../../charts/zones-chart.ts';
 
 const peakDurations = ['5', '60', '300', '1200', '3600'];
 
@@ -45,7 +37,7 @@ export function activityEmbed(input: ActivityViewInput, image: string | null): E
   const m = input.metrics ?? {};
   const family = sportFamily(input.sport);
   const summary = [
-    input.movingS !== null ? formatDuration(input.movingS) : null,
+    input.movingS !== null ? duration(input.movingS) : null,
     input.distanceM ? distanceText(input.distanceM, input.units) : null,
     input.elevationM ? `${elevationText(input.elevationM, input.units)} up` : null,
   ].filter(Boolean);
@@ -54,7 +46,7 @@ export function activityEmbed(input: ActivityViewInput, image: string | null): E
     name: 'Stress',
     value:
       input.stress !== null
-        ? `**${input.stress.toFixed(0)}** (${methodNames[input.method ?? ''] ?? input.method})`
+        ? `**${num(input.stress)}** (${methodNames[input.method ?? ''] ?? input.method})`
         : 'not computed yet',
     inline: true,
   });
@@ -92,10 +84,10 @@ export function activityEmbed(input: ActivityViewInput, image: string | null): E
   if (m.decoupling_pct !== null && m.decoupling_pct !== undefined) {
     const d = m.decoupling_pct;
     const note = d < 5 ? 'aerobically steady' : d < 10 ? 'some drift' : 'large drift';
-    fields.push({ name: 'Decoupling', value: `${d.toFixed(1)} % (${note})`, inline: true });
+    fields.push({ name: 'Decoupling', value: `${num(d, 1)} % (${note})`, inline: true });
   }
   if (m.power?.ef !== null && m.power?.ef !== undefined) {
-    fields.push({ name: 'Efficiency', value: `EF ${m.power.ef.toFixed(2)} W/bpm`, inline: true });
+    fields.push({ name: 'Efficiency', value: `EF ${num(m.power.ef, 2)} W/bpm`, inline: true });
   }
   const peaks = m.peaks?.power ?? {};
   const peakText = peakDurations
@@ -124,5 +116,5 @@ export function activityEmbed(input: ActivityViewInput, image: string | null): E
 }
 
 function fmt(value: number | null | undefined, digits: number): string {
-  return value === null || value === undefined ? '—' : value.toFixed(digits);
+  return value === null || value === undefined ? '—' : num(value, digits);
 }

@@ -1,4 +1,5 @@
 import type { LoadSeriesDay } from '../../db/queries/load-series.ts';
+import { num, signed } from '../../lib/format.ts';
 import { type FormZone, formReading } from '../../metrics/pmc.ts';
 import type { EmbedSpec } from '../reply.ts';
 
@@ -41,13 +42,6 @@ export function formFacts(series: LoadSeriesDay[]): FormFacts | null {
   };
 }
 
-/** A number with its sign (+5, −3.2); values that round to zero print unsigned. */
-export function signed(value: number, digits = 0): string {
-  const text = Math.abs(value).toFixed(digits);
-  if (Number(text) === 0) return text;
-  return `${value > 0 ? '+' : '−'}${text}`;
-}
-
 /** What the numbers mean, the way a coach would say it, for the embed footer. */
 const explanation =
   'Fitness (CTL) is your 42-day training load, fatigue (ATL) your 7-day load; form (TSB) is yesterday’s fitness minus fatigue.';
@@ -56,14 +50,14 @@ export function formEmbed(facts: FormFacts, image: string | null): EmbedSpec {
   const rampNote =
     facts.ramp > 8 ? ' — steep, watch recovery' : facts.ramp < -5 ? ' — fitness is slipping' : '';
   return {
-    title: `Form ${signed(facts.tsb)} — ${facts.reading}`,
+    title: `Form ${signed(facts.tsb, 0)} — ${facts.reading}`,
     color: formZoneColors[facts.zone],
     fields: [
-      { name: 'Fitness (CTL)', value: facts.ctl.toFixed(1), inline: true },
-      { name: 'Fatigue (ATL)', value: facts.atl.toFixed(1), inline: true },
+      { name: 'Fitness (CTL)', value: num(facts.ctl, 1), inline: true },
+      { name: 'Fatigue (ATL)', value: num(facts.atl, 1), inline: true },
       { name: 'Form (TSB)', value: signed(facts.tsb, 1), inline: true },
       { name: 'Ramp (7 days)', value: `${signed(facts.ramp, 1)} CTL${rampNote}`, inline: true },
-      { name: 'Stress, last 7 days', value: facts.weekStress.toFixed(0), inline: true },
+      { name: 'Stress, last 7 days', value: num(facts.weekStress), inline: true },
     ],
     ...(image ? { image } : {}),
     footer: explanation,

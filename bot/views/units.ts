@@ -1,35 +1,14 @@
-import { formatMinSec } from '../../lib/pace.ts';
+import { distance, durationLabel, elevation, pace, speed, type Units } from '../../lib/format.ts';
 
-export type Units = 'metric' | 'imperial';
+/** The views' names for the shared formatters of lib/format.ts (one way to write each unit). */
+export type { Units };
+export { durationLabel };
 
-const metresPerMile = 1609.344;
-
-export function distanceText(metres: number, units: Units): string {
-  return units === 'imperial'
-    ? `${(metres / metresPerMile).toFixed(2)} mi`
-    : `${(metres / 1000).toFixed(2)} km`;
-}
+export const distanceText = (metres: number, units: Units): string => distance(metres, units);
 
 /** Pace from metres per second: min/km or min/mi. */
-export function paceText(speed: number, units: Units): string {
-  if (!(speed > 0)) return '—';
-  const perUnit = units === 'imperial' ? metresPerMile : 1000;
-  return `${formatMinSec(perUnit / speed)} /${units === 'imperial' ? 'mi' : 'km'}`;
-}
+export const paceText = (metresPerSecond: number, units: Units): string => pace(metresPerSecond, units);
 
-export function speedText(speed: number, units: Units): string {
-  return units === 'imperial'
-    ? `${((speed * 3600) / metresPerMile).toFixed(1)} mph`
-    : `${(speed * 3.6).toFixed(1)} km/h`;
-}
+export const speedText = (metresPerSecond: number, units: Units): string => speed(metresPerSecond, units);
 
-export function elevationText(metres: number, units: Units): string {
-  return units === 'imperial' ? `${Math.round(metres / 0.3048)} ft` : `${Math.round(metres)} m`;
-}
-
-/** Peak durations as people say them: 5 s, 1 min, 20 min, 1 h. */
-export function durationLabel(seconds: number): string {
-  if (seconds < 60) return `${seconds} s`;
-  if (seconds < 3600) return `${seconds / 60} min`;
-  return `${+(seconds / 3600).toFixed(2)} h`;
-}
+export const elevationText = (metres: number, units: Units): string => elevation(metres, units);

@@ -32,7 +32,7 @@ afterAll(async () => {
  * every labelled number they returned (so its answers pass the numbers audit by construction).
  */
 function toyModel(request: ChatRequestBody) {
-  const results = toolResults(request).filter(({ toolCallId }) => toolCallId !== 'memory000');
+  const results = toolResults(request);
   if (results.length === 0) {
     return callTools(
       { name: 'current_form', arguments: {} },
@@ -41,14 +41,19 @@ function toyModel(request: ChatRequestBody) {
       { name: 'power_curve', arguments: { from: '2026-05-01', to: '2026-11-01' } },
     );
   }
+  // Each value under its key path in words ("change since 7 days ago ctl: 1.2"), as the audit reads labels;
+  // ids, zone numbers, curve durations and percentages (written "%" by a coach) are left out.
   const lines: string[] = [];
-  const walk = (value: unknown, key: string) => {
-    if (typeof value === 'number') lines.push(`${key}: ${value}`);
-    else if (typeof value === 'string' && /^\d+:\d{2}$/.test(value)) lines.push(`${key}: ${value}`);
+  const walk = (value: unknown, path: string[]) => {
+    const key = path.at(-1) ?? '';
+    if (/(^|_)id$|^zone$|^seconds$|pct/.test(key)) return;
+    const label = path.join(' ').replaceAll('_', ' ');
+    if (typeof value === 'number') lines.push(`${label}: ${value}`);
+    else if (typeof value === 'string' && /^\d+:\d{2}$/.test(value)) lines.push(`${label}: ${value}`);
     else if (value && typeof value === 'object')
-      for (const [k, v] of Object.entries(value)) walk(v, Array.isArray(value) ? key : k);
+      for (const [k, v] of Object.entries(value)) walk(v, Array.isArray(value) ? path : [...path, k]);
   };
-  for (const { result } of results) walk(result, 'value');
+  for (const { result } of results) walk(result, []);
   return say(lines.join('\n'));
 }
 

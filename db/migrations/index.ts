@@ -9,6 +9,11 @@ import * as provenance from './2026-11-25T1720-provenance.ts';
 import * as dataExports from './2026-11-25T1740-data-exports.ts';
 import * as coachProposals from './2026-11-25T1800-coach-proposals.ts';
 import * as timezoneChosen from './2026-11-25T1830-timezone-chosen.ts';
+import * as operatorConsole from './2026-12-01T1400-console.ts';
+import * as runFtpThreshold from './2026-12-01T1600-run-ftp-threshold.ts';
+import * as athleteMaxHrSeen from './2026-12-01T1610-athlete-max-hr-seen.ts';
+import * as reanalyseStoredActivities from './2026-12-01T1620-reanalyse-stored-activities.ts';
+import * as multisportLegs from './2026-12-01T1630-multisport-legs.ts';
 
 /** Every migration, by sortable name. Listed explicitly so nothing depends on reading a folder at run time. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +27,9 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1740-data-exports': dataExports,
   '2026-11-25T1800-coach-proposals': coachProposals,
   '2026-11-25T1830-timezone-chosen': timezoneChosen,
+  '2026-12-01T1400-console': operatorConsole,
+  '2026-12-01T1600-run-ftp-threshold': runFtpThreshold,
+  '2026-12-01T1610-athlete-max-hr-seen': athleteMaxHrSeen,
+  '2026-12-01T1620-reanalyse-stored-activities': reanalyseStoredActivities,
+  '2026-12-01T1630-multisport-legs': multisportLegs,
 };

@@ -21,6 +21,12 @@ export interface ActivitiesTable {
   manual: Generated<boolean>;
   private: Generated<boolean>;
   streams_state: Generated<'pending' | 'stored' | 'none' | 'purged'>;
+  /** The legs of one multisport file share this (the delivery's source and reference); null otherwise. */
+  multisport_group: string | null;
+  /** 0-based position of the leg in its file; null when not a leg. */
+  leg_index: number | null;
+  /** Purged streams to fetch again at the athlete's next sync, then re-analyse. */
+  streams_refetch_due: Generated<boolean>;
   summary: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

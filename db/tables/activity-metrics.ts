@@ -13,6 +13,8 @@ export interface ActivityMetricsTable {
   np_w: number | null;
   intensity: number | null;
   avg_hr: number | null;
+  /** Highest heart rate of the activity; feeds athletes.max_hr_seen (kept by a trigger). */
+  max_hr: number | null;
   decoupling_pct: number | null;
   /** The engine's full result (the analyze CLI's JSON shape). */
   metrics: Json<Record<string, unknown>>;

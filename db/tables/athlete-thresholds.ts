@@ -1,12 +1,19 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 
-export type ThresholdKind = 'ftp' | 'lthr' | 'max_hr' | 'rest_hr' | 'threshold_pace' | 'swim_threshold_pace';
+export type ThresholdKind =
+  | 'ftp'
+  | 'run_ftp'
+  | 'lthr'
+  | 'max_hr'
+  | 'rest_hr'
+  | 'threshold_pace'
+  | 'swim_threshold_pace';
 
 export interface AthleteThresholdsTable {
   id: Generated<string>;
   athlete_id: string;
   kind: ThresholdKind;
-  /** W, bpm, s per km (run pace) or s per 100 m (swim pace). */
+  /** W (ftp, run_ftp), bpm, s per km (run pace) or s per 100 m (swim pace). */
   value: number;
   /** YYYY-MM-DD, the athlete-local day the value takes effect. */
   effective_date: string;

@@ -21,6 +21,10 @@ export interface AthletesTable {
   pending_notice: string | null;
   /** How forecasts count days without a plan (planning/forecast.ts). */
   forecast_unplanned: Generated<'zero' | 'recent_average'>;
+  /** Highest heart rate in the athlete's stored activities, kept by a trigger on activity_metrics. */
+  max_hr_seen: number | null;
+  /** The console's demo athlete: never DMed, never counted as a real athlete. */
+  demo: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -1,5 +1,4 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
 import { listThresholds, thresholdsOn } from '../../db/queries/athletes.ts';
 import type { ActivitySource } from '../../db/tables/activities.ts';
@@ -111,26 +110,23 @@ export async function analyzeStoredActivity(
     .selectAll()
     .where('id', '=', activityId)
     .executeTakeFirstOrThrow();
+  // The history's highest heart rate is kept on the athlete as metrics are written (a trigger), so this
+  // costs the same at 10 years of history as at one activity.
   const athlete = await db
     .selectFrom('athletes')
-    .select(['id', 'sex'])
+    .select(['id', 'sex', 'max_hr_seen'])
     .where('id', '=', activity.athlete_id)
     .executeTakeFirstOrThrow();
-  const [streams, thresholdRows, history] = await Promise.all([
+  const [streams, thresholdRows] = await Promise.all([
     loadStreams(db, activityId),
     listThresholds(db, athlete.id),
-    db
-      .selectFrom('activity_metrics')
-      .select(sql<number | null>`max((metrics->'hr'->>'max')::float8)`.as('max_hr'))
-      .where('athlete_id', '=', athlete.id)
-      .executeTakeFirst(),
   ]);
   const result = analyze({
     streams,
     sport: activity.sport_type,
     thresholds: thresholdsOn(thresholdRows, activity.local_date),
     sex: athlete.sex,
-    historyMaxHr: history?.max_hr ?? null,
+    historyMaxHr: athlete.max_hr_seen,
     movingTimeS: activity.moving_time_s,
     elapsedTimeS: activity.elapsed_time_s,
     distanceM: activity.distance_m,
@@ -145,6 +141,7 @@ export async function analyzeStoredActivity(
     np_w: finiteOrNull(result.npW),
     intensity: finiteOrNull(result.intensity),
     avg_hr: finiteOrNull(result.avgHr),
+    max_hr: nonNegative(result.maxHr),
     decoupling_pct: finiteOrNull(result.decouplingPct),
     metrics: toJson(result.metrics),
     thresholds_used: toJson(result.thresholdsUsed),

@@ -1,4 +1,11 @@
-import { analyze, parseStravaStreams, type RawStreams, StreamError, toCliJson } from '../../metrics/index.ts';
+import {
+  type ActivityMetrics,
+  analyze,
+  parseStravaStreams,
+  type RawStreams,
+  StreamError,
+  toCliJson,
+} from '../../metrics/index.ts';
 import type { ActivityAnalyzer } from './analyzer-port.ts';
 
 /** The metrics engine behind the pipeline's analyzer port: thresholds by kind in, stored shape out. */
@@ -10,8 +17,7 @@ export function createAnalyzer(): ActivityAnalyzer {
       sport: input.sport,
       thresholds: {
         ftp: t.ftp ?? null,
-        // Read by name so this works before and after the run FTP threshold kind exists in storage.
-        runFtp: (t as Partial<Record<string, number>>).run_ftp ?? null,
+        runFtp: t.run_ftp ?? null,
         lthr: t.lthr ?? null,
         maxHr: t.max_hr ?? null,
         restHr: t.rest_hr ?? null,
@@ -32,8 +38,7 @@ export function createAnalyzer(): ActivityAnalyzer {
       durationS: m.durationS,
       movingS: m.movingS,
       npW: m.power?.np ?? null,
-      // The IF of the method that gave the stress (METRICS.md §6), never a run-pace IF on a ride.
-      intensity: m.stress.if,
+      intensity: intensityOf(m),
       avgHr: m.hr?.avg ?? null,
       maxHr: m.hr?.max ?? null,
       decouplingPct: m.decouplingPct,
@@ -41,6 +46,23 @@ export function createAnalyzer(): ActivityAnalyzer {
       thresholdsUsed: m.thresholdsUsed as unknown as Record<string, unknown>,
     };
   };
+}
+
+/**
+ * The activity's intensity is the IF of the method that gave its stress (METRICS.md §6): a ride's IF is
+ * never a running-pace IF, and heart-rate scores and estimates have none.
+ */
+export function intensityOf(m: ActivityMetrics): number | null {
+  switch (m.stress.method) {
+    case 'power':
+      return m.power?.if ?? null;
+    case 'pace':
+      return m.pace?.if ?? null;
+    case 'swim':
+      return m.swim?.if ?? null;
+    default:
+      return null;
+  }
 }
 
 /**

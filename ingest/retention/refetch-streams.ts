@@ -1,7 +1,11 @@
+import { sql } from 'kysely';
 import type { AppContext } from '../../app/context.ts';
+import { type Db, inTransaction } from '../../db/connect.ts';
 import { AppError } from '../../lib/errors.ts';
+import type { Logger } from '../../lib/logger.ts';
 import { analyzeStoredActivity, storeStreams } from '../activities/activity-store.ts';
-import { StravaUnauthorizedError } from '../strava-port.ts';
+import type { ActivityAnalyzer } from '../activities/analyzer-port.ts';
+import { type StravaApi, StravaUnauthorizedError } from '../strava-port.ts';
 
 /**
  * Re-analyses one stored activity. When the retention job purged its Strava streams, they are fetched
@@ -42,7 +46,66 @@ export async function reanalyzeActivity(
       return 'kept';
     }
     await storeStreams(ctx.db, activity.id, streams);
+    await ctx.db
+      .updateTable('activities')
+      .set({ streams_refetch_due: false })
+      .where('id', '=', activity.id)
+      .execute();
   }
   await analyzeStoredActivity(ctx.db, ctx.analyze, activity.id);
   return 'analysed';
+}
+
+/**
+ * Fetches again, at the athlete's sync, up to `limit` streams a re-analysis needed but the retention job
+ * had purged (`streams_refetch_due`), oldest first, and re-analyses those activities; `changed.earliest`
+ * gets the earliest day whose PMC must be recomputed. A `RateLimitWaitError` propagates (the sync waits
+ * for the next window and resumes). When Strava has no streams any more the mark is cleared and the
+ * metrics computed while they existed stay. Returns how many remain due.
+ */
+export async function refetchDueStreams(
+  deps: { db: Db; api: StravaApi; analyze: ActivityAnalyzer; logger: Logger },
+  athleteId: string,
+  token: string,
+  changed: { earliest: string | null },
+  limit: number,
+): Promise<number> {
+  const due = await deps.db
+    .selectFrom('activities')
+    .select(['id', 'strava_id'])
+    .where('athlete_id', '=', athleteId)
+    .where('streams_refetch_due', '=', true)
+    .orderBy('start_date')
+    .limit(limit)
+    .execute();
+  for (const activity of due) {
+    const streams = activity.strava_id
+      ? await deps.api.getStreams(token, activity.strava_id, 'backfill')
+      : null;
+    await inTransaction(deps.db, async (trx) => {
+      await trx.selectFrom('athletes').select('id').where('id', '=', athleteId).forUpdate().execute();
+      if (streams) {
+        await storeStreams(trx, activity.id, streams);
+        const day = await analyzeStoredActivity(trx, deps.analyze, activity.id);
+        if (changed.earliest === null || day < changed.earliest) changed.earliest = day;
+      } else {
+        deps.logger.warn(
+          { activityId: activity.id, athleteId },
+          'Strava has no streams for a purged activity any more; metrics kept',
+        );
+      }
+      await trx
+        .updateTable('activities')
+        .set({ streams_refetch_due: false })
+        .where('id', '=', activity.id)
+        .execute();
+    });
+  }
+  const left = await deps.db
+    .selectFrom('activities')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('athlete_id', '=', athleteId)
+    .where('streams_refetch_due', '=', true)
+    .executeTakeFirstOrThrow();
+  return left.n;
 }

@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobNames } from '../../app/job-names.ts';
 import { jobDefinitions } from '../../app/jobs.ts';
 import { connectThroughBrowser, eventually, type Harness, startHarness } from '../../test/app-harness.ts';
+import { reanalyseStoredActivities } from '../activities/reanalyse-stored.ts';
 import { createConnectLink } from '../connect/connect-links.ts';
 import { recomputeJob } from '../jobs/recompute.job.ts';
 import { streamRetentionJob } from '../jobs/stream-retention.job.ts';
+import { startSync } from '../sync/start-sync.ts';
 
 const discordUser = '600000000000000001';
 const streamsPath = 'GET /activities/:id/streams';
@@ -236,5 +238,63 @@ describe('Strava stream retention', () => {
     await recomputeJob.handler({ athleteId, from: 'all', reanalyze: true }, h.ctx, noJob);
     expect((await streamStates())[target]).toEqual({ state: 'purged', stored: false });
     expect(await snapshot()).toEqual(before);
+  });
+  it('the one-time re-analysis marks purged streams, and the next sync fetches them again and re-analyses', async () => {
+    const target = stravaActivityIds[1]!;
+    await h.database.db
+      .updateTable('activity_streams')
+      .set({ fetched_at: new Date(h.ctx.now().getTime() - 30 * 86_400_000) })
+      .where('activity_id', '=', target)
+      .execute();
+    await streamRetentionJob.handler({}, h.ctx, noJob);
+    expect((await streamStates())[target]).toEqual({ state: 'purged', stored: false });
+    const before = await snapshot();
+    // As the migration lists it: this activity still to re-analyse.
+    await h.database.db
+      .insertInto('metrics_reanalysis_queue')
+      .columns(['activity_id', 'athlete_id', 'start_date'])
+      .expression((eb) =>
+        eb.selectFrom('activities').select(['id', 'athlete_id', 'start_date']).where('id', '=', target),
+      )
+      .execute();
+    await h.database.db.insertInto('metrics_reanalysis_athletes').values({ athlete_id: athleteId }).execute();
+    const requestsBefore = h.strava.counters.requests[streamsPath] ?? 0;
+    const outcome = await reanalyseStoredActivities(h.ctx);
+    expect(outcome).toEqual({ state: 'done', analysed: 0, markedForRefetch: 1, failed: 0, pmcRecomputed: 1 });
+    expect(h.strava.counters.requests[streamsPath] ?? 0).toBe(requestsBefore);
+    const marked = await h.database.db
+      .selectFrom('activities')
+      .select('streams_refetch_due')
+      .where('id', '=', target)
+      .executeTakeFirstOrThrow();
+    expect(marked.streams_refetch_due).toBe(true);
+
+    const { runId } = await startSync(h.database.db, h.boss, {
+      athleteId,
+      kind: 'backfill',
+      count: 1,
+      updateExisting: false,
+    });
+    await eventually(
+      () =>
+        h.database.db
+          .selectFrom('sync_runs')
+          .select('id')
+          .where('id', '=', runId)
+          .where('state', '=', 'done')
+          .executeTakeFirst(),
+      20_000,
+      'the next sync',
+    );
+    expect((h.strava.counters.requests[streamsPath] ?? 0) - requestsBefore).toBe(1);
+    expect((await streamStates())[target]).toEqual({ state: 'stored', stored: true });
+    const after = await h.database.db
+      .selectFrom('activities')
+      .select('streams_refetch_due')
+      .where('id', '=', target)
+      .executeTakeFirstOrThrow();
+    expect(after.streams_refetch_due).toBe(false);
+    // Re-analysed from the same streams under the same thresholds: the same numbers.
+    expect((await snapshot()).metrics).toEqual(before.metrics);
   });
 });

@@ -6,6 +6,7 @@ import type { SyncRunRow } from '../../db/tables/sync-runs.ts';
 import { AppError } from '../../lib/errors.ts';
 import { recomputePmc } from '../activities/pmc-store.ts';
 import { RateLimitWaitError } from '../rate-limit/postgres-gate.ts';
+import { refetchDueStreams } from '../retention/refetch-streams.ts';
 import { type StravaActivity, StravaNotFoundError, StravaUnauthorizedError } from '../strava-port.ts';
 import { syncStravaActivity } from './sync-activity.ts';
 import { type SyncDeps, withAccessToken } from './sync-deps.ts';
@@ -41,6 +42,7 @@ export async function runBackfillSlice(
   // Days changed by the items synced so far: recomputed even when the slice stops early (rate limit,
   // refused token), since those items are committed and will not come round again.
   const changed: { earliest: string | null } = { earliest: null };
+  let refetchLeft = 0;
   try {
     await withAccessToken(
       deps,
@@ -56,6 +58,8 @@ export async function runBackfillSlice(
         if (!run.listing_done && run.listed < run.requested) await listPages(deps, run, current);
         await setState(deps, runId, 'syncing');
         await syncSlice(deps, run, current, changed);
+        // Purged streams a re-analysis needs come back with the athlete's sync, within the same budget.
+        refetchLeft = await refetchDueStreams(deps, run.athlete_id, current, changed, itemsPerSlice);
       },
       token,
     );
@@ -95,7 +99,7 @@ export async function runBackfillSlice(
     .where('sync_run_id', '=', runId)
     .where('state', '=', 'pending')
     .executeTakeFirstOrThrow();
-  if (pending.n > 0) {
+  if (pending.n > 0 || refetchLeft > 0) {
     await deps.boss.send(jobNames.backfill, { runId }, { priority: priorities.backfill });
     return 'continued';
   }

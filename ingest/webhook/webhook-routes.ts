@@ -1,13 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { type RequestHandler, Router } from 'express';
 import type { PgBoss } from 'pg-boss';
-import { fromKysely } from 'pg-boss';
 import { jobNames, priorities } from '../../app/job-names.ts';
 import type { Db } from '../../db/connect.ts';
 import { getSetting } from '../../db/queries/app-settings.ts';
-import { toJson } from '../../db/tables/json.ts';
 import type { Logger } from '../../lib/logger.ts';
-import { StravaWebhookEvent, webhookDedupKey } from './webhook-event.ts';
+import { createWebhookEventStore } from './event-store.ts';
+import { StravaWebhookEvent } from './webhook-event.ts';
 
 export const subscriptionSettingKey = 'strava.subscription_id';
 export const webhookEventJob = jobNames.webhookEvent;
@@ -17,7 +16,8 @@ export const livePriority = priorities.live;
 
 /**
  * GET answers Strava's subscription validation; POST stores an event and enqueues its job in one
- * transaction, then answers 200 at once (Strava's deadline is 2 s). A wrong secret is a 404 with
+ * transaction (shared with the events arriving meanwhile: event-store.ts), then answers 200 (Strava's
+ * deadline is 2 s). A wrong secret is a 404 with
  * nothing stored; a malformed body or another subscription's event is a 4xx with nothing enqueued.
  */
 export function webhookRoutes(options: {
@@ -29,6 +29,7 @@ export function webhookRoutes(options: {
 }): Router {
   const router = Router();
   const log = options.logger.child({ subsystem: 'webhook' });
+  const events = createWebhookEventStore({ db: options.db, boss: options.boss });
   // The subscription id changes only when an operator recreates the subscription: read it at most every
   // few seconds, not once per event (at hundreds of events a second that read is a third of the work).
   let subscription: { id: number | undefined; readAt: number } | null = null;
@@ -79,30 +80,7 @@ export function webhookRoutes(options: {
       res.status(403).json({ error: 'forbidden', message: 'unknown subscription' });
       return;
     }
-    const stored = await options.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .insertInto('webhook_events')
-        .values({
-          dedup_key: webhookDedupKey(event),
-          subscription_id: String(event.subscription_id),
-          object_type: event.object_type,
-          object_id: String(event.object_id),
-          aspect_type: event.aspect_type,
-          owner_id: String(event.owner_id),
-          event_time: String(event.event_time),
-          updates: toJson(Object.fromEntries(Object.entries(event.updates).map(([k, v]) => [k, String(v)]))),
-        })
-        .onConflict((oc) => oc.column('dedup_key').doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (!row) return null;
-      await options.boss.send(
-        webhookEventJob,
-        { eventId: row.id },
-        { db: fromKysely(trx), priority: livePriority },
-      );
-      return row.id;
-    });
+    const stored = await events.store(event);
     log.info(
       {
         eventId: stored,

@@ -111,7 +111,7 @@ describe('Discord bot end to end: /connect → callback → sync → /form → /
     expect(Number(embed.fields.find((f) => f.name === 'Fitness (CTL)')!.value)).toBeGreaterThan(0);
     expect(embed.image.url).toBe('attachment://pmc.png');
     const png = reply.attachments.find((a) => a.filename === 'pmc.png')!;
-    expect(pngDimensions(png.bytes)).toEqual({ width: 800, height: 400 });
+    expect(pngDimensions(png.bytes)).toEqual({ width: 720, height: 640 });
     expect(reply.flags & ephemeral).toBe(0); // a DM: a normal message
   }, 30_000);
 
@@ -138,7 +138,7 @@ describe('Discord bot end to end: /connect → callback → sync → /form → /
     expect(link.label).toBe('View on Strava');
     expect(link.url).toMatch(/^https:\/\/www\.strava\.com\/activities\/\d+$/);
     const chart = reply.attachments.find((a) => a.filename === 'activity.png');
-    expect(chart && pngDimensions(chart.bytes)).toEqual({ width: 800, height: 400 });
+    expect(chart && pngDimensions(chart.bytes)).toEqual({ width: 720, height: 500 });
   }, 30_000);
 
   it('/settings ftp offers to recompute history; the button runs the job and reports the result', async () => {

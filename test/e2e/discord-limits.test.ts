@@ -188,7 +188,7 @@ describe('Discord limits with worst-case data', () => {
     expect(yesterday.startsWith('🚴 Sortie épique')).toBe(true);
     // Shortened by whole rides, each name to 100 characters, the rest counted.
     expect(yesterday).toMatch(/\n… and \d+ more$/);
-    expect(yesterday.split('\n')[0]).toMatch(/^🚴 Sortie épique n°\d+ .{60,}…\s— \d+ stress, 20m 00s$/u);
+    expect(yesterday.split('\n')[0]).toMatch(/^🚴 Sortie épique n°\d+ .{60,}…\s— \d+ stress, 20:00$/u);
   }, 30_000);
 
   it('autocomplete over long names: at most 25 choices, names within 100 characters', async () => {
@@ -237,6 +237,20 @@ describe('Discord limits with worst-case data', () => {
     const reply = await finalReply('settings', { timezone: 'europe/paris' }, { userId: stranger });
     const fields = (reply.embeds[0] as { fields: { name: string; value: string }[] }).fields;
     expect(fields.find((f) => f.name === 'Time zone')!.value).toBe('Europe/Paris');
+  });
+
+  it('/settings takes and shows an imperial athlete’s run pace per mile', async () => {
+    const reply = await finalReply(
+      'settings',
+      { units: 'imperial', run_pace: '7:15/mi' },
+      { userId: stranger },
+    );
+    const fields = (reply.embeds[0] as { fields: { name: string; value: string }[] }).fields;
+    // 435 s per mile is 270.3 s per km, stored per km and shown back per mile.
+    expect(fields.find((f) => f.name === 'Threshold pace')!.value).toBe('7:15 /mi');
+    const metric = await finalReply('settings', { units: 'metric' }, { userId: stranger });
+    const metricFields = (metric.embeds[0] as { fields: { name: string; value: string }[] }).fields;
+    expect(metricFields.find((f) => f.name === 'Threshold pace')!.value).toBe('4:30 /km');
   });
 
   it('/settings refuses every out-of-range value with its range, and an impossible date', async () => {

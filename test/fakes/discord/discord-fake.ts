@@ -114,6 +114,10 @@ export interface DiscordFakeOptions {
   heartbeatIntervalMs?: number;
   /** Silence the unknown-route warnings (they are still recorded). */
   quiet?: boolean;
+  /** Shards GET /gateway/bot recommends (default 1); guild events go to shard (guild_id >> 22) % shards. */
+  shards?: number;
+  /** session_start_limit.max_concurrency: shards that may IDENTIFY at once (default 1, every 5 s). */
+  maxConcurrency?: number;
 }
 
 export interface RequestLogEntry {
@@ -127,6 +131,8 @@ interface Session {
   sessionId: string;
   sequence: number;
   identified: boolean;
+  /** [shard id, shard count] from IDENTIFY ([0, 1] without one). */
+  shard: [number, number];
 }
 
 class HttpError extends Error {
@@ -154,6 +160,7 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}) {
     bot: true,
   });
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41_250;
+  const shardCount = options.shards ?? 1;
 
   const users = new Map<string, APIUser>([[botUser.id, botUser]]);
   const dmChannelByUser = new Map<string, string>();
@@ -504,8 +511,13 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}) {
       bot: true,
       run: () => ({
         url: gatewayUrl,
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
+        shards: shardCount,
+        session_start_limit: {
+          total: 1000,
+          remaining: 999,
+          reset_after: 0,
+          max_concurrency: options.maxConcurrency ?? 1,
+        },
       }),
     },
     { method: 'GET', pattern: /^\/gateway$/, bot: false, run: () => ({ url: gatewayUrl }) },
@@ -807,6 +819,7 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}) {
       sessionId: crypto.randomUUID().replaceAll('-', ''),
       sequence: 0,
       identified: false,
+      shard: [0, 1],
     };
     sessions.add(session);
     socket.on('close', () => sessions.delete(session));
@@ -840,7 +853,13 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}) {
             socket.close(4005, 'Already authenticated.');
             return;
           }
+          const shard = (d['shard'] as [number, number] | undefined) ?? [0, 1];
+          if (shard[1] !== shardCount || shard[0] < 0 || shard[0] >= shard[1]) {
+            socket.close(4010, 'Invalid shard.');
+            return;
+          }
           session.identified = true;
+          session.shard = shard;
           emit({ kind: 'identify', payload: d });
           dispatchTo(session, 'READY', {
             v: 10,
@@ -848,7 +867,7 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}) {
             guilds: [],
             session_id: session.sessionId,
             resume_gateway_url: gatewayUrl,
-            shard: (d['shard'] as [number, number] | undefined) ?? [0, 1],
+            shard,
             application: { id: appId, flags: 0 },
             user_settings: {},
             private_channels: [],
@@ -873,9 +892,17 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}) {
     });
   });
 
+  /** Discord's routing: a guild's events go to shard (guild_id >> 22) % count, DMs to shard 0. */
+  const shardOf = (d: unknown): number => {
+    const guildId = (d as { guild_id?: unknown } | null)?.guild_id;
+    return typeof guildId === 'string' ? Number((BigInt(guildId) >> 22n) % BigInt(shardCount)) : 0;
+  };
+
   const dispatch = (t: string, d: unknown) => {
-    const ready = [...sessions].filter((s) => s.identified);
-    if (ready.length === 0) throw new Error(`discord fake: no identified gateway connection to send ${t} to`);
+    const shard = shardOf(d);
+    const ready = [...sessions].filter((s) => s.identified && s.shard[0] === shard);
+    if (ready.length === 0)
+      throw new Error(`discord fake: no identified gateway connection on shard ${shard} to send ${t} to`);
     for (const session of ready) dispatchTo(session, t, d);
   };
 
@@ -1041,7 +1068,7 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}) {
       },
     },
 
-    /** Dispatches INTERACTION_CREATE to every connected client and returns the live record of what follows. */
+    /** Dispatches INTERACTION_CREATE to the client(s) on its shard and returns the live record of what follows. */
     sendInteraction: async (payload: APIInteraction): Promise<InteractionRecord> => {
       const record = registerInteraction(payload);
       dispatch('INTERACTION_CREATE', payload);

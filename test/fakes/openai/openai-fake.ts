@@ -97,6 +97,37 @@ export function toolResults(request: ChatRequestBody): { toolCallId: string; res
     });
 }
 
+/** The latest result of each tool in a request, by tool name (parsed JSON, or the text). */
+export function resultsByTool(request: ChatRequestBody): Map<string, Record<string, unknown>> {
+  const names = new Map<string, string>();
+  for (const message of request.messages)
+    for (const call of message.tool_calls ?? []) names.set(call.id, call.function.name);
+  const out = new Map<string, Record<string, unknown>>();
+  for (const { toolCallId, result } of toolResults(request)) {
+    const name = names.get(toolCallId);
+    if (name) out.set(name, result as Record<string, unknown>);
+  }
+  return out;
+}
+
+/**
+ * A scripted model that plays one behaviour: it makes `calls` (none: it answers straight away), then
+ * answers from their results by tool name; asked again after answering (e.g. an audit finding), it says
+ * `retry`.
+ */
+export function answerFromTools(
+  calls: FakeToolCall[],
+  answer: (results: Map<string, Record<string, unknown>>) => string,
+  retry = 'I could not confirm that number from your data, so I leave it out.',
+): (request: ChatRequestBody) => FakeReply {
+  return (request) => {
+    if (request.messages.some((message) => message.role === 'assistant' && !message.tool_calls))
+      return say(retry);
+    if (calls.length > 0 && toolResults(request).length === 0) return callTools(...calls);
+    return say(answer(resultsByTool(request)));
+  };
+}
+
 export interface OpenAiFake {
   /** What `OPENAI_BASE_URL` should be: `http://127.0.0.1:<port>/v1`. */
   baseUrl: string;
@@ -112,7 +143,11 @@ export interface OpenAiFake {
   stop: () => Promise<void>;
 }
 
-export async function startOpenAiFake(options: { apiKey?: string } = {}): Promise<OpenAiFake> {
+export async function startOpenAiFake(
+  options: { apiKey?: string; models?: string[] } = {},
+): Promise<OpenAiFake> {
+  // What `GET /v1/models` lists (the model-endpoint check asks for it).
+  const models = options.models ?? ['gpt-4o-mini', 'gpt-4o'];
   const apiKey = options.apiKey ?? `sk-fake-${randomBytes(6).toString('hex')}`;
   const requests: RecordedRequest[] = [];
   let queue: FakeStep[] = [];
@@ -128,6 +163,21 @@ export async function startOpenAiFake(options: { apiKey?: string } = {}): Promis
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    if (req.method === 'GET' && path === '/v1/models') {
+      if (req.headers.authorization !== `Bearer ${apiKey}`) {
+        sendJson(
+          res,
+          401,
+          errorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'),
+        );
+        return;
+      }
+      sendJson(res, 200, {
+        object: 'list',
+        data: models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'fake' })),
+      });
+      return;
+    }
     if (req.method !== 'POST' || path !== '/v1/chat/completions') {
       sendJson(res, 404, errorBody(`Unknown request URL: ${req.method} ${path}`, 'invalid_request_error'));
       return;

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listThresholds, setThreshold, thresholdsOn } from '../../db/queries/athletes.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+import { analyzeStoredActivity, storeStreams } from './activity-store.ts';
+import { createAnalyzer } from './analyzer.ts';
+
+const analyze = createAnalyzer();
+
+/** Ten minutes of riding with heart rate climbing to `peak`. */
+function streams(peak: number) {
+  const time = Array.from({ length: 600 }, (_, i) => i);
+  return {
+    time: { data: time },
+    heartrate: { data: time.map((i) => Math.round(120 + ((peak - 120) * i) / 599)) },
+  };
+}
+
+describe('the highest heart rate seen, kept per athlete', () => {
+  let database: TestDatabase;
+  let athleteId: string;
+  let day = 0;
+
+  async function addActivity(peak: number): Promise<string> {
+    day += 1;
+    const row = await database.db
+      .insertInto('activities')
+      .values({
+        athlete_id: athleteId,
+        source: 'file_upload',
+        sport_type: 'Ride',
+        start_date: new Date(Date.UTC(2026, 0, day, 8)),
+        start_date_local: `2026-01-${String(day).padStart(2, '0')}T08:00:00`,
+        local_date: `2026-01-${String(day).padStart(2, '0')}`,
+        elapsed_time_s: 600,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await storeStreams(database.db, row.id, streams(peak));
+    await analyzeStoredActivity(database.db, analyze, row.id);
+    return row.id;
+  }
+
+  const seen = async () =>
+    (
+      await database.db
+        .selectFrom('athletes')
+        .select('max_hr_seen')
+        .where('id', '=', athleteId)
+        .executeTakeFirstOrThrow()
+    ).max_hr_seen;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const athlete = await database.db
+      .insertInto('athletes')
+      .values({ discord_user_id: '650000000000000001' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    athleteId = athlete.id;
+  });
+  afterAll(() => database.drop());
+
+  it('rises as activities arrive and is what the next analysis uses', async () => {
+    expect(await seen()).toBeNull();
+    await addActivity(180);
+    expect(await seen()).toBe(180);
+    const second = await addActivity(175);
+    expect(await seen()).toBe(180);
+    const used = await database.db
+      .selectFrom('activity_metrics')
+      .select(['thresholds_used', 'max_hr'])
+      .where('activity_id', '=', second)
+      .executeTakeFirstOrThrow();
+    expect(used.max_hr).toBe(175);
+    expect(used.thresholds_used).toMatchObject({ maxHr: 180, maxHrSource: 'history' });
+    await addActivity(190);
+    expect(await seen()).toBe(190);
+  });
+
+  it('falls back to the next highest when the holder is re-analysed lower or deleted', async () => {
+    const holder = await database.db
+      .selectFrom('activity_metrics')
+      .select('activity_id')
+      .where('athlete_id', '=', athleteId)
+      .where('max_hr', '=', 190)
+      .executeTakeFirstOrThrow();
+    await storeStreams(database.db, holder.activity_id, streams(170));
+    await analyzeStoredActivity(database.db, analyze, holder.activity_id);
+    expect(await seen()).toBe(180);
+
+    const top = await database.db
+      .selectFrom('activity_metrics')
+      .select('activity_id')
+      .where('athlete_id', '=', athleteId)
+      .where('max_hr', '=', 180)
+      .executeTakeFirstOrThrow();
+    await database.db.deleteFrom('activities').where('id', '=', top.activity_id).execute();
+    expect(await seen()).toBe(175);
+
+    // A lower activity going away leaves it alone.
+    const low = await database.db
+      .selectFrom('activity_metrics')
+      .select('activity_id')
+      .where('athlete_id', '=', athleteId)
+      .where('max_hr', '=', 170)
+      .executeTakeFirstOrThrow();
+    await database.db.deleteFrom('activities').where('id', '=', low.activity_id).execute();
+    expect(await seen()).toBe(175);
+
+    await database.db.deleteFrom('activities').where('athlete_id', '=', athleteId).execute();
+    expect(await seen()).toBeNull();
+  });
+
+  it('stores a dated run FTP like the other thresholds', async () => {
+    await setThreshold(database.db, athleteId, 'run_ftp', 310, '2026-03-01');
+    await setThreshold(database.db, athleteId, 'run_ftp', 330, '2026-06-01');
+    const rows = await listThresholds(database.db, athleteId);
+    expect(thresholdsOn(rows, '2026-01-15').run_ftp).toBe(310);
+    expect(thresholdsOn(rows, '2026-06-01').run_ftp).toBe(330);
+  });
+});

@@ -1,0 +1,208 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobNames } from '../../app/job-names.ts';
+import { createConnectLink } from '../../ingest/connect/connect-links.ts';
+import { startSync } from '../../ingest/sync/start-sync.ts';
+import { generateFernetKey } from '../../lib/fernet.ts';
+import { connectThroughBrowser, eventually, type Harness, startHarness } from '../app-harness.ts';
+import { type AppProcess, fakeEnv, spawnApp } from '../app-process.ts';
+import { type DiscordFake, startDiscordFake } from '../fakes/discord/discord-fake.ts';
+
+const workerCount = 3;
+const historySize = 1000;
+const digestUsers = ['620000000000000001', '620000000000000002', '620000000000000003', '620000000000000004'];
+const streamRequests = 'GET /activities/:id/streams';
+
+/**
+ * Three worker processes (as `docker compose up --scale worker=3` runs them) on one database, with the
+ * web side in this process: Postgres and pg-boss are all they share.
+ */
+describe('several worker processes on one database', () => {
+  let discord: DiscordFake;
+  let h: Harness;
+  const workers: AppProcess[] = [];
+
+  beforeAll(async () => {
+    discord = await startDiscordFake({ token: 'workers-token', quiet: true });
+    const tokenKey = generateFernetKey();
+    const discordEnv = {
+      DISCORD_TOKEN: 'workers-token',
+      DISCORD_APP_ID: discord.appId,
+      DISCORD_API_URL: discord.apiUrl,
+    };
+    h = await startHarness({ env: { ...discordEnv, TOKEN_ENCRYPTION_KEY: tokenKey } });
+    // Generous limits first; the rate-limit case below tightens them.
+    h.strava.setLimits({ overall15: 100_000, overallDay: 1_000_000, read15: 100_000, readDay: 1_000_000 });
+    const env = fakeEnv({
+      databaseUrl: h.database.url,
+      port: 1, // workers serve no HTTP
+      strava: h.strava,
+      discord,
+      discordToken: 'workers-token',
+      webhookSecret: 'test-webhook-secret-0123456789',
+      verifyToken: 'test-verify-token',
+      tokenKey,
+    });
+    // One after another: three TypeScript start-ups at once crowd a small CI machine.
+    for (let i = 0; i < workerCount; i++) {
+      const worker = spawnApp({ services: ['worker'], env });
+      workers.push(worker);
+      await worker.ready;
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
+    await h?.stop();
+    await discord?.close();
+  });
+
+  it('sends each athlete one digest a day, however many workers run the tick', async () => {
+    for (const user of digestUsers) {
+      const row = await h.database.db
+        .insertInto('athletes')
+        .values({ discord_user_id: user, timezone: 'UTC', digest_time: '00:00', digest_enabled: true })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await h.database.db
+        .insertInto('daily_load')
+        .values({
+          athlete_id: row.id,
+          date: '2026-01-05',
+          stress: 80,
+          ctl: 50,
+          atl: 60,
+          tsb: -8,
+          ramp: 2,
+          sources: ['strava_api'],
+        })
+        .execute();
+    }
+    // Every worker's schedule fires the tick; here it fires repeatedly while all three are polling.
+    for (let i = 0; i < 6; i++) {
+      await h.boss.send(jobNames.digestTick, {});
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await eventually(
+      async () => digestUsers.every((user) => discord.dms(user).length > 0),
+      30_000,
+      'a digest for every athlete',
+    );
+    // Late duplicates would arrive within the next polls.
+    await h.boss.send(jobNames.digestTick, {});
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(digestUsers.map((user) => discord.dms(user).length)).toEqual(digestUsers.map(() => 1));
+  }, 60_000);
+
+  it('backfills 1,000 activities exactly once, with a worker stopped half way', async () => {
+    const athlete = h.strava.addAthlete();
+    h.strava.addHistory(athlete.id, historySize, { durationS: 600 });
+    h.strava.authorizeAs(athlete.id);
+    const { url } = await createConnectLink(h.database.db, h.ctx.config.publicUrl, '620000000000000010');
+    expect((await connectThroughBrowser(url)).status).toBe(200);
+    const { id: athleteId } = await h.database.db
+      .selectFrom('athletes')
+      .select('id')
+      .where('discord_user_id', '=', '620000000000000010')
+      .executeTakeFirstOrThrow();
+    await eventually(
+      async () =>
+        (
+          await h.database.db
+            .selectFrom('sync_runs')
+            .select('state')
+            .where('athlete_id', '=', athleteId)
+            .executeTakeFirst()
+        )?.state === 'done',
+      30_000,
+      'the initial import',
+    );
+    const { runId } = await startSync(h.database.db, h.boss, {
+      athleteId,
+      kind: 'backfill',
+      count: historySize,
+      updateExisting: false,
+    });
+    const progress = () =>
+      h.database.db.selectFrom('sync_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
+    await eventually(async () => (await progress()).synced >= 250, 60_000, 'a quarter of the backfill');
+    // `docker compose stop` / scaling down: SIGTERM, the worker finishes what it holds and leaves.
+    const stopped = workers.shift()!;
+    expect(await stopped.stop('SIGTERM')).toBe(0);
+    const run = await eventually(
+      async () => {
+        const row = await progress();
+        return row.state === 'done' || row.state === 'failed' ? row : null;
+      },
+      90_000,
+      'the backfill',
+    );
+    expect(run).toMatchObject({ state: 'done', failed: 0 });
+    const stored = await sql<{ n: number; distinct: number }>`
+      SELECT count(*)::int AS n, count(DISTINCT strava_id)::int AS distinct FROM activities
+      WHERE athlete_id = ${athleteId}`.execute(h.database.db);
+    expect(stored.rows[0]).toEqual({ n: historySize, distinct: historySize });
+    // Exactly once: the streams of every activity that has them (manual entries have none) were fetched
+    // once, by one of the workers.
+    const manual = await h.database.db
+      .selectFrom('activities')
+      .select(h.database.db.fn.countAll<number>().as('n'))
+      .where('athlete_id', '=', athleteId)
+      .where('manual', '=', true)
+      .executeTakeFirstOrThrow();
+    expect(h.strava.counters.requests[streamRequests]).toBe(historySize - Number(manual.n));
+    expect(h.strava.counters.served429).toBe(0);
+  }, 180_000);
+
+  it('keeps the shared Strava budget across processes: the workers stop at the limit, no 429', async () => {
+    const used = Object.entries(h.strava.counters.requests)
+      .filter(([key]) => !key.includes('push_subscriptions'))
+      .reduce((sum, [, n]) => sum + n, 0);
+    // 60 more reads this window: less than the next athlete's import needs.
+    h.strava.setLimits({
+      overall15: used + 60,
+      overallDay: 1_000_000,
+      read15: used + 60,
+      readDay: 1_000_000,
+    });
+    const athlete = h.strava.addAthlete();
+    h.strava.addHistory(athlete.id, 200, { durationS: 600 });
+    h.strava.authorizeAs(athlete.id);
+    const { url } = await createConnectLink(h.database.db, h.ctx.config.publicUrl, '620000000000000011');
+    expect((await connectThroughBrowser(url)).status).toBe(200);
+    const { id: athleteId } = await h.database.db
+      .selectFrom('athletes')
+      .select('id')
+      .where('discord_user_id', '=', '620000000000000011')
+      .executeTakeFirstOrThrow();
+    await startSync(h.database.db, h.boss, {
+      athleteId,
+      kind: 'backfill',
+      count: 200,
+      updateExisting: false,
+    });
+    // The workers spend the budget, then wait for the next window: the request count stops growing.
+    const requests = () => Object.values(h.strava.counters.requests).reduce((sum, n) => sum + n, 0);
+    let last = -1;
+    await eventually(
+      async () => {
+        const now = requests();
+        const settled = now === last && now > used;
+        last = now;
+        if (!settled) await new Promise((resolve) => setTimeout(resolve, 2_000));
+        return settled;
+      },
+      60_000,
+      'the workers to stop at the budget',
+    );
+    expect(h.strava.counters.served429).toBe(0);
+    const imported = await h.database.db
+      .selectFrom('activities')
+      .select(h.database.db.fn.countAll<number>().as('n'))
+      .where('athlete_id', '=', athleteId)
+      .executeTakeFirstOrThrow();
+    // Some of the history came in, not all of it: the budget, not the work, stopped them.
+    expect(Number(imported.n)).toBeGreaterThan(0);
+    expect(Number(imported.n)).toBeLessThan(200);
+  }, 90_000);
+});

@@ -9,6 +9,7 @@ import {
 import type { ActivityAnalyzer } from '../ingest/activities/analyzer-port.ts';
 import { wallClock } from '../lib/local-time.ts';
 import {
+  deviceStreamKeys,
   type ParsedActivityFile,
   streamDistanceM,
   streamDurationS,
@@ -73,7 +74,9 @@ export async function storeActivityFile(
   refuseImplausibleStart(start);
   const durationS = Math.round(streamDurationS(parsed.streams));
   const streams = toKeyByType(parsed.streams);
-  const channels = Object.keys(streams).sort();
+  const channels = Object.keys(streams)
+    .filter((key) => !deviceStreamKeys.includes(key))
+    .sort();
   const richness = richnessOf(channels, parsed.streams.time.length);
   const base = {
     athleteId: athlete.id,

@@ -18,13 +18,21 @@ export interface ParsedActivityFile {
 }
 
 /** Streams as Strava's key_by_type JSON: the form activity_streams stores and the analyzer reads back. */
-export function toKeyByType(streams: RawStreams): Record<string, { data: unknown[] }> {
-  const json: Record<string, { data: unknown[] }> = { time: { data: streams.time } };
+export function toKeyByType(streams: RawStreams): Record<string, { data: unknown }> {
+  const json: Record<string, { data: unknown }> = { time: { data: streams.time } };
   for (const [name, data] of Object.entries(streams.channels)) if (data) json[name] = { data };
   if (streams.latlng) json.latlng = { data: streams.latlng };
   if (streams.moving) json.moving = { data: streams.moving };
+  // What a FIT file adds (the device timer's pauses, pool lengths, the session totals); the analyzer
+  // reads them back (parseStravaStreams), so re-analysis keeps the device's own pauses.
+  if (streams.timer) json.timer = { data: streams.timer };
+  if (streams.pool) json.pool = { data: streams.pool };
+  if (streams.session) json.session = { data: streams.session };
   return json;
 }
+
+/** Keys of `toKeyByType` that describe the recording rather than being channels of samples. */
+export const deviceStreamKeys: readonly string[] = ['timer', 'pool', 'session'];
 
 /** A jump of more than a day between two samples is a corrupt timestamp, not a pause (METRICS.md §1). */
 const maxTimeJumpS = 24 * 3600;

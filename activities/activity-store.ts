@@ -3,6 +3,7 @@ import type { Db } from '../db/connect.ts';
 import { listThresholds, thresholdsOn } from '../db/queries/athletes.ts';
 import type { ActivitySource } from '../db/tables/activities.ts';
 import { toJson } from '../db/tables/json.ts';
+import { AppError } from '../lib/errors.ts';
 import type { ActivityAnalyzer } from './analyzer-port.ts';
 import type { StravaActivity } from './strava-activity.ts';
 
@@ -14,6 +15,31 @@ export interface StoredActivity {
   created: boolean;
 }
 
+/** Activities before this are refused: no GPS or power file predates it; such a date is a clock fault. */
+export const earliestActivityStart = new Date('1990-01-01T00:00:00Z');
+/** How far ahead of now an activity may start (time zones, a device clock a little fast). */
+export const maxActivityStartAheadMs = 24 * 3600_000;
+
+/**
+ * Refuses an activity whose start is before 1990 or more than a day in the future, wherever it comes from
+ * (Strava, an upload, an export): one such date stretched the PMC over thousands of empty days.
+ */
+export function refuseImplausibleStart(start: Date, now: Date = new Date()): void {
+  const day = Number.isNaN(start.getTime()) ? 'an invalid date' : start.toISOString().slice(0, 10);
+  if (Number.isNaN(start.getTime()) || start.getTime() < earliestActivityStart.getTime()) {
+    throw new AppError('bad_request', {
+      message: `activity start ${day} is before 1990; refused`,
+      userMessage: `This activity is dated ${day}, before 1990 — most likely the recording device's clock was not set. It was not imported.`,
+    });
+  }
+  if (start.getTime() > now.getTime() + maxActivityStartAheadMs) {
+    throw new AppError('bad_request', {
+      message: `activity start ${day} is more than a day in the future; refused`,
+      userMessage: `This activity is dated ${day}, more than a day in the future — most likely the recording device's clock is wrong. It was not imported.`,
+    });
+  }
+}
+
 /** Inserts or updates an activity by its Strava id; idempotent. */
 export async function upsertStravaActivity(
   db: Db,
@@ -21,6 +47,7 @@ export async function upsertStravaActivity(
   activity: StravaActivity,
   source: ActivitySource = 'strava_api',
 ): Promise<StoredActivity> {
+  refuseImplausibleStart(activity.startDate);
   const localDate = activity.startDateLocal.slice(0, 10);
   const previous = await db
     .selectFrom('activities')

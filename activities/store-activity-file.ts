@@ -3,13 +3,14 @@ import type { AthleteRow } from '../db/tables/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
 import { wallClock } from '../lib/local-time.ts';
 import {
+  deviceStreamKeys,
   type ParsedActivityFile,
   streamDistanceM,
   streamDurationS,
   streamElevationGainM,
   toKeyByType,
 } from './activity-file.ts';
-import { analyzeStoredActivity, storeStreams } from './activity-store.ts';
+import { analyzeStoredActivity, refuseImplausibleStart, storeStreams } from './activity-store.ts';
 import type { ActivityAnalyzer } from './analyzer-port.ts';
 import {
   compareRichness,
@@ -66,9 +67,12 @@ export async function storeActivityFile(
   const already = await alreadyImported(db, athlete.id, incoming.source, incoming.sourceRef);
   if (already) return { ...already, reason: 'this exact file was imported before' };
   const start = parsed.startTime!;
+  refuseImplausibleStart(start);
   const durationS = Math.round(streamDurationS(parsed.streams));
   const streams = toKeyByType(parsed.streams);
-  const channels = Object.keys(streams).sort();
+  const channels = Object.keys(streams)
+    .filter((key) => !deviceStreamKeys.includes(key))
+    .sort();
   const richness = richnessOf(channels, parsed.streams.time.length);
   const base = {
     athleteId: athlete.id,

@@ -2,7 +2,7 @@ import type { Db } from '../db/connect.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
 import { wallClock } from '../lib/local-time.ts';
-import { analyzeStoredActivity, storeStreams } from './activity-store.ts';
+import { analyzeStoredActivity, refuseImplausibleStart, storeStreams } from './activity-store.ts';
 import type { ActivityAnalyzer } from './analyzer-port.ts';
 import { describeRichness, recordSource } from './dedup.ts';
 import { alreadyImported, matchExisting, type StoredFileActivity } from './store-activity-file.ts';
@@ -42,6 +42,7 @@ export async function storeCsvActivity(
 ): Promise<StoredFileActivity> {
   const already = await alreadyImported(db, athlete.id, 'strava_export', sourceRef);
   if (already) return { ...already, reason: 'this activity was imported before' };
+  refuseImplausibleStart(listed.startTime);
   const base = {
     athleteId: athlete.id,
     source: 'strava_export' as const,

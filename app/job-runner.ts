@@ -1,6 +1,9 @@
-import { PgBoss } from 'pg-boss';
+import { type JobResult, PgBoss, type UpdateQueueOptions } from 'pg-boss';
+import type { Db } from '../db/connect.ts';
 import { bossSchema, type JobDefinition } from '../lib/jobs/job-definition.ts';
 import type { Logger } from '../lib/logger.ts';
+import { JobCrashError, runJobGuarded } from './crash-guard.ts';
+import { crashesBeforeQuarantine, createJobLedger, type JobLedger } from './job-ledger.ts';
 
 export { bossSchema };
 
@@ -11,6 +14,11 @@ export function createBoss(connectionString: string, logger: Logger, options: { 
     schema: bossSchema,
     max: options.max ?? 10,
     useListenNotify: true,
+    // How often jobs past their heartbeat or expiry are failed and retried (each queue is checked on its
+    // monitor pass): a job orphaned by kill -9 (heartbeatSeconds on long queues) resumes within heartbeat
+    // + 10 s + its retry delay, not after its 15-minute expiry.
+    superviseIntervalSeconds: 10,
+    monitorIntervalSeconds: 10,
   });
   const log = logger.child({ subsystem: 'jobs' });
   boss.on('error', (error) => log.error({ err: error }, 'pg-boss error'));
@@ -31,7 +39,7 @@ export async function createQueues<Ctx>(boss: PgBoss, definitions: JobDefinition
   for (const definition of definitions) {
     const deadLetter = `${definition.name}.dead`;
     await boss.createQueue(deadLetter, { retentionSeconds: 14 * 24 * 3600 });
-    await boss.createQueue(definition.name, {
+    const options = {
       retryLimit: 5,
       retryDelay: 5,
       retryBackoff: true,
@@ -39,7 +47,12 @@ export async function createQueues<Ctx>(boss: PgBoss, definitions: JobDefinition
       notify: true,
       ...definition.queue,
       deadLetter,
-    });
+    };
+    await boss.createQueue(definition.name, options);
+    // createQueue leaves an existing queue as it was; settings changed since then apply here.
+    // (pg-boss's updateQueue applies heartbeatSeconds too; its type leaves it out.)
+    const { policy: _policy, partition: _partition, ...updatable } = options;
+    await boss.updateQueue(definition.name, updatable as UpdateQueueOptions);
   }
 }
 
@@ -57,35 +70,100 @@ export async function syncSchedules<Ctx>(boss: PgBoss, definitions: JobDefinitio
   }
 }
 
-/** Starts one worker per definition; payloads are parsed with the definition's schema first. */
-export async function startWorkers<Ctx>(
+/**
+ * Polling for every queue unless its definition says otherwise. pg-boss 12 polls every
+ * `notifyPollingIntervalSeconds` (default 30 s) while LISTEN/NOTIFY is up, and a notification wakes a
+ * worker only once: a backlog then drained one batch per 30 s. Polling each second, and fetching again at
+ * once while batches come back full, drains at the handlers' speed.
+ */
+export const defaultPolling = {
+  pollingIntervalSeconds: 1,
+  notifyPollingIntervalSeconds: 1,
+  burstWhenBatchFull: true,
+} as const;
+
+/** Jobs this process is running, so a graceful stop can say they were interrupted, not crashed. */
+const activeJobs = new Map<string, JobLedger>();
+
+/**
+ * Starts one worker per definition; payloads are parsed with the definition's schema first. Every job runs
+ * under the crash guard and the crash ledger: an error that escapes a job fails only that job, and a job
+ * that crashed a process twice is quarantined (dead-lettered, listed by `cli jobs`) instead of retried.
+ */
+export async function startWorkers<Ctx extends { db: Db }>(
   boss: PgBoss,
   definitions: JobDefinition<Ctx>[],
   ctx: Ctx,
   logger: Logger,
 ): Promise<void> {
+  const ledger = createJobLedger(ctx.db);
   for (const definition of definitions) {
     const log = logger.child({ job: definition.name });
     const { batchSize = 1, ...work } = definition.work ?? {};
-    await boss.work<unknown>(definition.name, { ...work, batchSize, perJobResults: true }, async (jobs) =>
+    const options = { ...defaultPolling, ...work, batchSize, perJobResults: true as const };
+    await boss.work<unknown>(definition.name, options, async (jobs) => {
+      const starts = await ledger.begin(definition.name, jobs);
+      const settled: string[] = [];
       // Jobs of one batch run together and settle one by one: a failure retries only that job.
-      Promise.all(
-        jobs.map(async (job) => {
+      const results = await Promise.all(
+        jobs.map(async (job): Promise<JobResult> => {
+          const start = starts.get(job.id);
+          if (start && start.crashes >= crashesBeforeQuarantine) {
+            await ledger.quarantine(job.id);
+            log.error({ jobId: job.id, crashes: start.crashes, error: start.lastError }, 'job quarantined');
+            return quarantined(job.id, start.crashes, start.lastError);
+          }
           const parsed = definition.payload.safeParse(job.data);
           if (!parsed.success) {
+            settled.push(job.id);
             log.error({ jobId: job.id, issues: parsed.error.issues }, 'invalid job payload');
-            return { id: job.id, status: 'deadletter' as const, output: { error: 'invalid payload' } };
+            return { id: job.id, status: 'deadletter', output: { error: 'invalid payload' } };
           }
+          activeJobs.set(job.id, ledger);
           try {
-            await definition.handler(parsed.data, ctx, job);
-            return { id: job.id, status: 'completed' as const };
+            await runJobGuarded(job.id, () => definition.handler(parsed.data, ctx, job));
+            settled.push(job.id);
+            return { id: job.id, status: 'completed' };
           } catch (error) {
-            log.warn({ jobId: job.id, err: error }, 'job failed; it will be retried');
             const message = error instanceof Error ? error.message : String(error);
-            return { id: job.id, status: 'failed' as const, output: { error: message } };
+            if (error instanceof JobCrashError) {
+              const crashes = await ledger.crashed(job.id, message);
+              if (crashes >= crashesBeforeQuarantine) {
+                await ledger.quarantine(job.id);
+                log.error({ jobId: job.id, crashes, error: message }, 'job quarantined');
+                return quarantined(job.id, crashes, message);
+              }
+              return { id: job.id, status: 'failed', output: { error: message, crashes } };
+            }
+            settled.push(job.id);
+            log.warn({ jobId: job.id, err: error }, 'job failed; it will be retried');
+            return { id: job.id, status: 'failed', output: { error: message } };
+          } finally {
+            activeJobs.delete(job.id);
           }
         }),
-      ),
-    );
+      );
+      await ledger.finish(settled);
+      return results;
+    });
   }
+}
+
+function quarantined(id: string, crashes: number, error: string | null): JobResult {
+  return {
+    id,
+    status: 'deadletter',
+    output: { error: `quarantined after ${crashes} crashes: ${error ?? 'unknown'}`, quarantined: true },
+  };
+}
+
+/**
+ * After a graceful stop: jobs still running were interrupted by the operator, not crashed, so their next
+ * start does not count against them.
+ */
+export async function releaseActiveJobs(): Promise<void> {
+  const byLedger = new Map<JobLedger, string[]>();
+  for (const [id, ledger] of activeJobs) byLedger.set(ledger, [...(byLedger.get(ledger) ?? []), id]);
+  activeJobs.clear();
+  for (const [ledger, ids] of byLedger) await ledger.release(ids).catch(() => {});
 }

@@ -7,8 +7,9 @@ import { createLogger, type Logger } from '../lib/logger.ts';
 import { type Service, stopAll } from '../lib/service.ts';
 import { buildAppContext } from './build-context.ts';
 import type { AppContext } from './context.ts';
+import { installCrashGuard } from './crash-guard.ts';
 import { type AppDatabase, openDatabase } from './database.ts';
-import { createBoss, createQueues, startWorkers, syncSchedules } from './job-runner.ts';
+import { createBoss, createQueues, releaseActiveJobs, startWorkers, syncSchedules } from './job-runner.ts';
 
 // Each service's modules load only in a process that runs it (dynamic imports below): a web process
 // never loads discord.js, openai or the canvas, a worker never loads express.
@@ -40,6 +41,19 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
   // A person at a terminal reads human lines; containers and CI get JSON lines.
   const terminal = process.stdout.isTTY === true;
   const logger = createLogger({ level: config.logLevel, pretty: terminal });
+  // Settles with the exit code once a signal or an unexpected error outside any job asks to stop.
+  let requestStop: (reason: string, code: number) => void = () => {};
+  const stopRequested = new Promise<{ reason: string; code: number }>((resolve) => {
+    let requested = false;
+    requestStop = (reason, code) => {
+      if (requested) return;
+      requested = true;
+      resolve({ reason, code });
+    };
+  });
+  // An error escaping a job fails that job; one outside any job stops this process (its supervisor
+  // restarts it) instead of leaving it in an unknown state.
+  const uninstallGuard = installCrashGuard(logger, () => requestStop('unexpected error', 1));
   const started: Service[] = [];
   let database: AppDatabase | null = null;
   const shutdown = async (reason: string) => {
@@ -64,7 +78,11 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
     started.push({
       name: 'jobs',
       start: async () => {},
-      stop: () => boss.stop({ graceful: true, timeout: 30_000 }),
+      stop: async () => {
+        await boss.stop({ graceful: true, timeout: 30_000 });
+        // Jobs still running after the grace period were interrupted, not crashed: they resume uncounted.
+        await releaseActiveJobs();
+      },
     });
     await ensureQueues(boss, names.includes('worker'));
     phase('queues ready');
@@ -74,25 +92,32 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
       started.push(service);
       logger.info({ service: service.name, ms: Math.round(performance.now() - began) }, 'started');
     }
-    // The console's one-time login link is shown only to the person at the terminal, never logged.
-    const loginLink =
-      names.includes('web') && terminal ? await createLoginLink(ctx.db, config.publicUrl) : null;
-    announce(config, names, logger, terminal, loginLink);
+    // Under `npm start` the supervisor announces once for all services (with the console's login link).
+    if (!process.env.THRESHOLD_SUPERVISED) {
+      // The console's one-time login link is shown only to the person at the terminal, never logged.
+      const loginLink =
+        names.includes('web') && terminal ? await createLoginLink(ctx.db, config.publicUrl) : null;
+      announce(config, names, logger, terminal, loginLink);
+    }
   } catch (error) {
     logger.error({ err: error }, 'start failed');
     await shutdown('start failed');
+    uninstallGuard();
     return 1;
   }
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      void shutdown(signal).then(() => resolve(0));
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
+  const onSignal = (signal: NodeJS.Signals) => requestStop(signal, 0);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  // A supervised service whose supervisor is gone (killed) stops too rather than run orphaned.
+  const onOrphaned = () => requestStop('supervisor gone', 0);
+  process.once('disconnect', onOrphaned);
+  const { reason, code } = await stopRequested;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.off('disconnect', onOrphaned);
+  await shutdown(reason);
+  uninstallGuard();
+  return code;
 }
 
 /**
@@ -149,7 +174,7 @@ function buildServices(ctx: AppContext, modules: Awaited<ReturnType<typeof loadS
 }
 
 /** Says once what runs and which features are off, with the variables that turn them on. */
-function announce(
+export function announce(
   config: Config,
   names: ServiceName[],
   logger: Logger,

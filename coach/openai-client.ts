@@ -50,8 +50,10 @@ function withV1Fallback(baseUrl: string): typeof fetch {
   return async (input, init) => {
     if (!bare || input instanceof Request) return fetch(input, init);
     if (needsV1.has(bare.origin)) return fetch(underV1(input), init);
-    const response = await fetch(input, init);
-    if (response.status !== 404 || new URL(input).pathname.startsWith('/v1/')) return response;
+    const answered = await fetch(input, init);
+    if (answered.status !== 404 || new URL(input).pathname.startsWith('/v1/')) return answered;
+    // Buffer the 404 before awaiting the retry: an unread body whose connection closes crashed undici.
+    const response = new Response(await answered.arrayBuffer(), answered);
     const retried = await fetch(underV1(input), init);
     if (retried.status !== 404) {
       needsV1.add(bare.origin);

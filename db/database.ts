@@ -14,6 +14,7 @@ import type {
   ExportImportEntriesTable,
   ExportImportsTable,
 } from './tables/export-imports.ts';
+import type { JobRunsTable } from './tables/job-runs.ts';
 import type {
   MetricsReanalysisAthletesTable,
   MetricsReanalysisQueueTable,
@@ -60,4 +61,5 @@ export interface Database {
   console_sessions: ConsoleSessionsTable;
   threshold_proposals: ThresholdProposalsTable;
   workout_messages: WorkoutMessagesTable;
+  job_runs: JobRunsTable;
 }

@@ -7,7 +7,7 @@ import {
   streamDurationS,
 } from '../activities/activity-file.ts';
 import { AppError } from '../lib/errors.ts';
-import { fitToStreams } from '../metrics/fit.ts';
+import { fitToLegs } from '../metrics/fit.ts';
 import { ActivityFileError } from './errors.ts';
 import { gpxToStreams } from './gpx.ts';
 import { tcxToStreams } from './tcx.ts';
@@ -161,21 +161,17 @@ export async function readActivityFile(bytes: Uint8Array, fileName: string): Pro
  * (streams rebased to the leg's first sample, its own sport and start; transitions have sport
  * `Transition`). The storage side takes whatever list this returns.
  *
- * MERGE POINT: the multisport decoder of metrics/fit.ts plugs in here. Until it does, the whole file is
- * one leg (the first session's sport), as `fitToStreams` reads it.
+ * Each leg carries the device timer (its pauses), pool lengths and the session totals in its streams.
  */
 export function fitLegs(content: Uint8Array): ParsedActivityFile[] {
-  const fit = fitToStreams(content);
-  return [
-    {
-      format: 'fit',
-      streams: fit.streams,
-      sport: fit.sport,
-      startTime: fit.startTime,
-      name: null,
-      warnings: fit.warnings,
-    },
-  ];
+  return fitToLegs(content).map((leg) => ({
+    format: 'fit',
+    streams: leg.streams,
+    sport: leg.sport,
+    startTime: leg.startTime,
+    name: null,
+    warnings: leg.warnings,
+  }));
 }
 
 function readXml(content: Uint8Array, kind: 'tcx' | 'gpx', fileName: string): ParsedActivityFile {

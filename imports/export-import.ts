@@ -308,13 +308,14 @@ async function commitEntry(
     // A value the database refuses (an out-of-range number, a NUL in a text) is this entry's problem:
     // recorded as failed so the import goes on. Anything else (a lost connection) stops the run, which
     // resumes at this entry.
-    if (!isDataError(error)) throw error;
-    deps.logger.warn({ err: error, importId, entryName }, 'export entry refused by the database');
+    // An entry refused as it is (an implausible date) is recorded with its reason; the import goes on.
+    const refused = error instanceof AppError && error.code === 'bad_request';
+    if (!refused && !isDataError(error)) throw error;
+    deps.logger.warn({ err: error, importId, entryName }, 'export entry refused');
+    const message = refused ? error.userMessage : 'values in this file could not be stored';
     await deps.db
       .transaction()
-      .execute((trx) =>
-        recordEntry(trx, importId, entryName, 'failed', null, 'values in this file could not be stored'),
-      );
+      .execute((trx) => recordEntry(trx, importId, entryName, 'failed', null, message));
   }
 }
 

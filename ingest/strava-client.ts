@@ -137,6 +137,13 @@ export interface StravaClientOptions {
   now?: () => Date;
 }
 
+/** A Strava answer read in full: the body is taken off the socket before anything else is awaited. */
+interface StravaResponse {
+  status: number;
+  ok: boolean;
+  text: string;
+}
+
 export interface StravaClient {
   api: StravaApi;
   oauth: StravaOAuthPort;
@@ -164,13 +171,14 @@ export function createStravaClient(options: StravaClientOptions): StravaClient {
     init: { method: string; token?: string; form?: Record<string, string> },
     // OAuth endpoints are not part of the API's rate limits; everything under the API base is.
     gated = true,
-  ): Promise<Response> {
+  ): Promise<StravaResponse> {
     let lastError: unknown = null;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (gated) await options.gate.acquire('read', priority);
       calls[endpoint] = (calls[endpoint] ?? 0) + 1;
       const sentAt = now();
       let response: Response;
+      let text: string;
       try {
         response = await fetch(url, {
           method: init.method,
@@ -182,6 +190,9 @@ export function createStravaClient(options: StravaClientOptions): StravaClient {
           body: init.form ? new URLSearchParams(init.form).toString() : undefined,
           signal: AbortSignal.timeout(timeoutMs),
         });
+        // Read the body before awaiting anything else (the budget write below): a body left unread while
+        // the server closes the connection crashed the whole process inside undici (nodejs/undici#5360).
+        text = await response.text();
       } catch (error) {
         lastError = error;
         if (attempt < maxAttempts) await backoff(attempt);
@@ -190,7 +201,6 @@ export function createStravaClient(options: StravaClientOptions): StravaClient {
       const limits = parseRateLimitHeaders((name) => response.headers.get(name));
       await options.gate.observe(limits, response.status, sentAt);
       if (response.status === 429) {
-        await response.body?.cancel();
         // Honour it: wait for the next window (the next day when the daily limit is spent), never retry at once.
         const dayExceeded = [limits.overall, limits.read].some(
           (l) => l !== undefined && l.usageDay >= l.limitDay,
@@ -201,11 +211,10 @@ export function createStravaClient(options: StravaClientOptions): StravaClient {
       }
       if (response.status >= 500) {
         lastError = new Error(`Strava answered ${response.status}`);
-        await response.body?.cancel();
         if (attempt < maxAttempts) await backoff(attempt);
         continue;
       }
-      return response;
+      return { status: response.status, ok: response.ok, text };
     }
     throw new StravaUnavailableError(
       `Strava ${endpoint} failed after ${maxAttempts} attempts: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
@@ -227,8 +236,8 @@ export function createStravaClient(options: StravaClientOptions): StravaClient {
     return readJson(endpoint, response);
   }
 
-  async function readJson(endpoint: string, response: Response): Promise<unknown> {
-    const text = await response.text();
+  function readJson(endpoint: string, response: StravaResponse): unknown {
+    const { text } = response;
     if (response.status === 401) {
       const missingScope = text.includes('activity:read_permission');
       throw new StravaUnauthorizedError(
@@ -256,7 +265,7 @@ export function createStravaClient(options: StravaClientOptions): StravaClient {
       { method: 'POST', form: { client_id: options.clientId, client_secret: options.clientSecret, ...form } },
       false,
     );
-    const text = await response.text();
+    const { text } = response;
     if (response.status === 400 || response.status === 401) {
       if (form.grant_type === 'refresh_token')
         throw new RefreshRejectedError('Strava rejected the refresh token');
@@ -336,7 +345,6 @@ export function createStravaClient(options: StravaClientOptions): StravaClient {
         { method: 'POST', form: { access_token: accessToken } },
         false,
       );
-      await response.body?.cancel();
       // 401: the token is already dead, which is what deauthorizing wants.
       if (!response.ok && response.status !== 401)
         throw new StravaRequestError(response.status, 'deauthorize failed');
@@ -361,7 +369,7 @@ export function createStravaClient(options: StravaClientOptions): StravaClient {
         method: 'POST',
         form: { ...credentials, callback_url: callbackUrl, verify_token: verifyToken },
       });
-      const text = await response.text();
+      const { text } = response;
       if (!response.ok)
         throw new StravaRequestError(
           response.status,
@@ -385,7 +393,6 @@ export function createStravaClient(options: StravaClientOptions): StravaClient {
         `${options.apiUrl}/push_subscriptions/${id}?${new URLSearchParams(credentials)}`,
         { method: 'DELETE' },
       );
-      await response.body?.cancel();
       if (!response.ok)
         throw new StravaRequestError(response.status, `Strava refused to delete subscription ${id}`);
     },

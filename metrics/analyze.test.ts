@@ -23,7 +23,7 @@ describe('analyze: worked examples of METRICS.md', () => {
     expect(m.power!.np).toBeCloseTo(250, 10);
     expect(m.power!.if).toBeCloseTo(1, 12);
     expect(m.power!.tss).toBeCloseTo(100, 10);
-    expect(m.stress).toEqual({ value: m.power!.tss, method: 'power' });
+    expect(m.stress).toEqual({ value: m.power!.tss, method: 'power', if: m.power!.if });
   });
 
   it('30 min at 100 W then 30 min at 300 W, FTP 250', () => {
@@ -88,7 +88,7 @@ describe('analyze: worked examples of METRICS.md', () => {
       }),
     );
     expect(json.swim).toEqual({ speed: 0.8333, if: 0.8333, stss: 28.94 });
-    expect(json.stress).toEqual({ value: 28.94, method: 'swim' });
+    expect(json.stress).toEqual({ value: 28.94, method: 'swim', if: 0.8333 });
   });
 
   it('power zones split by % of FTP, [a, b) ranges, missing seconds in none', () => {
@@ -113,7 +113,7 @@ describe('analyze: worked examples of METRICS.md', () => {
     expect(m.power!.tss).toBeNull();
     expect(m.hr!.hrtss).toBeNull();
     expect(m.zones).toEqual({ power: null, hr: null });
-    expect(m.stress).toEqual({ value: 25, method: 'estimated' });
+    expect(m.stress).toEqual({ value: 25, method: 'estimated', if: null });
     expect(JSON.stringify(toCliJson(m))).not.toMatch(/NaN|Infinity/);
   });
 });
@@ -155,15 +155,18 @@ describe('analyze: the 1 Hz series', () => {
 });
 
 describe('analyze: review fixes', () => {
-  it('power peaks count missing seconds as 0 W and still find the best window', () => {
-    // 9, –, 1, 6, 6, – W, each held 5 s (– missing = 0 W). Best 5 s: 9 W. Best 15 s: 1, 6, 6 → (5 + 30 +
-    // 30) / 15 = 4.333 W (a missing second once made the pruning skip this window: 3.333 W). Best 30 s: all,
-    // (45 + 5 + 30 + 30) / 30 = 3.667 W.
+  it('power peaks count missing seconds as 0 W and are the best held for at least d', () => {
+    // 9, –, 1, 6, 6, – W, each held 5 s (– missing = 0 W). Best 5 s: 9 W. Raw best 15 s: 1, 6, 6 → (5 + 30 +
+    // 30) / 15 = 4.333 W; but the first 25 s (45 + 0 + 5 + 30 + 30 = 110 W·s) are held longer at a higher
+    // mean, 4.4 W, so the best held for at least 15 s is 4.4 W (§8). Best 30 s: all, 110 / 30 W.
     const watts = [9, null, 1, 6, 6, null].flatMap((w) => Array(5).fill(w));
     const m = analyze(streams(30, { watts }), { sport: 'Ride' });
     expect(m.peaks.power['5']).toBe(9);
-    expect(m.peaks.power['15']).toBeCloseTo(65 / 15, 12);
+    expect(m.peaks.power['15']).toBeCloseTo(110 / 25, 12);
     expect(m.peaks.power['30']).toBeCloseTo(110 / 30, 12);
+    // The curve never rises with duration.
+    for (let i = 1; i < m.powerCurve.length; i++)
+      expect(m.powerCurve[i]![1]).toBeLessThanOrEqual(m.powerCurve[i - 1]![1]);
   });
 
   it('best efforts: the exact shortest time, with either end inside a second, and a mile of 1609.344 m', () => {
@@ -206,7 +209,86 @@ describe('analyze: estimated stress rates', () => {
   it('a generic Workout takes the default 50 per moving hour, strength training 40', () => {
     // One hour of heart rate without LTHR: no score applies, so moving hours × the sport's rate.
     const hour = streams(3600, { heartrate: Array(3600).fill(120) });
-    expect(analyze(hour, { sport: 'Workout' }).stress).toEqual({ value: 50, method: 'estimated' });
-    expect(analyze(hour, { sport: 'WeightTraining' }).stress).toEqual({ value: 40, method: 'estimated' });
+    expect(analyze(hour, { sport: 'Workout' }).stress).toEqual({ value: 50, method: 'estimated', if: null });
+    expect(analyze(hour, { sport: 'WeightTraining' }).stress).toEqual({
+      value: 40,
+      method: 'estimated',
+      if: null,
+    });
+  });
+});
+
+describe('analyze: the revised METRICS.md (segments, sport-aware scores, plausible ranges)', () => {
+  it('NP windows never span a pause (§1.2, §2)', () => {
+    // 40 s at 300 W, a 20 s gap (a pause without a device timer), 40 s at 100 W: 11 windows in each.
+    const time = [...seconds(40), ...seconds(40).map((t) => 60 + t)];
+    const watts = [...Array(40).fill(300), ...Array(40).fill(100)];
+    const m = analyze({ time, channels: { watts } }, { sport: 'Ride', thresholds: { ftp: 250 } });
+    expect(m.durationS).toBe(80);
+    expect(m.power!.np).toBeCloseTo(((300 ** 4 + 100 ** 4) / 2) ** 0.25, 9);
+    // No segment of 30 s: NP undefined, and so no power TSS.
+    const short = analyze(
+      { time: [...seconds(20), ...seconds(20).map((t) => 40 + t)], channels: { watts: Array(40).fill(200) } },
+      { sport: 'Ride', thresholds: { ftp: 250 } },
+    );
+    expect(short.power!.np).toBeNull();
+    expect(short.stress.method).toBe('estimated');
+  });
+
+  it('average power and zones use seconds with power; NP and work count drop-outs as 0 W', () => {
+    const m = analyze(streams(3, { watts: [100, null, 300] }), { sport: 'Ride', thresholds: { ftp: 200 } });
+    expect(m.power!.avg).toBe(200);
+    expect(m.power!.workKj).toBe(0.4);
+    expect(m.zones.power!.reduce((a, b) => a + b, 0)).toBe(2);
+  });
+
+  it('a ride gets no pace block and no rTSS; a run with power is scored on the run FTP only', () => {
+    const ride = analyze(
+      streams(3600, { velocity_smooth: Array(3600).fill(10), heartrate: Array(3600).fill(140) }),
+      {
+        sport: 'Ride',
+        thresholds: { thresholdPaceSPerKm: 270 },
+      },
+    );
+    expect(ride.pace).toBeNull();
+    expect(ride.stress.method).toBe('estimated');
+    const run = streams(3600, { watts: Array(3600).fill(300), velocity_smooth: Array(3600).fill(4) });
+    const cyclingFtpOnly = analyze(run, { sport: 'Run', thresholds: { ftp: 250, thresholdPaceSPerKm: 250 } });
+    expect(cyclingFtpOnly.power!.if).toBeNull();
+    expect(cyclingFtpOnly.stress.method).toBe('pace');
+    expect(cyclingFtpOnly.stress.if).toBe(cyclingFtpOnly.pace!.if);
+    expect(cyclingFtpOnly.stress.if).toBeCloseTo(1, 12);
+    const withRunFtp = analyze(run, { sport: 'Run', thresholds: { ftp: 250, runFtp: 320 } });
+    expect(withRunFtp.stress.method).toBe('power');
+    expect(withRunFtp.stress.if).toBe(300 / 320);
+    expect(withRunFtp.thresholdsUsed.runFtp).toBe(320);
+  });
+
+  it('sTSS only for swims: a run with distance is no swim', () => {
+    const distance = seconds(1800).map((i) => i * 3);
+    const run = analyze(streams(1800, { distance }), {
+      sport: 'Run',
+      thresholds: { swimThresholdPaceSPer100m: 100 },
+    });
+    expect(run.swim).toBeNull();
+    expect(run.stress.method).toBe('estimated');
+  });
+
+  it('implausible values are dropped with a note saying what and when (§1.1)', () => {
+    const watts = Array(1800).fill(200);
+    watts[724] = 65_534;
+    watts[900] = 4000;
+    const heartrate = Array(1800).fill(140);
+    heartrate[60] = 254;
+    heartrate[61] = 0; // a strap without contact: missing, but no note
+    const m = analyze(streams(1800, { watts, heartrate }), { sport: 'Ride' });
+    expect(m.notes).toEqual([
+      'power above 3,000 W dropped at 0:12:04 (and 1 more)',
+      'heart rate above 250 bpm dropped at 0:01:00',
+    ]);
+    expect(m.warnings).toEqual(expect.arrayContaining(m.notes));
+    expect(m.power!.avg).toBe(200);
+    expect(m.hr!.max).toBe(140);
+    expect(toCliJson(m).notes).toEqual(m.notes);
   });
 });

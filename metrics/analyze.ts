@@ -1,9 +1,27 @@
-import { bestSumsAllDurations, curveDurations, meanMaxPresent, prefixSums } from './mean-max.ts';
+import {
+  bestSumsAt,
+  envelopeCurve,
+  meanMaxPresent,
+  powerCurve as powerCurveOf,
+  prefixSums,
+  reportedDurations,
+} from './mean-max.ts';
 import { estimatedStressPerHour, type SportFamily, sportFamily } from './sport.ts';
-import { presentCount, type RawStreams, type Series, toSeries } from './streams.ts';
+import {
+  formatElapsed,
+  presentCount,
+  type RawStreams,
+  type Series,
+  segmentRanges,
+  toSeries,
+} from './streams.ts';
+
+export { reportedDurations } from './mean-max.ts';
 
 export interface Thresholds {
+  /** Cycling FTP (W): rides and every other non-foot sport. */
   ftp?: number | null;
+  /** Run FTP (W): runs, walks and hikes with a power meter (§2); never the cycling FTP. */
   runFtp?: number | null;
   lthr?: number | null;
   maxHr?: number | null;
@@ -17,7 +35,6 @@ export interface Thresholds {
 
 export type StressMethod = 'power' | 'pace' | 'swim' | 'hr' | 'estimated';
 
-export const reportedDurations = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 5400, 7200] as const;
 /** Keys as the CLI contract names them; the distances themselves are exact (a mile is 1609.344 m). */
 export const bestEffortDistances = [
   ['400', 400],
@@ -52,7 +69,10 @@ export interface ActivityMetrics {
   } | null;
   hr: { avg: number; max: number; trimp: number | null; hrtss: number | null } | null;
   swim: { speed: number; if: number | null; stss: number | null } | null;
-  stress: { value: number; method: StressMethod };
+  /** The activity's stress, and its intensity: the IF of the method that gave it (none for hr, estimated). */
+  stress: { value: number; method: StressMethod; if: number | null };
+  /** The records cover < 90 % of the session's own timer time (§1.6): its totals, nothing scaled up. */
+  incomplete: { timerS: number; distanceM: number | null } | null;
   zones: { power: number[] | null; hr: number[] | null };
   peaks: { power: Record<string, number>; hr: Record<string, number>; gapSpeed: Record<string, number> };
   bestEfforts: Record<string, number>;
@@ -61,6 +81,7 @@ export interface ActivityMetrics {
   /** What the numbers rest on: the thresholds in effect, and defaults that stood in for missing ones. */
   thresholdsUsed: {
     ftp: number | null;
+    runFtp: number | null;
     lthr: number | null;
     maxHr: number | null;
     maxHrSource: 'set' | 'history' | 'activity' | null;
@@ -70,6 +91,9 @@ export interface ActivityMetrics {
     swimThresholdPaceSPer100m: number | null;
     sex: 'male' | 'female';
   };
+  /** What the athlete should be told about the data (implausible values dropped, a file cut short). */
+  notes: string[];
+  /** Everything worth logging, the notes included. */
   warnings: string[];
 }
 
@@ -94,28 +118,39 @@ export function analyze(raw: RawStreams | null, options: AnalyzeOptions): Activi
 export function analyzeSeries(series: Series | null, options: AnalyzeOptions): ActivityMetrics {
   const t = options.thresholds ?? {};
   const family = sportFamily(options.sport);
+  const foot = family === 'run' || family === 'walk';
+  const notes: string[] = [...(series?.notes ?? [])];
   const warnings: string[] = [];
   if (series && series.droppedSamples > 0)
-    warnings.push(`${series.droppedSamples} samples with a missing or repeated time were dropped`);
+    warnings.push(`${series.droppedSamples} samples with a missing or earlier time were dropped`);
   const n = series?.n ?? 0;
+  const ranges = series ? segmentRanges(series) : [];
   let movingS = 0;
   if (series) for (let i = 0; i < n; i++) movingS += series.moving[i]!;
   else movingS = positive(options.summary?.movingTimeS) ?? 0;
   const durationS = series
     ? n
     : (positive(options.summary?.movingTimeS) ?? positive(options.summary?.elapsedTimeS) ?? 0);
-  // Stopped = elapsed − moving: the recorded seconds that are not moving (§1.4) plus the pauses that add
-  // no seconds (§1.2, "such gaps count as stopped time"), so moving + stopped is the whole elapsed span
-  // as on Strava and head units. A gap of g seconds leaves out the g − 1 seconds between its two samples.
-  const stoppedS = series
-    ? n - movingS + series.pausedS
-    : Math.max(0, (positive(options.summary?.elapsedTimeS) ?? durationS) - durationS);
   const hours = durationS / 3600;
 
+  // A file cut short (§1.6): said so, with the session's own totals; nothing is scaled up.
+  let incomplete: ActivityMetrics['incomplete'] = null;
+  const sessionTimer = positive(series?.session?.timerS);
+  if (series && sessionTimer !== null && n < 0.9 * sessionTimer) {
+    incomplete = { timerS: sessionTimer, distanceM: positive(series.session?.distanceM) };
+    notes.push(
+      `the file is incomplete: its records cover ${formatElapsed(n)} of the session's ${formatElapsed(sessionTimer)} timer time${incomplete.distanceM !== null ? ` (${(incomplete.distanceM / 1000).toFixed(2)} km)` : ''}; the numbers are for what was recorded`,
+    );
+  }
+
   const ftp = positive(t.ftp);
+  const runFtp = positive(t.runFtp);
+  // Runs are scored against the run FTP, never the cycling FTP (§2).
+  const powerFtp = foot ? runFtp : ftp;
   const lthr = positive(t.lthr);
   const sex = t.sex ?? 'male';
   const hrValues = series?.hr && presentCount(series.hr) > 0 ? series.hr : null;
+  const hrMean = hrValues ? mean(hrValues) : null;
   let activityMaxHr: number | null = null;
   if (hrValues)
     for (const v of hrValues)
@@ -138,20 +173,19 @@ export function analyzeSeries(series: Series | null, options: AnalyzeOptions): A
   const thresholdPace = positive(t.thresholdPaceSPerKm);
   const swimPace = positive(t.swimThresholdPaceSPer100m);
 
-  // Power (§2): missing power counts as 0 W.
+  // Power (§2): missing power counts as 0 W for NP, TSS and work; the average is over seconds with power.
   const powerPresent = series?.power ? presentCount(series.power) : 0;
   let power: ActivityMetrics['power'] = null;
   let powerCurve: [number, number][] = [];
   const powerPeaks: Record<string, number> = {};
-  let np: number | null = null;
   if (series?.power && powerPresent > 0) {
     const watts = series.power;
     const prefix = prefixSums(watts);
     const total = prefix[n]!;
-    const avg = total / n;
-    np = normalized(watts, prefix);
-    const avgHr = hrValues ? mean(hrValues) : null;
-    const intensity = np !== null && ftp ? np / ftp : null;
+    const avg = total / powerPresent;
+    const np = normalized(prefix, ranges);
+    const avgHr = hrMean;
+    const intensity = np !== null && powerFtp ? np / powerFtp : null;
     power = {
       avg,
       np,
@@ -161,18 +195,19 @@ export function analyzeSeries(series: Series | null, options: AnalyzeOptions): A
       workKj: total / 1000,
       ef: np !== null && avgHr ? np / avgHr : null,
     };
-    const best = bestSumsAllDurations(watts);
-    powerCurve = curveDurations(n, reportedDurations).map((d) => [d, best[d]! / d]);
-    for (const d of reportedDurations) if (d <= n) powerPeaks[String(d)] = best[d]! / d;
+    powerCurve = powerCurveOf(watts, ranges);
+    const reported = new Set<number>(reportedDurations);
+    for (const [d, w] of powerCurve) if (reported.has(d)) powerPeaks[String(d)] = w;
   }
 
-  // Pace (§3): grade-adjusted speed, NGP as NP is built from power.
+  // Pace (§3), foot sports only: grade-adjusted speed, NGP as NP is built from power.
   let pace: ActivityMetrics['pace'] = null;
   const gapPeaks: Record<string, number> = {};
   let gap: Float64Array | null = null;
-  if (series?.speed && presentCount(series.speed) > 0) {
+  if (foot && series?.speed && presentCount(series.speed) > 0) {
     gap = gradeAdjustedSpeed(series);
-    const ngp = normalized(gap, prefixSums(gap));
+    const gapPrefix = prefixSums(gap);
+    const ngp = normalized(gapPrefix, ranges);
     const thresholdSpeed = thresholdPace ? 1000 / thresholdPace : null;
     const intensity = ngp !== null && thresholdSpeed ? ngp / thresholdSpeed : null;
     pace = {
@@ -181,8 +216,9 @@ export function analyzeSeries(series: Series | null, options: AnalyzeOptions): A
       if: intensity,
       rtss: intensity !== null ? hours * intensity * intensity * 100 : null,
     };
-    const best = bestSumsAllDurations(gap);
-    for (const d of reportedDurations) if (d <= n) gapPeaks[String(d)] = best[d]! / d;
+    const durations = reportedDurations.filter((d) => d <= n);
+    for (const [d, v] of envelopeCurve(durations, bestSumsAt(gap, durations, ranges, gapPrefix)))
+      gapPeaks[String(d)] = v;
   }
 
   // Heart rate (§4): seconds with heart rate only.
@@ -193,41 +229,67 @@ export function analyzeSeries(series: Series | null, options: AnalyzeOptions): A
     const trimpAtLthr =
       lthr && maxHr !== null && maxHr > restHr ? trimpPerMinute(lthr, restHr, maxHr, sex) * 60 : null;
     hr = {
-      avg: mean(hrValues),
+      avg: hrMean!,
       max: activityMaxHr ?? 0,
       trimp,
       hrtss: trimp !== null && trimpAtLthr ? (100 * trimp) / trimpAtLthr : null,
     };
-    for (const [d, value] of meanMaxPresent(hrValues, reportedDurations)) hrPeaks[String(d)] = value;
+    const raw = meanMaxPresent(hrValues, reportedDurations, ranges);
+    const durations = reportedDurations.filter((d) => raw.has(d));
+    const sums = Float64Array.from(durations, (d) => raw.get(d)! * d);
+    for (const [d, v] of envelopeCurve(durations, sums)) hrPeaks[String(d)] = v;
   }
 
-  // Swimming (§5).
+  // Swimming (§5), swims only: pool lengths decide moving time and distance.
   let swim: ActivityMetrics['swim'] = null;
   if (family === 'swim') {
-    const distance = swimDistance(series) ?? positive(options.summary?.distanceM);
-    if (distance !== null && movingS > 0) {
-      const speed = distance / movingS;
+    let distance: number | null;
+    let swimMovingS = movingS;
+    const pool = series?.pool;
+    const active = pool?.lengths.filter((l) => l.active) ?? [];
+    const poolLength = positive(pool?.lengthM);
+    if (pool && active.length > 0 && poolLength !== null) {
+      swimMovingS = active.reduce((sum, l) => sum + l.durationS, 0);
+      distance = active.length * poolLength;
+      movingS = Math.min(swimMovingS, durationS);
+    } else {
+      distance = swimDistance(series) ?? positive(options.summary?.distanceM);
+    }
+    if (distance !== null && swimMovingS > 0) {
+      const speed = distance / swimMovingS;
       const intensity = swimPace ? speed / (100 / swimPace) : null;
-      swim = { speed, if: intensity, stss: intensity !== null ? hours * intensity ** 3 * 100 : null };
+      swim = {
+        speed,
+        if: intensity,
+        stss: intensity !== null ? (swimMovingS / 3600) * intensity ** 3 * 100 : null,
+      };
     }
   }
+  // Stopped = elapsed − moving: the recorded seconds that are not moving (§1.4) plus the pauses, which add
+  // no seconds (§1.2), so moving + stopped is the whole elapsed span as on Strava and head units.
+  const stoppedS = series
+    ? Math.max(0, n + series.pausedS - movingS)
+    : Math.max(0, (positive(options.summary?.elapsedTimeS) ?? durationS) - durationS);
 
-  // Which score is the activity's stress (§6).
+  // Which score is the activity's stress (§6); its intensity is the IF of the same method.
   let stress: ActivityMetrics['stress'];
   const hrPresent = hrValues ? presentCount(hrValues) : 0;
-  if (power?.tss != null && powerPresent >= n / 2) stress = { value: power.tss, method: 'power' };
-  else if ((family === 'run' || family === 'walk') && pace?.rtss != null)
-    stress = { value: pace.rtss, method: 'pace' };
-  else if (swim?.stss != null) stress = { value: swim.stss, method: 'swim' };
-  else if (hr?.hrtss != null && hrPresent >= n / 2) stress = { value: hr.hrtss, method: 'hr' };
+  if (power?.tss != null && powerPresent >= n / 2)
+    stress = { value: power.tss, method: 'power', if: power.if };
+  else if (foot && pace?.rtss != null) stress = { value: pace.rtss, method: 'pace', if: pace.if };
+  else if (swim?.stss != null) stress = { value: swim.stss, method: 'swim', if: swim.if };
+  else if (hr?.hrtss != null && hrPresent >= n / 2) stress = { value: hr.hrtss, method: 'hr', if: null };
   else {
     const movingHours = (movingS > 0 ? movingS : durationS) / 3600;
-    stress = { value: movingHours * estimatedStressPerHour[family], method: 'estimated' };
+    stress = { value: movingHours * estimatedStressPerHour[family], method: 'estimated', if: null };
   }
 
   // Zones (§7): seconds with the value missing are in no zone.
   const zones = {
-    power: series?.power && ftp && powerPresent > 0 ? zoneSeconds(series.power, powerZoneBounds, ftp) : null,
+    power:
+      series?.power && powerFtp && powerPresent > 0
+        ? zoneSeconds(series.power, powerZoneBounds, powerFtp)
+        : null,
     hr: hrValues && lthr ? zoneSeconds(hrValues, hrZoneBounds, lthr) : null,
   };
 
@@ -238,9 +300,12 @@ export function analyzeSeries(series: Series | null, options: AnalyzeOptions): A
     const usePower = series?.power && powerPresent >= n / 2;
     const output = usePower ? series!.power! : gap;
     if (output) {
+      const prefix = prefixSums(output);
       const ef = (from: number, to: number) => {
-        const slice = output.subarray(from, to);
-        const normal = normalized(slice, prefixSums(slice));
+        const clipped: [number, number][] = [];
+        for (const [a, b] of ranges)
+          if (Math.min(b, to) > Math.max(a, from)) clipped.push([Math.max(a, from), Math.min(b, to)]);
+        const normal = normalized(prefix, clipped);
         const heart = mean(hrValues.subarray(from, to));
         return normal !== null && heart > 0 ? normal / heart : null;
       };
@@ -260,14 +325,20 @@ export function analyzeSeries(series: Series | null, options: AnalyzeOptions): A
     pace,
     hr,
     swim,
-    stress: { value: finite(stress.value), method: stress.method },
+    stress: {
+      value: finite(stress.value),
+      method: stress.method,
+      if: stress.if !== null && Number.isFinite(stress.if) ? stress.if : null,
+    },
+    incomplete,
     zones,
     peaks: { power: powerPeaks, hr: hrPeaks, gapSpeed: gapPeaks },
-    bestEfforts: family === 'run' || family === 'walk' ? bestEfforts(series) : {},
+    bestEfforts: foot ? bestEfforts(series) : {},
     powerCurve,
     decouplingPct,
     thresholdsUsed: {
       ftp,
+      runFtp,
       lthr,
       maxHr,
       maxHrSource,
@@ -277,21 +348,27 @@ export function analyzeSeries(series: Series | null, options: AnalyzeOptions): A
       swimThresholdPaceSPer100m: swimPace,
       sex,
     },
-    warnings,
+    notes,
+    warnings: [...notes, ...warnings],
   };
 }
 
-/** Fourth-power mean of the 30 s rolling average (NP, and NGP from grade-adjusted speed); < 30 s: null. */
-function normalized(values: Float64Array, prefix: Float64Array): number | null {
-  const n = values.length;
-  if (n < 30) return null;
+/**
+ * Fourth-power mean of the 30 s rolling average (NP, and NGP from grade-adjusted speed), each window
+ * inside one segment (§2); no segment of 30 s or more: null. `prefix` counts missing values as 0.
+ */
+function normalized(prefix: Float64Array, ranges: readonly (readonly [number, number])[]): number | null {
   let sum4 = 0;
-  for (let i = 29; i < n; i++) {
-    const avg = (prefix[i + 1]! - prefix[i - 29]!) / 30;
-    const sq = avg * avg;
-    sum4 += sq * sq;
+  let windows = 0;
+  for (const [from, to] of ranges) {
+    for (let i = from + 29; i < to; i++) {
+      const avg = (prefix[i + 1]! - prefix[i - 29]!) / 30;
+      const sq = avg * avg;
+      sum4 += sq * sq;
+    }
+    if (to - from >= 30) windows += to - from - 29;
   }
-  return (sum4 / (n - 29)) ** 0.25;
+  return windows > 0 ? (sum4 / windows) ** 0.25 : null;
 }
 
 /** Minetti et al. (2002) energy cost of running on a grade, J/kg/m. */
@@ -324,15 +401,26 @@ function trimpPerMinute(heartRate: number, rest: number, max: number, sex: 'male
 }
 
 function trimpOf(hr: Float64Array, rest: number, max: number, sex: 'male' | 'female'): number {
+  // Heart rate is nearly always a whole bpm: each one's exponential is computed once (same value, same sum).
+  const whole = new Float64Array(301).fill(Number.NaN);
   let total = 0;
-  for (const v of hr) if (Number.isFinite(v)) total += trimpPerMinute(v, rest, max, sex) / 60;
+  for (let i = 0; i < hr.length; i++) {
+    const v = hr[i]!;
+    if (!Number.isFinite(v)) continue;
+    if (Number.isInteger(v) && v >= 0 && v <= 300) {
+      let per = whole[v]!;
+      if (Number.isNaN(per)) per = whole[v] = trimpPerMinute(v, rest, max, sex) / 60;
+      total += per;
+    } else total += trimpPerMinute(v, rest, max, sex) / 60;
+  }
   return total;
 }
 
 /** Compares v × 100 with percent × threshold, so 110 W is exactly 55 % of 200 W (no 0.55 × 200 rounding). */
 function zoneSeconds(values: Float64Array, percentBounds: number[], threshold: number): number[] {
   const seconds = [0, 0, 0, 0, 0, 0, 0];
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     if (!Number.isFinite(v)) continue;
     let zone = 0;
     while (zone < percentBounds.length && v * 100 >= percentBounds[zone]! * threshold) zone++;
@@ -405,7 +493,8 @@ function bestEfforts(series: Series | null): Record<string, number> {
 function mean(values: Float64Array): number {
   let sum = 0;
   let count = 0;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     if (Number.isFinite(v)) {
       sum += v;
       count++;

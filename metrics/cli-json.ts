@@ -36,7 +36,7 @@ export function toCliJson(m: ActivityMetrics) {
       ? { avg: r(m.hr.avg, 2), max: r(m.hr.max, 2), trimp: r(m.hr.trimp, 2), hrtss: r(m.hr.hrtss, 2) }
       : null,
     swim: m.swim ? { speed: r(m.swim.speed, 4), if: r(m.swim.if, 4), stss: r(m.swim.stss, 2) } : null,
-    stress: { value: r(m.stress.value, 2) ?? 0, method: m.stress.method },
+    stress: { value: r(m.stress.value, 2) ?? 0, method: m.stress.method, if: r(m.stress.if, 4) },
     zones: { power: m.zones.power, hr: m.zones.hr },
     peaks: {
       power: roundRecord(m.peaks.power, 2),
@@ -46,6 +46,11 @@ export function toCliJson(m: ActivityMetrics) {
     best_efforts: roundRecord(m.bestEfforts, 1),
     power_curve: m.powerCurve.map(([d, w]) => [d, r(w, 2)]),
     decoupling_pct: r(m.decouplingPct, 2),
+    incomplete: m.incomplete !== null,
+    session: m.incomplete
+      ? { timer_s: r(m.incomplete.timerS, 1), distance_m: r(m.incomplete.distanceM, 1) }
+      : null,
+    notes: m.notes,
   };
 }
 export type CliJson = ReturnType<typeof toCliJson>;

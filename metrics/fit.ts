@@ -1,19 +1,54 @@
 import { Decoder, Stream } from '@garmin/fitsdk';
 import type { RawStreams } from './streams.ts';
 
-export interface FitActivity {
+/** What the device itself computed for a session (its `session` message), for cross-checks. */
+export interface FitDeviceSummary {
+  normalizedPower: number | null;
+  avgPower: number | null;
+  tss: number | null;
+  intensityFactor: number | null;
+  thresholdPower: number | null;
+  avgHeartRate: number | null;
+  maxHeartRate: number | null;
+  timerTimeS: number | null;
+  elapsedTimeS: number | null;
+  distanceM: number | null;
+  avgSpeed: number | null;
+  poolLengthM: number | null;
+}
+
+/** One session of a FIT file: a leg of a multisport file, or the whole activity (METRICS.md §1.5). */
+export interface FitLeg {
+  /** Seconds from the leg's first record; carries the device timer and pool lengths when the file has them. */
   streams: RawStreams;
   /** Strava-style sport name from the session (or sport) message, null when the file has none. */
   sport: string | null;
   startTime: Date | null;
-  /** What the device itself computed, for cross-checks. */
-  device: { normalizedPower: number | null; tss: number | null; intensityFactor: number | null };
+  device: FitDeviceSummary;
   /** What could not be read; the rest was kept. */
   warnings: string[];
 }
 
+/**
+ * A decoded activity file. The top-level fields are the first leg's (the whole activity for a file with
+ * one session); `legs` holds every session in order. Nothing is computed across legs.
+ */
+export interface FitActivity extends FitLeg {
+  legs: FitLeg[];
+}
+
 export class FitError extends Error {
   override name = 'FitError';
+}
+
+/** The file is valid FIT but holds no activity (settings, a workout, monitoring, a course...). */
+export class FitNotActivityError extends FitError {
+  override name = 'FitNotActivityError';
+  constructor(readonly fileType: string) {
+    super(
+      `this FIT file holds ${/^[aeiou]/i.test(fileType) ? 'an' : 'a'} ${fileType} file, not an activity (no workout to analyse)`,
+    );
+  }
 }
 
 const semicirclesToDegrees = 180 / 2 ** 31;
@@ -48,18 +83,31 @@ export function fitSportToStrava(sport: string | undefined, subSport: string | u
         : /stair/i.test(sub)
           ? 'StairStepper'
           : 'Workout',
+    transition: 'Transition',
     generic: 'Workout',
     multisport: 'Workout',
   };
   return map[sport] ?? sport.charAt(0).toUpperCase() + sport.slice(1);
 }
 
+type Mesg = Record<string, unknown>;
+
+const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const ms = (value: unknown) => (value instanceof Date ? value.getTime() : null);
+
 /**
- * Decodes a FIT file into the stream shape the engine reads (seconds from the first record, speed,
- * distance, altitude, heart rate, power, cadence, temperature, position). A partly corrupt file keeps
- * every record decoded before the damage, with a warning saying what was lost.
+ * Decodes a FIT activity into the stream shape the engine reads (seconds from the leg's first record,
+ * speed, distance, altitude, heart rate, power, cadence, temperature, position), one leg per `session`
+ * message, each with its own records (by time range), timer events (the pauses) and pool lengths. A partly
+ * corrupt file keeps every record decoded before the damage, with a warning saying what was lost. A FIT
+ * file that is not an activity (settings, workout, monitoring...) is refused with FitNotActivityError.
  */
 export function fitToStreams(input: Uint8Array): FitActivity {
+  const legs = fitToLegs(input);
+  return { ...legs[0]!, legs };
+}
+
+export function fitToLegs(input: Uint8Array): FitLeg[] {
   const warnings: string[] = [];
   let bytes = input;
   try {
@@ -69,12 +117,10 @@ export function fitToStreams(input: Uint8Array): FitActivity {
       `could not expand compressed timestamps: ${error instanceof Error ? error.message : error}`,
     );
   }
-  // A view of the bytes as they are: an Array copy of a 1 MB file costs more than decoding it.
-  const stream = Stream.fromBuffer(bytes);
+  const stream = Stream.fromByteArray(bytes);
   if (!Decoder.isFIT(stream)) throw new FitError('not a FIT file (no FIT header)');
+  // No separate checkIntegrity() pass: read() checks the CRC and size itself and reports them as errors.
   const decoder = new Decoder(stream);
-  if (!decoder.checkIntegrity())
-    warnings.push('the file failed its integrity check (size or CRC); reading what decodes');
   const { messages, errors } = decoder.read({
     convertDateTimesToDates: true,
     expandComponents: true,
@@ -82,16 +128,53 @@ export function fitToStreams(input: Uint8Array): FitActivity {
   });
   for (const error of errors)
     warnings.push(`decoding stopped early: ${error instanceof Error ? error.message : String(error)}`);
-  const records = (messages.recordMesgs ?? []) as Record<string, unknown>[];
-  const session = ((messages.sessionMesgs ?? []) as Record<string, unknown>[])[0];
-  const sportMesg = ((messages.sportMesgs ?? []) as Record<string, unknown>[])[0];
+  const fileType = ((messages.fileIdMesgs ?? []) as Mesg[])[0]?.type;
+  if (typeof fileType === 'string' && fileType !== 'activity') throw new FitNotActivityError(fileType);
+  const records = (messages.recordMesgs ?? []) as Mesg[];
+  const sessions = ((messages.sessionMesgs ?? []) as Mesg[]).filter((s) => ms(s.startTime) !== null);
+  const sportMesg = ((messages.sportMesgs ?? []) as Mesg[])[0];
+  const timerEvents = ((messages.eventMesgs ?? []) as Mesg[])
+    .filter((e) => e.event === 'timer' && ms(e.timestamp) !== null)
+    .sort((a, b) => ms(a.timestamp)! - ms(b.timestamp)!);
+  const lengths = ((messages.lengthMesgs ?? []) as Mesg[]).filter((l) => ms(l.startTime) !== null);
   const timed = records.filter((r) => r.timestamp instanceof Date);
   if (timed.length < records.length)
     warnings.push(`${records.length - timed.length} records without a timestamp were skipped`);
   if (timed.length === 0 && records.length === 0 && errors.length > 0)
     warnings.push('no records could be read');
-  const start = timed[0]?.timestamp as Date | undefined;
-  const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+  if (typeof fileType !== 'string' && timed.length === 0 && sessions.length === 0)
+    throw new FitNotActivityError('non-activity');
+  sessions.sort((a, b) => ms(a.startTime)! - ms(b.startTime)!);
+
+  if (sessions.length <= 1) {
+    const session = sessions[0];
+    return [
+      buildLeg(timed, timerEvents, lengths, session, sportMesg, Number.NEGATIVE_INFINITY, Infinity, warnings),
+    ];
+  }
+  // A record belongs to the session whose span holds it: from its start to the next session's start.
+  return sessions.map((session, i) => {
+    const from = i === 0 ? Number.NEGATIVE_INFINITY : ms(session.startTime)!;
+    const to = i + 1 < sessions.length ? ms(sessions[i + 1]!.startTime)! : Number.POSITIVE_INFINITY;
+    return buildLeg(timed, timerEvents, lengths, session, undefined, from, to, [...warnings]);
+  });
+}
+
+/** The leg of records in [fromMs, toMs), with its timer (running intervals) and lengths. */
+function buildLeg(
+  allRecords: Mesg[],
+  timerEvents: Mesg[],
+  allLengths: Mesg[],
+  session: Mesg | undefined,
+  sportMesg: Mesg | undefined,
+  fromMs: number,
+  toMs: number,
+  warnings: string[],
+): FitLeg {
+  const inLeg = (t: number) => t >= fromMs && t < toMs;
+  const timed = allRecords.filter((r) => inLeg(ms(r.timestamp)!));
+  const sessionStart = ms(session?.startTime);
+  const startMs = ms(timed[0]?.timestamp) ?? sessionStart;
   const time: number[] = [];
   const watts: (number | null)[] = [];
   const heartrate: (number | null)[] = [];
@@ -102,7 +185,7 @@ export function fitToStreams(input: Uint8Array): FitActivity {
   const temp: (number | null)[] = [];
   const latlng: ([number, number] | null)[] = [];
   for (const r of timed) {
-    time.push(((r.timestamp as Date).getTime() - start!.getTime()) / 1000);
+    time.push((ms(r.timestamp)! - startMs!) / 1000);
     watts.push(num(r.power));
     heartrate.push(num(r.heartRate));
     cadence.push(num(r.cadence));
@@ -125,18 +208,88 @@ export function fitToStreams(input: Uint8Array): FitActivity {
   if (any(distance)) channels.distance = distance;
   if (any(altitude)) channels.altitude = altitude;
   if (any(temp)) channels.temp = temp;
+  const streams: RawStreams = { time, channels, ...(any(latlng) ? { latlng } : {}) };
+
+  if (startMs !== null && timerEvents.length > 0) {
+    // The device timer decides the pauses (§1.2): running from a start to the next stop. The timer's
+    // state at the leg's start carries over from earlier events (a multisport watch keeps running).
+    const rel = (t: number) => (t - startMs) / 1000;
+    const legStart = Number.isFinite(fromMs) ? fromMs : Math.min(startMs, ms(timerEvents[0]!.timestamp)!);
+    // No event before the leg: it runs from its start (a multisport watch may log the timer only for the
+    // last leg, and records before the first start are not between a stop and a start).
+    let running = true;
+    let since = legStart;
+    const intervals: [number, number][] = [];
+    for (const event of timerEvents) {
+      const t = ms(event.timestamp)!;
+      if (t >= toMs) break;
+      const starts = event.eventType === 'start';
+      const stops = typeof event.eventType === 'string' && event.eventType.startsWith('stop');
+      if (t < legStart) {
+        if (starts) running = true;
+        else if (stops) running = false;
+        since = legStart;
+        continue;
+      }
+      if (starts && !running) {
+        running = true;
+        since = t;
+      } else if (stops && running) {
+        running = false;
+        if (t > since) intervals.push([rel(since), rel(t)]);
+      }
+    }
+    if (running) {
+      // No stop before the leg ends: the timer runs to the leg's end (the next session, or the session's
+      // own elapsed span, or the last record).
+      const sessionEnd =
+        sessionStart !== null && num(session?.totalElapsedTime) !== null
+          ? sessionStart + num(session?.totalElapsedTime)! * 1000
+          : null;
+      const lastRecord = ms(timed.at(-1)?.timestamp);
+      const end = Number.isFinite(toMs) ? toMs : Math.max(sessionEnd ?? 0, (lastRecord ?? 0) + 1000);
+      if (end > since) intervals.push([rel(since), rel(end)]);
+    }
+    streams.timer = intervals;
+  }
+
+  const lengths = allLengths.filter((l) => inLeg(ms(l.startTime)!));
+  const poolLength = num(session?.poolLength);
+  if (startMs !== null && lengths.length > 0) {
+    streams.pool = {
+      lengthM: poolLength ?? null,
+      lengths: lengths.map((l) => ({
+        startS: (ms(l.startTime)! - startMs) / 1000,
+        durationS: num(l.totalTimerTime) ?? num(l.totalElapsedTime) ?? 0,
+        active: l.lengthType !== 'idle',
+      })),
+    };
+  }
+  const timerS = num(session?.totalTimerTime);
+  if (session) streams.session = { timerS, distanceM: num(session.totalDistance) };
+
   const sessionSport = (session?.sport ?? sportMesg?.sport) as string | undefined;
   const subSport = (session?.subSport ?? sportMesg?.subSport) as string | undefined;
   let sport = fitSportToStrava(sessionSport, subSport);
   if (!sport && channels.watts) sport = 'Ride';
+  const positive = (value: unknown) => num(value) || null;
   return {
-    streams: { time, channels, ...(any(latlng) ? { latlng } : {}) },
+    streams,
     sport,
-    startTime: start ?? (session?.startTime as Date | undefined) ?? null,
+    startTime: startMs !== null ? new Date(startMs) : null,
     device: {
-      normalizedPower: num(session?.normalizedPower) || null,
-      tss: num(session?.trainingStressScore) || null,
-      intensityFactor: num(session?.intensityFactor) || null,
+      normalizedPower: positive(session?.normalizedPower),
+      avgPower: positive(session?.avgPower),
+      tss: positive(session?.trainingStressScore),
+      intensityFactor: positive(session?.intensityFactor),
+      thresholdPower: positive(session?.thresholdPower),
+      avgHeartRate: positive(session?.avgHeartRate),
+      maxHeartRate: positive(session?.maxHeartRate),
+      timerTimeS: positive(session?.totalTimerTime),
+      elapsedTimeS: positive(session?.totalElapsedTime),
+      distanceM: positive(session?.totalDistance),
+      avgSpeed: positive(session?.enhancedAvgSpeed) ?? positive(session?.avgSpeed),
+      poolLengthM: positive(session?.poolLength),
     },
     warnings,
   };

@@ -10,7 +10,17 @@ export {
   type Thresholds,
 } from './analyze.ts';
 export { type CliJson, toCliJson } from './cli-json.ts';
-export { bestSumsAllDurations, bestSumsBruteForce, curveDurations } from './mean-max.ts';
+export {
+  bestSumsAllDurations,
+  bestSumsAt,
+  bestSumsAtDirect,
+  bestSumsBruteForce,
+  curveDurations,
+  curveGrid,
+  curveGridUpTo,
+  envelopeCurve,
+  powerCurve,
+} from './mean-max.ts';
 export {
   computePmc,
   extendPmc,
@@ -21,4 +31,12 @@ export {
   pmcFrom,
 } from './pmc.ts';
 export { estimatedStressPerHour, type SportFamily, sportFamily } from './sport.ts';
-export { parseStravaStreams, type RawStreams, type Series, StreamError, toSeries } from './streams.ts';
+export {
+  type PoolLengths,
+  parseStravaStreams,
+  type RawStreams,
+  type Series,
+  StreamError,
+  segmentRanges,
+  toSeries,
+} from './streams.ts';

@@ -151,8 +151,19 @@ export function bestSumsBruteForce(values: Float64Array): Float64Array {
   return best;
 }
 
-/** Mean-max at given durations over windows where every value is present (for heart rate). */
-export function meanMaxPresent(values: Float64Array, durations: readonly number[]): Map<number, number> {
+/** [from, to) index ranges: the whole series when no segments are given. */
+type Ranges = readonly (readonly [number, number])[];
+const whole = (n: number): Ranges => (n > 0 ? [[0, n]] : []);
+
+/**
+ * Mean-max at given durations over windows where every value is present (heart rate), each window inside
+ * one segment. Durations no segment is long enough for are absent.
+ */
+export function meanMaxPresent(
+  values: Float64Array,
+  durations: readonly number[],
+  segments: Ranges = whole(values.length),
+): Map<number, number> {
   const n = values.length;
   const prefix = new Float64Array(n + 1);
   const count = new Int32Array(n + 1);
@@ -164,12 +175,13 @@ export function meanMaxPresent(values: Float64Array, durations: readonly number[
   }
   const result = new Map<number, number>();
   for (const d of durations) {
-    if (d > n) continue;
     let max = -1;
-    for (let i = 0; i + d <= n; i++) {
-      if (count[i + d]! - count[i]! !== d) continue;
-      const sum = prefix[i + d]! - prefix[i]!;
-      if (sum > max) max = sum;
+    for (const [from, to] of segments) {
+      for (let i = from; i + d <= to; i++) {
+        if (count[i + d]! - count[i]! !== d) continue;
+        const sum = prefix[i + d]! - prefix[i]!;
+        if (sum > max) max = sum;
+      }
     }
     if (max >= 0) result.set(d, max / d);
   }
@@ -188,4 +200,176 @@ export function curveDurations(n: number, include: readonly number[] = []): numb
   for (const d of include) if (d <= n) set.add(d);
   if (n > 0) set.add(n);
   return [...set].sort((a, b) => a - b);
+}
+
+/** The reported peak durations (METRICS.md §8), all on the curve grid. */
+export const reportedDurations = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 5400, 7200] as const;
+
+/** The grid's longest duration: a week (multi-day ultras fit). */
+const gridLimitS = 7 * 24 * 3600;
+
+/**
+ * The one duration grid every activity's power curve is stored on (METRICS.md §8), so that a period's
+ * curve is, duration by duration, the maximum over its activities: every second from 1 to 60 s, then 30
+ * log-spaced steps per decade (60 × 10^(k/30), rounded), plus the reported durations; up to a week.
+ */
+export const curveGrid: readonly number[] = (() => {
+  const set = new Set<number>(reportedDurations);
+  for (let d = 1; d <= 60; d++) set.add(d);
+  for (let k = 1; ; k++) {
+    const d = Math.round(60 * 10 ** (k / 30));
+    if (d > gridLimitS) break;
+    set.add(d);
+  }
+  return [...set].sort((a, b) => a - b);
+})();
+
+/** The grid's durations no longer than `maxS`. */
+export function curveGridUpTo(maxS: number): number[] {
+  const out: number[] = [];
+  for (const d of curveGrid) {
+    if (d > maxS) break;
+    out.push(d);
+  }
+  return out;
+}
+
+const pruneBlock = 16;
+
+/**
+ * best[k] = the highest sum of `durations[k]` consecutive values inside one segment (missing and negative
+ * values as 0), −1 where no segment is that long. Exact: prefix sums make a window O(1), and because the
+ * prefix never falls, every window starting in a block of 16 starts lies inside the block's span plus the
+ * duration, so a block whose span sum cannot beat the best found so far is skipped whole (first in
+ * super-blocks of about d / 4 starts, then in blocks of 16). At most O(n) per duration.
+ */
+export function bestSumsAt(
+  values: Float64Array,
+  durations: readonly number[],
+  segments: Ranges = whole(values.length),
+  prefix: Float64Array = prefixSums(values),
+): Float64Array {
+  const best = new Float64Array(durations.length).fill(-1);
+  const shortStart = new Int32Array(durations.length).fill(-1);
+  // Short durations are not pruned: they are scanned together, tile by tile, so a long series streams
+  // through memory once for all of them instead of once each.
+  const short: number[] = [];
+  for (let k = 0; k < durations.length; k++) if (durations[k]! < 2 * pruneBlock) short.push(k);
+  if (short.length > 0) {
+    const tile = 4096;
+    for (const [from, to] of segments) {
+      for (let t0 = from; t0 < to; t0 += tile) {
+        const t1 = Math.min(t0 + tile, to);
+        for (const k of short) {
+          const d = durations[k]!;
+          const last = Math.min(t1 - 1, to - d);
+          let currentBest = best[k]!;
+          let currentStart = shortStart[k]!;
+          for (let i = t0; i <= last; i++) {
+            const sum = prefix[i + d]! - prefix[i]!;
+            if (sum > currentBest) {
+              currentBest = sum;
+              currentStart = i;
+            }
+          }
+          best[k] = currentBest;
+          shortStart[k] = currentStart;
+        }
+      }
+    }
+  }
+  // The previous duration's best window, grown, is nearly always close to this one's: a good first bound.
+  let hintStart = -1;
+  for (let k = 0; k < durations.length; k++) {
+    const d = durations[k]!;
+    if (d < 2 * pruneBlock) {
+      if (shortStart[k]! >= 0) hintStart = shortStart[k]!;
+      continue;
+    }
+    let currentBest = -1;
+    let currentStart = -1;
+    if (hintStart >= 0) {
+      for (const [from, to] of segments) {
+        if (hintStart < from || hintStart >= to || to - from < d) continue;
+        const start = Math.max(from, Math.min(hintStart, to - d));
+        currentBest = prefix[start + d]! - prefix[start]!;
+        currentStart = start;
+      }
+    }
+    for (const [from, to] of segments) {
+      const lastStart = to - d;
+      if (lastStart < from) continue;
+      // Two levels: super-blocks of about d / 4 starts (a bound over 1.25 d), then blocks of 16, so a long
+      // duration touches a few cache lines per d / 4 samples instead of streaming the whole prefix again.
+      const superBlock = Math.max(pruneBlock, Math.floor(d / (4 * pruneBlock)) * pruneBlock);
+      for (let sb = from; sb <= lastStart; sb += superBlock) {
+        const superEnd = Math.min(sb + superBlock - 1, lastStart);
+        if (prefix[superEnd + d]! - prefix[sb]! <= currentBest) continue;
+        for (let b = sb; b <= superEnd; b += pruneBlock) {
+          const blockEnd = Math.min(b + pruneBlock - 1, superEnd);
+          if (prefix[blockEnd + d]! - prefix[b]! <= currentBest) continue;
+          for (let i = b; i <= blockEnd; i++) {
+            const sum = prefix[i + d]! - prefix[i]!;
+            if (sum > currentBest) {
+              currentBest = sum;
+              currentStart = i;
+            }
+          }
+        }
+      }
+    }
+    best[k] = currentBest;
+    if (currentStart >= 0) hintStart = currentStart;
+  }
+  return best;
+}
+
+/** The reference for `bestSumsAt`: every window of every duration, no pruning. */
+export function bestSumsAtDirect(
+  values: Float64Array,
+  durations: readonly number[],
+  segments: Ranges = whole(values.length),
+): Float64Array {
+  const prefix = prefixSums(values);
+  const best = new Float64Array(durations.length).fill(-1);
+  for (let k = 0; k < durations.length; k++) {
+    const d = durations[k]!;
+    let max = -1;
+    for (const [from, to] of segments) {
+      for (let i = from; i + d <= to; i++) {
+        const sum = prefix[i + d]! - prefix[i]!;
+        if (sum > max) max = sum;
+      }
+    }
+    best[k] = max;
+  }
+  return best;
+}
+
+/**
+ * The curve of METRICS.md §8 at `durations` (ascending): the best mean held for at least d — for each d,
+ * the highest raw mean-max at any of the durations ≥ d — so it never rises. Durations no segment is long
+ * enough for are left out.
+ */
+export function envelopeCurve(durations: readonly number[], bestSums: Float64Array): [number, number][] {
+  const curve: [number, number][] = [];
+  let held = -1;
+  for (let k = durations.length - 1; k >= 0; k--) {
+    if (bestSums[k]! < 0) continue;
+    const mean = bestSums[k]! / durations[k]!;
+    if (mean > held) held = mean;
+    curve.push([durations[k]!, held]);
+  }
+  return curve.reverse();
+}
+
+/** The power curve of a series on the shared grid, windows inside segments (§8). */
+export function powerCurve(
+  values: Float64Array,
+  segments: Ranges = whole(values.length),
+): [number, number][] {
+  let longest = 0;
+  for (const [from, to] of segments) longest = Math.max(longest, to - from);
+  const grid = curveGridUpTo(longest);
+  return envelopeCurve(grid, bestSumsAt(values, grid, segments));
 }

@@ -1,8 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyze } from './analyze.ts';
-import { bestSumsAllDurations, bestSumsBruteForce } from './mean-max.ts';
-import type { RawStreams } from './streams.ts';
+import {
+  bestSumsAllDurations,
+  bestSumsAt,
+  bestSumsAtDirect,
+  bestSumsBruteForce,
+  curveGrid,
+  curveGridUpTo,
+  powerCurve,
+  reportedDurations,
+} from './mean-max.ts';
+import { type RawStreams, StreamError } from './streams.ts';
 
 const watts = fc.array(
   fc.oneof(fc.integer({ min: 0, max: 1500 }), fc.double({ min: 0, max: 1500, noNaN: true })),
@@ -60,6 +69,89 @@ describe('mean-max curve properties', () => {
     const series = new Float64Array(5000);
     for (let i = 100; i < 5000; i += 397) series[i] = 900 + (i % 7);
     expect(Array.from(bestSumsAllDurations(series))).toEqual(Array.from(bestSumsBruteForce(series)));
+  });
+});
+
+describe('the power curve on the shared grid (§8)', () => {
+  /** A series cut into segments at random points (pauses), as [from, to) ranges. */
+  const segmented = fc
+    .record({
+      values: fc.array(fc.oneof(fc.integer({ min: 0, max: 1500 }), fc.constant(Number.NaN)), {
+        minLength: 1,
+        maxLength: 700,
+      }),
+      cuts: fc.array(fc.integer({ min: 1, max: 699 }), { maxLength: 6 }),
+    })
+    .map(({ values, cuts }) => {
+      const points = [...new Set(cuts.filter((c) => c < values.length))].sort((a, b) => a - b);
+      const bounds = [0, ...points, values.length];
+      const ranges = bounds.slice(1).map((to, i): [number, number] => [bounds[i]!, to]);
+      return { values: Float64Array.from(values), ranges };
+    });
+
+  /** Brute force: every window of every grid duration inside each segment, then the running maximum. */
+  function bruteCurve(values: Float64Array, ranges: [number, number][]): [number, number][] {
+    const longest = Math.max(...ranges.map(([a, b]) => b - a));
+    const raw = curveGridUpTo(longest).map((d) => {
+      let best = -1;
+      for (const [from, to] of ranges)
+        for (let i = from; i + d <= to; i++) {
+          let sum = 0;
+          // Not Math.max: a missing second (NaN) counts as 0 W.
+          // biome-ignore lint/complexity/useMathMinMax: NaN handling
+          for (let j = i; j < i + d; j++) sum += values[j]! > 0 ? values[j]! : 0;
+          best = Math.max(best, sum);
+        }
+      return [d, best] as const;
+    });
+    const curve: [number, number][] = [];
+    let held = -1;
+    for (let k = raw.length - 1; k >= 0; k--) {
+      const [d, sum] = raw[k]!;
+      if (sum < 0) continue;
+      held = Math.max(held, sum / d);
+      curve.unshift([d, held]);
+    }
+    return curve;
+  }
+
+  it('equals brute force over segments, never rises, and ends at the longest segment', () => {
+    fc.assert(
+      fc.property(segmented, ({ values, ranges }) => {
+        const curve = powerCurve(values, ranges);
+        const brute = bruteCurve(values, ranges);
+        expect(curve.map(([d]) => d)).toEqual(brute.map(([d]) => d));
+        for (const [i, [, w]] of curve.entries()) expect(w).toBeCloseTo(brute[i]![1], 9);
+        for (let i = 1; i < curve.length; i++) expect(curve[i]![1]).toBeLessThanOrEqual(curve[i - 1]![1]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('the pruned sums equal the direct ones bit for bit, at any durations', () => {
+    fc.assert(
+      fc.property(segmented, fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1 }), (input, picks) => {
+        const durations = [...new Set(picks)].sort((a, b) => a - b);
+        expect(Array.from(bestSumsAt(input.values, durations, input.ranges))).toEqual(
+          Array.from(bestSumsAtDirect(input.values, durations, input.ranges)),
+        );
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('one grid for every activity: 1–60 s by the second, then log-spaced, the reported durations on it', () => {
+    expect(curveGrid.slice(0, 60)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    for (const d of reportedDurations) expect(curveGrid).toContain(d);
+    for (let i = 60; i < curveGrid.length; i++) {
+      expect(curveGrid[i]!).toBeGreaterThan(curveGrid[i - 1]!);
+      expect(curveGrid[i]! / curveGrid[i - 1]!).toBeLessThan(1.09); // at most one 30th of a decade apart
+    }
+    // Two activities' curves share their durations, so a period's curve is the per-duration maximum.
+    const a = powerCurve(Float64Array.from({ length: 4000 }, (_, i) => 200 + (i % 97)));
+    const b = powerCurve(Float64Array.from({ length: 2500 }, (_, i) => 250 - (i % 13)));
+    const shared = new Set(a.map(([d]) => d));
+    expect(b.every(([d]) => shared.has(d))).toBe(true);
   });
 });
 
@@ -129,13 +221,6 @@ describe('hostile streams: a result or a clear error, never a throw from deep in
     ['empty', { time: [], channels: {} }],
     ['one sample', { time: [0], channels: { watts: [200], heartrate: [140] } }],
     [
-      'mismatched lengths',
-      {
-        time: [0, 1, 2, 3, 4, 5],
-        channels: { watts: [100, 200], heartrate: [120, 121, 122, 123, 124, 125, 126, 127] },
-      },
-    ],
-    [
       'repeated and backwards timestamps',
       { time: [0, 1, 1, 2, 1, 3, 0, 4], channels: { watts: [1, 2, 3, 4, 5, 6, 7, 8] } },
     ],
@@ -181,13 +266,24 @@ describe('hostile streams: a result or a clear error, never a throw from deep in
     }
   });
 
+  it('streams of unequal length are refused with a clear error', () => {
+    const raw: RawStreams = {
+      time: [0, 1, 2, 3, 4, 5],
+      channels: { watts: [100, 200], heartrate: [120, 121, 122, 123, 124, 125, 126, 127] },
+    };
+    expect(() => analyze(raw, { sport: 'Ride' })).toThrow(StreamError);
+    expect(() => analyze(raw, { sport: 'Ride' })).toThrow(/"watts" stream has 2 values but "time" has 6/);
+  });
+
   it('the hour-long gap adds no seconds and counts as stopped time', () => {
-    const m = analyze(cases[6]![1], { sport: 'Ride' });
+    const m = analyze(cases.find(([name]) => name === 'an hour-long gap')![1], { sport: 'Ride' });
     expect([m.durationS, m.stoppedS]).toEqual([6, 3599]);
   });
 
   it('the corrupt timestamp is dropped, the rest kept', () => {
-    const m = analyze(cases[7]![1], { sport: 'Run' });
+    const m = analyze(cases.find(([name]) => name === 'a corrupt far-future timestamp')![1], {
+      sport: 'Run',
+    });
     expect(m.durationS).toBe(5);
     expect(m.stoppedS).toBe(0);
   });

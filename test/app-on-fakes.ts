@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import type { PgBoss } from 'pg-boss';
+import type { DestinationStream } from 'pino';
 import { buildAppContext } from '../app/build-context.ts';
 import type { AppContext } from '../app/context.ts';
 import { createBoss, createQueues, startWorkers } from '../app/job-runner.ts';
@@ -32,6 +33,8 @@ export async function startAppOnFakes(options: {
   verifyToken: string;
   env?: Record<string, string>;
   logLevel?: string;
+  /** Where the application's log lines go (tests that read them); stdout by default. */
+  logDestination?: DestinationStream;
 }): Promise<AppOnFakes> {
   const { database, strava } = options;
   const port = await freePort();
@@ -48,7 +51,10 @@ export async function startAppOnFakes(options: {
     TOKEN_ENCRYPTION_KEY: generateFernetKey(),
     ...options.env,
   });
-  const logger = createLogger({ level: options.logLevel ?? 'silent' });
+  const logger = createLogger({
+    level: options.logLevel ?? 'silent',
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
   const boss = createBoss(database.url, createLogger({ level: 'silent' }), { max: 4 });
   await boss.start();
   await createQueues(boss, jobDefinitions);

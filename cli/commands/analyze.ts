@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { parseMinSec } from '../../lib/pace.ts';
-import { FitError, fitToStreams } from '../../metrics/fit.ts';
+import { FitError, FitNotActivityError, fitToLegs } from '../../metrics/fit.ts';
 import { analyze, parseStravaStreams, type RawStreams, StreamError, toCliJson } from '../../metrics/index.ts';
 import { type CliCommand, CliError, parseCliArgs, UsageError } from '../command.ts';
 
@@ -23,6 +23,11 @@ const Options = z.object({
     .positive('--ftp must be positive')
     .max(2000)
     .optional(),
+  'run-ftp': z.coerce
+    .number({ error: '--run-ftp must be a number of watts' })
+    .positive('--run-ftp must be positive')
+    .max(2000)
+    .optional(),
   lthr: bpm('lthr'),
   'max-hr': bpm('max-hr'),
   'rest-hr': bpm('rest-hr'),
@@ -37,7 +42,8 @@ export default {
   usage: `Usage: npm run --silent cli -- analyze <file.json|file.fit> [options]
 
   --sport Ride|Run|Swim|...    sport type (default: the FIT session's, or Ride with power, Run with speed)
-  --ftp W                      functional threshold power
+  --ftp W                      functional threshold power (rides and other non-foot sports)
+  --run-ftp W                  run FTP: runs with a power meter are scored against it, never --ftp
   --lthr BPM                   lactate threshold heart rate
   --max-hr BPM                 maximum heart rate (default: the activity's highest)
   --rest-hr BPM                resting heart rate (default 60)
@@ -45,11 +51,14 @@ export default {
   --threshold-pace M:SS        threshold run pace per km
   --swim-threshold-pace M:SS   threshold swim pace per 100 m
 
-The JSON file is a Strava stream set (key_by_type=true, or the array form). Prints one JSON object.`,
+The JSON file is a Strava stream set (key_by_type=true, or the array form). Prints one JSON object; a
+FIT file with several sessions (triathlon, brick) prints { "legs": [ one object per session ] }. A FIT
+file that holds no activity (settings, workout, monitoring) is refused with exit status 2.`,
   run: async (argv, io) => {
     const { values, positionals } = parseCliArgs(argv, {
       sport: { type: 'string' },
       ftp: { type: 'string' },
+      'run-ftp': { type: 'string' },
       lthr: { type: 'string' },
       'max-hr': { type: 'string' },
       'rest-hr': { type: 'string' },
@@ -76,16 +85,15 @@ The JSON file is a Strava stream set (key_by_type=true, or the array form). Prin
     } catch (error) {
       throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
-    let raw: RawStreams;
-    let fileSport: string | null = null;
-    let warnings: string[] = [];
+    let inputs: { raw: RawStreams; sport: string | null; warnings: string[] }[];
     try {
       // By content as well as by name: a FIT file carries ".FIT" at bytes 8–11 of its header.
       if (file.toLowerCase().endsWith('.fit') || bytes.subarray(8, 12).toString('latin1') === '.FIT') {
-        const fit = fitToStreams(bytes);
-        raw = fit.streams;
-        fileSport = fit.sport;
-        warnings = fit.warnings;
+        inputs = fitToLegs(bytes).map((leg) => ({
+          raw: leg.streams,
+          sport: leg.sport,
+          warnings: leg.warnings,
+        }));
       } else {
         let json: unknown;
         try {
@@ -93,35 +101,52 @@ The JSON file is a Strava stream set (key_by_type=true, or the array form). Prin
         } catch {
           throw new CliError(`${file} is not valid JSON`);
         }
-        raw = parseStravaStreams(json);
+        inputs = [{ raw: parseStravaStreams(json), sport: null, warnings: [] }];
       }
     } catch (error) {
+      if (error instanceof FitNotActivityError) {
+        io.err(`analyze: ${file}: ${error.message}`);
+        return 2;
+      }
       if (error instanceof StreamError || error instanceof FitError)
         throw new CliError(`${file}: ${error.message}`);
       throw error;
     }
-    const sport =
-      o.sport ??
-      fileSport ??
-      (raw.channels.watts
-        ? 'Ride'
-        : raw.channels.velocity_smooth || raw.channels.distance
-          ? 'Run'
-          : 'Workout');
-    const metrics = analyze(raw, {
-      sport,
-      thresholds: {
-        ftp: o.ftp ?? null,
-        lthr: o.lthr ?? null,
-        maxHr: o['max-hr'] ?? null,
-        restHr: o['rest-hr'] ?? null,
-        sex: o.sex ?? null,
-        thresholdPaceSPerKm: thresholdPace,
-        swimThresholdPaceSPer100m: swimPace,
-      },
-    });
-    for (const warning of [...warnings, ...metrics.warnings]) io.err(`analyze: warning: ${warning}`);
-    io.out(JSON.stringify(toCliJson(metrics)));
+    const results = [];
+    for (const [index, { raw, sport: fileSport, warnings }] of inputs.entries()) {
+      const sport =
+        o.sport ??
+        fileSport ??
+        (raw.channels.watts
+          ? 'Ride'
+          : raw.channels.velocity_smooth || raw.channels.distance
+            ? 'Run'
+            : 'Workout');
+      let metrics: ReturnType<typeof analyze>;
+      try {
+        metrics = analyze(raw, {
+          sport,
+          thresholds: {
+            ftp: o.ftp ?? null,
+            runFtp: o['run-ftp'] ?? null,
+            lthr: o.lthr ?? null,
+            maxHr: o['max-hr'] ?? null,
+            restHr: o['rest-hr'] ?? null,
+            sex: o.sex ?? null,
+            thresholdPaceSPerKm: thresholdPace,
+            swimThresholdPaceSPer100m: swimPace,
+          },
+        });
+      } catch (error) {
+        if (error instanceof StreamError) throw new CliError(`${file}: ${error.message}`);
+        throw error;
+      }
+      const prefix = inputs.length > 1 ? `leg ${index + 1} (${sport}): ` : '';
+      for (const warning of [...warnings, ...metrics.warnings])
+        io.err(`analyze: warning: ${prefix}${warning}`);
+      results.push(toCliJson(metrics));
+    }
+    io.out(JSON.stringify(results.length === 1 ? results[0] : { legs: results }));
     return 0;
   },
 } satisfies CliCommand;

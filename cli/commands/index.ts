@@ -57,6 +57,11 @@ export const commands: LazyCliCommand[] = [
     load: () => import('./import-export.ts'),
   },
   {
+    name: 'jobs',
+    summary: 'List quarantined and failed background jobs, or retry one',
+    load: () => import('./jobs.ts'),
+  },
+  {
     name: 'strava-subscription',
     summary: "Create, show or delete the application's Strava webhook subscription",
     load: () => import('./strava-subscription.ts'),

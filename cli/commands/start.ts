@@ -1,4 +1,5 @@
 import { runProcess, type ServiceName } from '../../app/run-process.ts';
+import { superviseServices } from '../../app/supervisor.ts';
 import { type CliCommand, parseCliArgs, UsageError } from '../command.ts';
 
 const all: ServiceName[] = ['web', 'worker', 'bot'];
@@ -9,12 +10,16 @@ export default {
   usage: `Usage: npm start
        npm run --silent cli -- start [--only web|worker|bot[,...]]
 
-Runs the services in one process. Without DATABASE_URL an embedded PostgreSQL starts with its data in
-.data/postgres. Features whose settings are missing stay off; the start-up message names the variables.
-Docker Compose runs each service as its own container with --only.`,
+Without --only, each service runs as its own child process under a supervisor that restarts one that
+dies (with backoff; after 5 deaths in 5 minutes everything stops) and, on SIGINT/SIGTERM, stops them all
+and then the embedded PostgreSQL. With --only, the named services run in this one process (Docker Compose
+runs each service as its own container this way). Without DATABASE_URL an embedded PostgreSQL starts with
+its data in .data/postgres. Features whose settings are missing stay off; the start-up message names the
+variables.`,
   run: async (argv) => {
     const { values } = parseCliArgs(argv, { only: { type: 'string' } }, false);
-    const names = values.only ? values.only.split(',').map((name) => name.trim()) : all;
+    if (!values.only) return superviseServices(all);
+    const names = values.only.split(',').map((name) => name.trim());
     const unknown = names.filter((name) => !all.includes(name as ServiceName));
     if (unknown.length > 0) throw new UsageError(`unknown service ${unknown.join(', ')} (web, worker, bot)`);
     return runProcess(names as ServiceName[]);

@@ -6,8 +6,8 @@ import type { Db } from '../../db/connect.ts';
 import { setThreshold } from '../../db/queries/athletes.ts';
 import { insertPlan, upsertGoal } from '../../db/queries/planning.ts';
 import type { AthleteRow } from '../../db/tables/athletes.ts';
-import { readActivityFile } from '../../imports/detect.ts';
-import { importActivityFile } from '../../imports/import-file.ts';
+import { readActivityFile, readActivityFileLegs } from '../../imports/detect.ts';
+import { importActivityFile, importActivityFileLegs } from '../../imports/import-file.ts';
 import { localDate, wallClock } from '../../lib/local-time.ts';
 import { addDaysTo, demoProfile, generateSeason, mondayOfDate, seasonWeeks, toTcxFile } from './season.ts';
 
@@ -128,18 +128,25 @@ export async function loadDemo(
   }
   for (const fit of placed) {
     const bytes = await readFile(new URL(`./fit/${fit.file}`, import.meta.url));
-    const parsed = await readActivityFile(bytes, fit.file);
-    // The recording keeps its samples and time of day; only its date moves into the season.
-    const original = parsed.startTime ?? new Date(`${fit.date}T09:00:00Z`);
+    // A multisport recording is one leg per sport, as an upload stores it.
+    const legs = await readActivityFileLegs(bytes, fit.file);
+    // The recording keeps its samples and time of day; only its date moves into the season (every leg
+    // by the same shift, so transitions stay between their legs).
+    const original = legs[0]!.startTime ?? new Date(`${fit.date}T09:00:00Z`);
     const startHour = original.getUTCHours() + original.getUTCMinutes() / 60;
-    await importActivityFile(
+    const shiftMs =
+      zonedInstant(fit.date, Math.min(startHour, 12), demoTimezone).getTime() - original.getTime();
+    await importActivityFileLegs(
       deps,
       athlete,
       {
         source: 'file_upload',
         sourceRef: createHash('sha256').update(bytes).digest('hex'),
         fileName: fit.file,
-        parsed: { ...parsed, startTime: zonedInstant(fit.date, Math.min(startHour, 12), demoTimezone) },
+        legs: legs.map((leg) => ({
+          ...leg,
+          startTime: new Date((leg.startTime ?? original).getTime() + shiftMs),
+        })),
         name: `${fit.name} (demo)`,
       },
       { recompute: false },

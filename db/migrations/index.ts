@@ -9,6 +9,7 @@ import * as provenance from './2026-11-25T1720-provenance.ts';
 import * as dataExports from './2026-11-25T1740-data-exports.ts';
 import * as coachProposals from './2026-11-25T1800-coach-proposals.ts';
 import * as timezoneChosen from './2026-11-25T1830-timezone-chosen.ts';
+import * as jobQuarantine from './2026-12-01T1000-job-quarantine.ts';
 import * as firstWeek from './2026-12-01T1200-first-week.ts';
 import * as operatorConsole from './2026-12-01T1400-console.ts';
 import * as runFtpThreshold from './2026-12-01T1600-run-ftp-threshold.ts';
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1740-data-exports': dataExports,
   '2026-11-25T1800-coach-proposals': coachProposals,
   '2026-11-25T1830-timezone-chosen': timezoneChosen,
+  '2026-12-01T1000-job-quarantine': jobQuarantine,
   '2026-12-01T1200-first-week': firstWeek,
   '2026-12-01T1400-console': operatorConsole,
   '2026-12-01T1600-run-ftp-threshold': runFtpThreshold,

@@ -14,9 +14,10 @@ export const importExportJob = defineJob({
   queue: {
     policy: 'exclusive',
     retryLimit: 5,
-    retryDelay: 30,
+    retryDelay: 10,
     retryBackoff: true,
-    heartbeatSeconds: 60,
+    // Resumes within a minute of a kill -9: heartbeat lost after 15 s, retried 5–10 s later.
+    heartbeatSeconds: 15,
     expireInSeconds: 6 * 3600,
   },
   work: { batchSize: 1, localConcurrency: 1 },

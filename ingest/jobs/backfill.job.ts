@@ -8,7 +8,9 @@ import { runBackfillSlice } from '../sync/run-backfill.ts';
 export const backfillJob = defineJob({
   name: jobNames.backfill,
   payload: z.object({ runId: z.string().regex(/^\d+$/) }),
-  queue: { retryLimit: 10, retryDelay: 10, retryBackoff: true, retryDelayMax: 900 },
+  // A slice whose process was killed is retried once its heartbeat stops (15 s), not after its expiry;
+  // sync_runs and sync_run_items are its checkpoints.
+  queue: { retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 900, heartbeatSeconds: 15 },
   work: { batchSize: 4, localConcurrency: 2, pollingIntervalSeconds: 1 },
   handler: async ({ runId }, ctx: IngestContext) => {
     if (!ctx.strava) return;

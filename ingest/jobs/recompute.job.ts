@@ -23,7 +23,8 @@ export const recomputeJob = defineJob({
     reanalyze: z.boolean().default(true),
     runId: z.string().regex(/^\d+$/).optional(),
   }),
-  queue: { retryLimit: 3 },
+  // Resumed about 15 s after its process died (heartbeat), not after the 15-minute expiry.
+  queue: { retryLimit: 3, heartbeatSeconds: 15 },
   work: { batchSize: 1, localConcurrency: 1 },
   handler: async ({ athleteId, from, reanalyze, runId }, ctx: IngestContext) => {
     const fromDate = from === 'all' ? null : from;

@@ -70,6 +70,9 @@ export async function handleWebhookEvent(
       return { status: 'ignored', detail: `Strava refused the token: ${error.message}` };
     if (error instanceof AppError && (error.code === 'needs_reauth' || error.code === 'not_connected'))
       return { status: 'ignored', detail: error.message };
+    // Refused as it is (an implausible date): retrying cannot change it.
+    if (error instanceof AppError && error.code === 'bad_request')
+      return { status: 'ignored', detail: error.message };
     throw error;
   }
 }

@@ -194,6 +194,11 @@ async function syncSlice(
           await markItem(trx, run.id, item.strava_id, 'failed', 'not found on Strava', 1);
           return { changedFrom: null };
         }
+        // Refused as it is (an implausible date): recorded with its reason, the run goes on.
+        if (error instanceof AppError && error.code === 'bad_request') {
+          await markItem(trx, run.id, item.strava_id, 'failed', error.userMessage.slice(0, 500), 0);
+          return { changedFrom: null };
+        }
         throw error;
       }
     });

@@ -1,3 +1,4 @@
+import { refuseImplausibleStart } from '../../activities/activity-store.ts';
 import { recordDelivery, removeDelivery } from '../../activities/record-delivery.ts';
 import type { RequestPriority } from '../rate-limit/budget.ts';
 import type { StravaActivity } from '../strava-port.ts';
@@ -15,6 +16,8 @@ export async function syncStravaActivity(
   activity: StravaActivity,
   options: { priority: RequestPriority; recompute: boolean; token?: string },
 ): Promise<{ activityId: string; changedFrom: string; created: boolean }> {
+  // Refused before its streams are fetched: an implausible date costs no API call.
+  refuseImplausibleStart(activity.startDate, deps.now());
   const token = options.token ?? (await deps.accessToken(athleteId));
   const streams = activity.manual ? null : await deps.api.getStreams(token, activity.id, options.priority);
   return recordDelivery(

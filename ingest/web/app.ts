@@ -9,6 +9,13 @@ export function createExpressApp(options: { logger: Logger; routers: Router[] })
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(helmet());
+  // Connect, callback, upload and export pages carry one-time tokens (in the URL or the page), and every
+  // other answer is per-request state: nothing is stored by browsers or proxies. Only the static upload
+  // script may be cached.
+  app.use((req, res, next) => {
+    if (req.path !== '/imports/upload.js') res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   for (const router of options.routers) app.use(router);
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });

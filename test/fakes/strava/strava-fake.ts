@@ -36,7 +36,8 @@ export interface FakeActivity {
   streams: GeneratedActivity['streams'] | null;
 }
 
-type FaultKind = '500' | '503' | 'timeout' | '429';
+/** `reset`: the connection is dropped without an answer; `slow`: answered correctly after `timeoutMs`. */
+type FaultKind = '500' | '503' | 'timeout' | '429' | 'reset' | 'slow';
 
 export interface StravaFakeOptions {
   clientId?: string;
@@ -136,6 +137,15 @@ export async function startStravaFake(options: StravaFakeOptions = {}) {
       if (kind === 'timeout') {
         await sleep(faults.timeoutMs);
         if (!res.headersSent && !res.destroyed) res.status(504).json({ message: 'timeout' });
+        return;
+      }
+      if (kind === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      if (kind === 'slow') {
+        await sleep(faults.timeoutMs);
+        next();
         return;
       }
       if (kind === '429') {

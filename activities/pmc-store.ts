@@ -1,15 +1,9 @@
 import { sql } from 'kysely';
 import { type Db, inTransaction } from '../db/connect.ts';
 import { addDays, localDate } from '../lib/local-time.ts';
+import type { PmcRow } from '../metrics/pmc.ts';
 
-export interface PmcDay {
-  date: string;
-  stress: number;
-  ctl: number;
-  atl: number;
-  tsb: number;
-  ramp: number;
-}
+// One PMC day has one name: metrics/pmc.ts's PmcRow (the daily_load row is the same numbers, stored).
 
 /**
  * The PMC recurrence (metrics engine): continues from the state before the first day — CTL and ATL of the
@@ -19,7 +13,7 @@ export type PmcCompute = (
   previous: { ctl: number; atl: number; recentCtl: number[]; seedCtl?: number },
   days: { date: string; stress: number }[],
   options: { ctlDays: number; atlDays: number },
-) => PmcDay[];
+) => PmcRow[];
 
 /**
  * Recomputes an athlete's daily_load from `fromDate` (their local date) through today: only that stretch

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { askDmWhenDone, createRecomputeRun, recomputeRunProgress } from '../db/queries/recompute-runs.ts';
 import { AppError } from '../lib/errors.ts';
 import { jobNames, priorities } from '../lib/jobs/job-names.ts';
 import type { Reply } from '../lib/presentation/reply.ts';
@@ -20,14 +21,10 @@ export async function startRecompute(
   athleteId: string,
   from: 'all' | string,
 ): Promise<void> {
-  const run = await ctx.db
-    .insertInto('recompute_runs')
-    .values({ athlete_id: athleteId, from_date: from === 'all' ? null : from, dm_when_done: true })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const runId = await createRecomputeRun(ctx.db, athleteId, from, { dmWhenDone: true });
   await ctx.boss.send(
     jobNames.recompute,
-    { athleteId, from, reanalyze: true, runId: run.id },
+    { athleteId, from, reanalyze: true, runId },
     { priority: priorities.interactive },
   );
 }
@@ -53,24 +50,16 @@ export async function recomputeHistory(
     });
   }
   const athlete = await requireAthlete(ctx, input.userId);
-  const run = await ctx.db
-    .insertInto('recompute_runs')
-    .values({ athlete_id: athlete.id, from_date: input.from === 'all' ? null : input.from })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const runId = await createRecomputeRun(ctx.db, athlete.id, input.from);
   await ctx.boss.send(
     jobNames.recompute,
-    { athleteId: athlete.id, from: input.from, reanalyze: true, runId: run.id },
+    { athleteId: athlete.id, from: input.from, reanalyze: true, runId },
     { priority: priorities.interactive },
   );
   const scope = input.from === 'all' ? 'your whole history' : `your history from ${input.from}`;
   const started = Date.now();
   while (Date.now() - started < (input.followForMs ?? defaultFollowForMs)) {
-    const state = await ctx.db
-      .selectFrom('recompute_runs')
-      .select(['state', 'total', 'done', 'error'])
-      .where('id', '=', run.id)
-      .executeTakeFirstOrThrow();
+    const state = await recomputeRunProgress(ctx.db, runId);
     if (state.state === 'done') {
       return {
         content: `✅ Recomputed ${scope}: ${state.total} ${state.total === 1 ? 'activity' : 'activities'} re-analysed with your current thresholds, and your fitness chart updated. \`/form\` shows it.`,
@@ -88,13 +77,7 @@ export async function recomputeHistory(
   }
   // Ask for a DM unless the run finished meanwhile (the job reads the flag after marking itself done, so
   // exactly one of the two sees the other).
-  const asked = await ctx.db
-    .updateTable('recompute_runs')
-    .set({ dm_when_done: true })
-    .where('id', '=', run.id)
-    .where('state', '!=', 'done')
-    .returning('id')
-    .executeTakeFirst();
+  const asked = await askDmWhenDone(ctx.db, runId);
   if (!asked) return { content: `✅ Recomputed ${scope}. \`/form\` shows the updated chart.` };
   return { content: `Still recomputing ${scope} in the background; I will DM you when it is done.` };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { findAthleteById } from '../../db/queries/athletes.ts';
+import { findAthleteById, turnOffDigest } from '../../db/queries/athletes.ts';
+import { hasTrainingLoad } from '../../db/queries/training.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
 import type { BotContext } from '../bot-context.ts';
@@ -26,13 +27,7 @@ export const digestSendJob = defineJob({
     const athlete = await findAthleteById(ctx.db, athleteId);
     if (!athlete) return;
     // No training load yet: a daily "nothing to report" DM would only be noise (/digest still previews it).
-    const hasLoad = await ctx.db
-      .selectFrom('daily_load')
-      .select('athlete_id')
-      .where('athlete_id', '=', athleteId)
-      .limit(1)
-      .executeTakeFirst();
-    if (!hasLoad) {
+    if (!(await hasTrainingLoad(ctx.db, athleteId))) {
       log.debug('no training load yet; no digest');
       return;
     }
@@ -48,15 +43,7 @@ export const digestSendJob = defineJob({
     } catch (error) {
       if (error instanceof DmsClosedError) {
         log.warn('DMs closed; digest turned off and the athlete will be told');
-        await ctx.db
-          .updateTable('athletes')
-          .set({
-            digest_enabled: false,
-            digest_disabled_reason: 'dms_closed',
-            pending_notice: dmsClosedNotice,
-          })
-          .where('id', '=', athleteId)
-          .execute();
+        await turnOffDigest(ctx.db, athleteId, 'dms_closed', dmsClosedNotice);
         return;
       }
       await releaseDigest(ctx.db, athleteId, date, claim.previous);

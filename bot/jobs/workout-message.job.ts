@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { findAthleteById } from '../../db/queries/athletes.ts';
+import { findAthleteById, turnOffWorkoutDms } from '../../db/queries/athletes.ts';
 import { claimWorkoutMessages, finishWorkoutMessages } from '../../db/queries/workout-messages.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
@@ -45,11 +45,7 @@ export const workoutMessageJob = defineJob({
         if (error instanceof DmsClosedError) {
           log.warn('DMs closed; workout messages turned off and the athlete will be told');
           await finishWorkoutMessages(ctx.db, claimed, 'skipped');
-          await ctx.db
-            .updateTable('athletes')
-            .set({ workout_dm_enabled: false, pending_notice: workoutDmsClosedNotice })
-            .where('id', '=', athleteId)
-            .execute();
+          await turnOffWorkoutDms(ctx.db, athleteId, workoutDmsClosedNotice);
           return;
         }
         // Unclaimed again, so the retry sends it (still once).

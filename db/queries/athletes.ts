@@ -122,3 +122,26 @@ export async function setPendingNotice(db: Db, discordUserId: string, notice: st
     .where('discord_user_id', '=', discordUserId)
     .execute();
 }
+
+/** The athlete's DMs are closed: no more workout messages, and a notice for their next command. */
+export async function turnOffWorkoutDms(db: Db, athleteId: string, notice: string): Promise<void> {
+  await db
+    .updateTable('athletes')
+    .set({ workout_dm_enabled: false, pending_notice: notice })
+    .where('id', '=', athleteId)
+    .execute();
+}
+
+/** The athlete's DMs are closed: the digest is turned off (with the reason), and a notice is kept. */
+export async function turnOffDigest(
+  db: Db,
+  athleteId: string,
+  reason: 'dms_closed',
+  notice: string,
+): Promise<void> {
+  await db
+    .updateTable('athletes')
+    .set({ digest_enabled: false, digest_disabled_reason: reason, pending_notice: notice })
+    .where('id', '=', athleteId)
+    .execute();
+}

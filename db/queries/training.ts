@@ -161,3 +161,14 @@ export async function weeklyLoad(db: Db, athleteId: string, from: string, to: st
     GROUP BY 1 ORDER BY 1`.execute(db);
   return rows.rows;
 }
+
+/** True once the athlete has any day of training load (a PMC to report on). */
+export async function hasTrainingLoad(db: Db, athleteId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('daily_load')
+    .select('athlete_id')
+    .where('athlete_id', '=', athleteId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { recomputePmc } from '../../activities/pmc-store.ts';
 import type { Db } from '../../db/connect.ts';
+import { recomputeRunRecipient, reportRecomputeRun } from '../../db/queries/recompute-runs.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
 import { RateLimitWaitError } from '../rate-limit/postgres-gate.ts';
@@ -76,22 +77,13 @@ async function report(
   values: { state?: 'running' | 'done' | 'failed'; total?: number; done?: number; error?: string },
 ) {
   if (!runId) return;
-  await db
-    .updateTable('recompute_runs')
-    .set({ ...values, updated_at: new Date() })
-    .where('id', '=', runId)
-    .execute();
+  await reportRecomputeRun(db, runId, values);
 }
 
 /** The athlete stopped watching the button (its token expired): the result goes by DM. */
 async function notifyIfAsked(ctx: IngestContext, runId: string | undefined) {
   if (!runId) return;
-  const run = await ctx.db
-    .selectFrom('recompute_runs')
-    .innerJoin('athletes', 'athletes.id', 'recompute_runs.athlete_id')
-    .select(['recompute_runs.dm_when_done', 'recompute_runs.total', 'athletes.discord_user_id'])
-    .where('recompute_runs.id', '=', runId)
-    .executeTakeFirst();
+  const run = await recomputeRunRecipient(ctx.db, runId);
   if (!run?.dm_when_done) return;
   await ctx.boss.send(jobNames.notify, {
     discordUserId: run.discord_user_id,

@@ -6,6 +6,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts ./scripts
+COPY activities ./activities
 COPY app ./app
 COPY bot ./bot
 COPY charts ./charts

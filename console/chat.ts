@@ -96,7 +96,14 @@ export async function runCommand(
   const command = byName.get(name);
   if (!command) return { content: 'This command is not available any more.' };
   const invoker = invokerFor(athlete);
-  const parsed = command.options.safeParse(optionsFromForm(command, form, attachment));
+  let expired = false;
+  const options = optionsFromForm(command, form, (id) => {
+    const file = attachment?.(id);
+    expired ||= file === undefined;
+    return file;
+  });
+  if (expired) return { content: 'That file is no longer held (files are kept a few minutes): pick it again.' };
+  const parsed = command.options.safeParse(options);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
       (issue) => `• ${issue.path.join('.') || 'options'}: ${issue.message}`,

@@ -102,7 +102,8 @@ export async function runCommand(
     expired ||= file === undefined;
     return file;
   });
-  if (expired) return { content: 'That file is no longer held (files are kept a few minutes): pick it again.' };
+  if (expired)
+    return { content: 'That file is no longer held (files are kept a few minutes): pick it again.' };
   const parsed = command.options.safeParse(options);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(

@@ -1,4 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +19,11 @@ import { type DiscordFake, startDiscordFake } from '../fakes/discord/discord-fak
 import { type OpenAiFake, say, startOpenAiFake } from '../fakes/openai/openai-fake.ts';
 
 const chromiumPath = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
-const screenshots = new URL('../../docs/', import.meta.url);
+// Screenshots for the README go to docs/ only when asked (CONSOLE_SCREENSHOTS=1); a plain test run writes
+// them to a temporary folder, so `npm test` never changes tracked files.
+const screenshots = process.env.CONSOLE_SCREENSHOTS
+  ? new URL('../../docs/', import.meta.url)
+  : pathToFileURL(`${mkdtempSync(path.join(tmpdir(), 'threshold-console-'))}/`);
 const consolePassword = 'correct horse battery staple';
 const coachAnswer = 'Your legs are still carrying the race: keep this week easy and let your form come back.';
 

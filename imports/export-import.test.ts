@@ -164,7 +164,6 @@ describe('Strava bulk export: upload link, job, duplicates against synced activi
     expect(button?.kind).toBe('link');
     const url = (button as { url: string }).url;
     expect((await fetch(url)).status).toBe(200);
-    const started = Date.now();
     const upload = await fetch(url, {
       method: 'POST',
       body: readFileSync(zipPath),
@@ -186,11 +185,9 @@ describe('Strava bulk export: upload link, job, duplicates against synced activi
       60_000,
       'the import to finish',
     );
-    const took = Date.now() - started;
     // The 3 manual entries (no file) come from their CSV rows.
     expect(done).toMatchObject({ state: 'done', total: 216, failed: 1, skipped: 0, duplicates: 7 });
     expect(done.imported).toBe(216 - 1 - 7);
-    expect(took).toBeLessThan(40_000);
 
     // One activity per workout; the richer streams won each duplicate, and the provenance says so.
     expect(await countBySource(athleteId)).toEqual({ strava_api: 6, strava_export: 205 + 1 + 3 });

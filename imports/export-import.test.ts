@@ -603,7 +603,7 @@ describe('an interrupted import resumes where it stopped (CLI path, ZIP on disk)
     expect(await countBySource(athlete.id)).toEqual({ strava_export: 2 });
   });
 
-  it('an export of one new workout gets its message once, like /upload; a bulk export gets none', async () => {
+  it('an export of one new workout (one multisport file too) gets its message once, like /upload; a bulk export none', async () => {
     const db = h.database.db;
     const single = await ensureAthlete(db, '720000000000000010');
     const onePath = join(dir, 'one.zip');
@@ -639,6 +639,30 @@ describe('an interrupted import resumes where it stopped (CLI path, ZIP on disk)
       .execute();
     expect(bulkMessages).toEqual([]);
     expect(await jobsOf(bulk.id)).toHaveLength(0);
+
+    // One multisport file is one workout: every leg is in its one message, as for /upload.
+    const racer = await ensureAthlete(db, '720000000000000012');
+    const racePath = join(dir, 'race.zip');
+    await writeSyntheticExport(racePath, [
+      {
+        id: '4400000',
+        name: 'Race',
+        type: 'Workout',
+        file: { kind: 'fit', bytes: fixture('fitparse-activity-large-fenxi2-multisport.fit') },
+      },
+    ]);
+    const race = await prepareLocalImport(h.ctx, racer.id, racePath, null);
+    expect(await runExportImport(h.ctx, race.importId)).toMatchObject({ state: 'done', imported: 1 });
+    const legs = await db.selectFrom('activities').select('id').where('athlete_id', '=', racer.id).execute();
+    expect(legs.length).toBeGreaterThan(1);
+    const raceMessages = await db
+      .selectFrom('workout_messages')
+      .select('activity_id')
+      .where('athlete_id', '=', racer.id)
+      .orderBy('activity_id')
+      .execute();
+    expect(raceMessages.map((m) => m.activity_id).sort()).toEqual(legs.map((l) => l.id).sort());
+    expect(await jobsOf(racer.id)).toHaveLength(1);
   });
 
   it('a truncated export ZIP is refused with a reason, not retried forever', async () => {

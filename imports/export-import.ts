@@ -427,6 +427,17 @@ async function finish(deps: ExportImportDeps, importId: string): Promise<string 
     .limit(2)
     .execute();
   const single = created.length === 1 ? created[0]!.activity_id : null;
+  // A multisport file is one workout whose entry names its first leg: every leg goes in the one message.
+  const legs = single
+    ? await deps.db
+        .selectFrom('activities as a')
+        .innerJoin('activities as first', 'first.multisport_group', 'a.multisport_group')
+        .select('a.id')
+        .where('first.id', '=', single)
+        .where('a.athlete_id', '=', row.athlete_id)
+        .execute()
+    : [];
+  const workout = single ? [...new Set([single, ...legs.map((leg) => leg.id)])] : [];
   const from = await deps.db
     .selectFrom('export_import_entries')
     .innerJoin('activities', 'activities.id', 'export_import_entries.activity_id')
@@ -442,7 +453,7 @@ async function finish(deps: ExportImportDeps, importId: string): Promise<string 
       .where('id', '=', importId)
       .execute();
     await trx.deleteFrom('export_import_chunks').where('import_id', '=', importId).execute();
-    if (single) await queueWorkoutMessage(trx, row.athlete_id, single);
+    for (const activityId of workout) await queueWorkoutMessage(trx, row.athlete_id, activityId);
   });
   return single;
 }

@@ -199,7 +199,9 @@ export function announce(
     process.stdout.write(`${lines.join('\n')}\n`);
     return;
   }
-  logger.info(
+  // The one line that says the process is up is written whatever LOG_LEVEL says (warn keeps logs quiet,
+  // not silent about start-up): supervisors, tests and operators wait for it.
+  logger.child({}, { level: 'info' }).info(
     {
       services: names.filter((name) => name !== 'bot' || config.discord),
       disabled: config.disabled.map((d) => d.feature),

@@ -35,4 +35,22 @@ describe('optionsFromForm', () => {
         expect(parsed.success, c.data.name).toBe(true);
     }
   });
+
+  it('swaps an uploaded file’s id for the attachment option, which /upload’s own schema accepts', () => {
+    const file = {
+      url: 'http://127.0.0.1:3000/console/attachments/x',
+      name: 'a.fit',
+      size: 9,
+      contentType: null,
+    };
+    const options = optionsFromForm(command('upload'), { file: 'the-id' }, (id) =>
+      id === 'the-id' ? file : undefined,
+    );
+    expect(options).toEqual({ file });
+    expect(command('upload').options.safeParse(options).success).toBe(true);
+    // An unknown or expired id is left out, and the schema says the file is missing.
+    const missing = optionsFromForm(command('upload'), { file: 'other' }, () => undefined);
+    expect(missing).toEqual({});
+    expect(command('upload').options.safeParse(missing).success).toBe(false);
+  });
 });

@@ -7,6 +7,7 @@ import { handleDirectMessage } from '../bot/direct-message.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Reply } from '../lib/presentation/reply.ts';
+import type { AttachmentOption } from './attachments.ts';
 
 /**
  * The console's chat panel talks to the very command handlers and coach the Discord bot uses: a slash
@@ -37,6 +38,7 @@ function invokerFor(athlete: AthleteRow): Invoker {
 export function optionsFromForm(
   command: SlashCommand<BotContext>,
   form: Record<string, unknown>,
+  attachment: (id: string) => AttachmentOption | undefined = () => undefined,
 ): Record<string, unknown> {
   const flat: Record<string, unknown> = {};
   let options: APIApplicationCommandOption[] = command.data.options ?? [];
@@ -69,8 +71,14 @@ export function optionsFromForm(
       case 3:
         flat[option.name] = text;
         break;
+      case 11: {
+        // The id of a file the browser uploaded first, swapped for Discord's url/name/size/content type.
+        const file = attachment(text);
+        if (file) flat[option.name] = file;
+        break;
+      }
       default:
-        // Users, channels, roles and attachments cannot be given in the console.
+        // Users, channels and roles cannot be given in the console.
         break;
     }
   }
@@ -83,11 +91,20 @@ export async function runCommand(
   athlete: AthleteRow,
   name: string,
   form: Record<string, unknown>,
+  attachment?: (id: string) => AttachmentOption | undefined,
 ): Promise<Reply> {
   const command = byName.get(name);
   if (!command) return { content: 'This command is not available any more.' };
   const invoker = invokerFor(athlete);
-  const parsed = command.options.safeParse(optionsFromForm(command, form));
+  let expired = false;
+  const options = optionsFromForm(command, form, (id) => {
+    const file = attachment?.(id);
+    expired ||= file === undefined;
+    return file;
+  });
+  if (expired)
+    return { content: 'That file is no longer held (files are kept a few minutes): pick it again.' };
+  const parsed = command.options.safeParse(options);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
       (issue) => `• ${issue.path.join('.') || 'options'}: ${issue.message}`,

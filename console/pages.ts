@@ -1,6 +1,7 @@
 import type { APIApplicationCommandOption } from 'discord.js';
 import type { BotContext } from '../bot/bot-context.ts';
 import type { SlashCommand } from '../bot/command.ts';
+import { maxActivityFileBytes } from '../imports/detect.ts';
 import type { FeatureStatus } from './checks.ts';
 import type { ConsoleStats } from './stats.ts';
 import { escapeHtml as e } from './web-adapter.ts';
@@ -198,7 +199,8 @@ function optionField(command: string, option: APIApplicationCommandOption): stri
     case 5:
       return `<label${title}>${label}<select name="${e(option.name)}"${required}>${required ? '' : '<option value=""></option>'}<option value="true">True</option><option value="false">False</option></select></label>`;
     case 11:
-      return `<label${title}>${label}<input type="text" disabled placeholder="file uploads: use /import or the CLI"></label>`;
+      // Sent to the server first (size-capped as on Discord), then named in the command by its id.
+      return `<label${title}>${label}<input type="file" name="${e(option.name)}" data-attachment data-max-bytes="${maxActivityFileBytes}"${required}></label>`;
     default:
       return `<label${title}>${label}<input type="text" name="${e(option.name)}"${required}></label>`;
   }

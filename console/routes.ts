@@ -3,6 +3,8 @@ import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { BotContext } from '../bot/bot-context.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
+import { maxActivityFileBytes } from '../imports/detect.ts';
+import { AttachmentStore, attachmentTokenPattern } from './attachments.ts';
 import {
   type ConsoleLocals,
   consoleHeaders,
@@ -39,6 +41,21 @@ const AutocompleteBody = CommandBody.extend({
 const ButtonBody = z.object({ customId: z.string().min(1).max(100) });
 const DmBody = z.object({ text: z.string().trim().min(1).max(2000) });
 
+const tooLarge = `That file is larger than ${maxActivityFileBytes / 1024 / 1024} MB, the limit per file.`;
+
+/** The file's name as the browser sent it (URI-encoded, so any name fits in a header); a plain base name. */
+function decodeFileName(header: string | undefined): string | null {
+  if (!header) return null;
+  let name: string;
+  try {
+    name = decodeURIComponent(header);
+  } catch {
+    return null;
+  }
+  name = name.replace(/^.*[\\/]/, '').trim();
+  return name.length >= 1 && name.length <= 300 ? name : null;
+}
+
 /**
  * The operator console at `/`: setup and health, the demo athlete, and a chat panel that talks to the
  * bot's own command handlers. Every route but login and the static files needs a session.
@@ -48,6 +65,7 @@ export function consoleRoutes(ctx: BotContext): Router {
   const log = logger.child({ subsystem: 'console' });
   const router = Router();
   let checks: { at: number; value: Promise<FeatureStatus[]> } | null = null;
+  const attachments = new AttachmentStore();
   const features = () => {
     if (!checks || Date.now() - checks.at > checksTtlMs)
       checks = { at: Date.now(), value: featureStatuses(ctx) };
@@ -64,6 +82,22 @@ export function consoleRoutes(ctx: BotContext): Router {
   });
   router.get('/console/console.css', (_req, res) => {
     res.type('text/css').set('Cache-Control', 'no-cache').send(stylesheet);
+  });
+
+  // The one-time link a command handler downloads an uploaded file from (see attachments.ts): no session,
+  // since the handler fetches it like Discord's CDN; the unguessable token, used once, is the protection.
+  router.get('/console/attachments/:token', noStore, (req, res) => {
+    const token = typeof req.params.token === 'string' ? req.params.token : '';
+    const file = attachmentTokenPattern.test(token) ? attachments.take(token) : undefined;
+    if (!file) {
+      res.status(404).type('text/plain').send('No such file (links work once, for a few minutes).');
+      return;
+    }
+    res
+      .type(file.contentType ?? 'application/octet-stream')
+      .set('Content-Disposition', 'attachment')
+      .set('X-Content-Type-Options', 'nosniff')
+      .send(file.data);
   });
 
   router.get('/console/login', noStore, async (req, res) => {
@@ -217,13 +251,47 @@ export function consoleRoutes(ctx: BotContext): Router {
     if (!body) return;
     const athlete = await requireViewed(res);
     if (!athlete) return;
-    const reply = await runCommand(ctx, athlete, body.command, body.options);
+    const { session } = res.locals.console as ConsoleLocals;
+    const reply = await runCommand(ctx, athlete, body.command, body.options, (id) =>
+      attachments.option(id, session.token_hash, selfUrl(req)),
+    );
     log.info(
       { command: body.command, athleteId: athlete.id, demo: athlete.demo },
       'console command answered',
     );
     res.type('html').send(replyToHtml(reply));
   });
+
+  // A file picked for an attachment option: the raw bytes, its name in a header; capped as /upload caps.
+  // The session and CSRF token are checked before a byte of the body is read.
+  router.post(
+    '/console/chat/attachment',
+    authenticated,
+    (req, res, next) => {
+      if (Number(req.get('content-length') ?? 0) > maxActivityFileBytes) {
+        res.status(413).json({ error: 'too_large', message: tooLarge });
+        return;
+      }
+      next();
+    },
+    express.raw({ type: () => true, limit: maxActivityFileBytes }),
+    (req, res) => {
+      const name = decodeFileName(req.get('x-file-name'));
+      if (!name || !Buffer.isBuffer(req.body)) {
+        res.status(400).json({ error: 'bad_request', message: 'A file with a name is needed.' });
+        return;
+      }
+      const { session } = res.locals.console as ConsoleLocals;
+      const type = req.get('content-type');
+      const id = attachments.put(session.token_hash, {
+        name,
+        contentType: type && type !== 'application/octet-stream' ? type.slice(0, 200) : null,
+        data: req.body,
+      });
+      log.info({ bytes: req.body.length }, 'console attachment held');
+      res.json({ id, name, size: req.body.length });
+    },
+  );
 
   router.post('/console/chat/autocomplete', json, authenticated, async (req, res) => {
     const body = parseBody(AutocompleteBody, req.body, res);
@@ -251,6 +319,20 @@ export function consoleRoutes(ctx: BotContext): Router {
   });
 
   return router;
+
+  /**
+   * Where this process itself answers: the address and port the request arrived on (PUBLIC_URL may be a
+   * proxy that cannot be reached from inside).
+   */
+  function selfUrl(req: Request): string {
+    const address = req.socket.localAddress ?? '127.0.0.1';
+    const host = address.startsWith('::ffff:')
+      ? address.slice('::ffff:'.length)
+      : address.includes(':')
+        ? `[${address}]`
+        : address;
+    return `http://${host}:${req.socket.localPort}`;
+  }
 
   /** A malformed body is the console's own bug or a hand-made request: a 400 that says what, not a 500. */
   function parseBody<T>(schema: z.ZodType<T>, body: unknown, res: Response): T | undefined {

@@ -10,10 +10,11 @@ import { recordDelivery } from '../activities/record-delivery.ts';
 import type { Notification } from '../bot/notifications.ts';
 import type { Database } from '../db/database.ts';
 import { lockAthlete } from '../db/queries/athletes.ts';
+import { queueWorkoutMessage } from '../db/queries/workout-messages.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import type { ExportImportRow } from '../db/tables/export-imports.ts';
 import { AppError } from '../lib/errors.ts';
-import { jobNames } from '../lib/jobs/job-names.ts';
+import { jobNames, priorities, workoutMessageDelaySeconds } from '../lib/jobs/job-names.ts';
 import { localDate } from '../lib/local-time.ts';
 import type { Logger } from '../lib/logger.ts';
 import { type ExportActivity, parseActivitiesCsv } from './activities-csv.ts';
@@ -150,7 +151,8 @@ export async function runExportImport(
       done.add(entryName);
       await progress();
     }
-    await finish(deps, importId);
+    const single = await finish(deps, importId);
+    if (single) await sendWorkoutMessage(deps, row.athlete_id, single);
     row = await loadImport(deps, importId);
     log.info(
       { imported: row.imported, duplicates: row.duplicates, failed: row.failed },
@@ -401,8 +403,34 @@ async function writeChunksToFile(deps: ExportImportDeps, importId: string, path:
   await pipeline(chunks, createWriteStream(path));
 }
 
-async function finish(deps: ExportImportDeps, importId: string): Promise<void> {
+/**
+ * Marks the import done after one PMC recompute. An import that created exactly one new activity is a
+ * single workout arriving, as by /upload: its message is queued in the same transaction (so a retry of a
+ * finished import neither loses nor repeats it) and its id returned for the job to be sent. A bulk import
+ * gets only its summary.
+ */
+async function finish(deps: ExportImportDeps, importId: string): Promise<string | null> {
   const row = await loadImport(deps, importId);
+  const created = await deps.db
+    .selectFrom('export_import_entries')
+    .select('activity_id')
+    .where('import_id', '=', importId)
+    .where('outcome', '=', 'imported')
+    .where('activity_id', 'is not', null)
+    .limit(2)
+    .execute();
+  const single = created.length === 1 ? created[0]!.activity_id : null;
+  // A multisport file is one workout whose entry names its first leg: every leg goes in the one message.
+  const legs = single
+    ? await deps.db
+        .selectFrom('activities as a')
+        .innerJoin('activities as first', 'first.multisport_group', 'a.multisport_group')
+        .select('a.id')
+        .where('first.id', '=', single)
+        .where('a.athlete_id', '=', row.athlete_id)
+        .execute()
+    : [];
+  const workout = single ? [...new Set([single, ...legs.map((leg) => leg.id)])] : [];
   const from = await deps.db
     .selectFrom('export_import_entries')
     .innerJoin('activities', 'activities.id', 'export_import_entries.activity_id')
@@ -418,7 +446,22 @@ async function finish(deps: ExportImportDeps, importId: string): Promise<void> {
       .where('id', '=', importId)
       .execute();
     await trx.deleteFrom('export_import_chunks').where('import_id', '=', importId).execute();
+    for (const activityId of workout) await queueWorkoutMessage(trx, row.athlete_id, activityId);
   });
+  return single;
+}
+
+/** The job that sends a queued workout message; the import succeeded, so a failure here is only logged. */
+async function sendWorkoutMessage(deps: ExportImportDeps, athleteId: string, activityId: string) {
+  try {
+    await deps.boss.send(
+      jobNames.workoutMessage,
+      { athleteId },
+      { startAfter: workoutMessageDelaySeconds, priority: priorities.live },
+    );
+  } catch (error) {
+    deps.logger.error({ err: error, activityId }, 'workout message not queued');
+  }
 }
 
 function processed(row: ExportImportRow): number {

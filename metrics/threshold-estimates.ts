@@ -272,10 +272,16 @@ export function linearFit(xs: number[], ys: number[]): { slope: number; intercep
   return { slope, intercept: my - slope * mx };
 }
 
-export type EstimatedKind = 'ftp' | 'lthr' | 'max_hr' | 'threshold_pace';
+export type EstimatedKind = 'ftp' | 'run_ftp' | 'lthr' | 'max_hr' | 'threshold_pace';
 
 /** How much better an estimate must be before it is proposed: "clearly higher" (FTP +3 % or more). */
-export const raiseMargin = { ftp: 0.03, lthr: 0.03, max_hr: 0.01, threshold_pace: 0.03 } as const;
+export const raiseMargin = {
+  ftp: 0.03,
+  run_ftp: 0.03,
+  lthr: 0.03,
+  max_hr: 0.01,
+  threshold_pace: 0.03,
+} as const;
 
 /**
  * The thresholds a new activity clearly raises: estimates that rest on that activity and beat the
@@ -289,6 +295,7 @@ export function raisedThresholds(
 ): { kind: EstimatedKind; estimate: ThresholdEstimate; current: number }[] {
   const byKind: [EstimatedKind, ThresholdEstimate | null][] = [
     ['ftp', estimates.ftp],
+    ['run_ftp', estimates.runFtp],
     ['lthr', estimates.lthr],
     ['max_hr', estimates.maxHr],
     ['threshold_pace', estimates.thresholdPace],

@@ -13,7 +13,7 @@ export const productionNodeFlags = ['--max-semi-space-size=1', '--optimize-for-s
 export interface AppProcess {
   child: ChildProcess;
   pid: number;
-  /** Resolves when the process printed its "Threshold is running" banner (every service started). */
+  /** Resolves when the process said it is ready (banner or `ready` log line: every service started). */
   ready: Promise<void>;
   /** Everything the process wrote, for failure messages. */
   output: () => string;
@@ -106,7 +106,8 @@ export function spawnApp(options: {
     let announced = false;
     const onData = (chunk: Buffer) => {
       keep(chunk.toString());
-      if (!announced && output.includes('Threshold is running')) {
+      // A terminal gets the banner; elsewhere the JSON line `"msg":"ready"` says the same.
+      if (!announced && (output.includes('Threshold is running') || output.includes('"msg":"ready"'))) {
         announced = true;
         resolve();
       }

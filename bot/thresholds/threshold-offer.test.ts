@@ -18,15 +18,22 @@ function rideStreams(effortS: number, watts: number) {
   return { time: { data: time }, watts: { data: power }, heartrate: { data: time.map(() => 150) } };
 }
 
-async function addRide(h: Harness, athleteId: string, date: string, effortS: number, watts: number) {
+async function addRide(
+  h: Harness,
+  athleteId: string,
+  date: string,
+  effortS: number,
+  watts: number,
+  sport = 'Ride',
+) {
   const db = h.database.db;
   const row = await db
     .insertInto('activities')
     .values({
       athlete_id: athleteId,
       source: 'file_upload',
-      name: `Ride ${date}`,
-      sport_type: 'Ride',
+      name: `${sport} ${date}`,
+      sport_type: sport,
       start_date: new Date(`${date}T08:00:00Z`),
       start_date_local: `${date}T08:00:00`,
       local_date: date,
@@ -213,6 +220,65 @@ describe('thresholds from the athlete’s own history', () => {
       'history recomputed with the first FTP',
     );
     expect(rows.map((r) => (r.thresholds_used as { ftp: number }).ftp)).toEqual([240, 240, 240]);
+  });
+
+  it('run FTP from run power is offered, accepted over the whole history, edited and raised like FTP', async () => {
+    const db = h.database.db;
+    const runner = '660000000000000003';
+    const runnerId = (
+      await db
+        .insertInto('athletes')
+        .values({ discord_user_id: runner })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    await addRide(h, runnerId, '2026-09-01', 1800, 200, 'Run');
+    await addRide(h, runnerId, '2026-11-12', 1500, 263, 'Run');
+    const athlete = { id: runnerId, timezone: 'UTC', units: 'metric' as const };
+    const offer = (await thresholdOffer(h.ctx, athlete, now))!;
+    const text = offer.embeds?.[0]?.description ?? '';
+    expect(text).toContain('**Run FTP 250 W** — 95 % of your 20 min run-power best of 263 W on 12 Nov');
+    expect(text).not.toContain('for reference');
+    // No ride power: no cycling FTP is offered.
+    expect(text).not.toMatch(/\*\*FTP /);
+    const byLabel = (label: string) => buttons(offer).find((b) => b.label === label) as { customId: string };
+    expect((await press(h, runner, byLabel('Edit').customId)).content).toContain('run_ftp:250');
+
+    const reply = await press(h, runner, byLabel('Accept').customId);
+    expect(reply.content).toContain('Run FTP → 250 W (your first value: it covers your whole history)');
+    const stored = await db
+      .selectFrom('athlete_thresholds')
+      .select(['value', 'effective_date'])
+      .where('athlete_id', '=', runnerId)
+      .where('kind', '=', 'run_ftp')
+      .execute();
+    expect(stored).toEqual([{ value: 250, effective_date: '2026-09-01' }]);
+    const rows = await methods(db, runnerId);
+    expect(rows.map((r) => [r.stress_method, (r.thresholds_used as { runFtp: number }).runFtp])).toEqual([
+      ['power', 250],
+      ['power', 250],
+    ]);
+
+    const big = await addRide(h, runnerId, '2026-11-28', 1500, 300, 'Run');
+    const proposal = await raisedThresholdProposal(
+      h.ctx,
+      athlete,
+      { id: big, localDate: '2026-11-28', name: 'Track' },
+      now,
+    );
+    expect(proposal?.embeds?.[0]?.description).toContain('**Run FTP 250 W → 285 W**');
+    await press(h, runner, (buttons(proposal!)[0] as { customId: string }).customId);
+    const after = await db
+      .selectFrom('athlete_thresholds')
+      .select(['value', 'effective_date'])
+      .where('athlete_id', '=', runnerId)
+      .where('kind', '=', 'run_ftp')
+      .orderBy('effective_date')
+      .execute();
+    expect(after).toEqual([
+      { value: 250, effective_date: '2026-09-01' },
+      { value: 285, effective_date: '2026-11-28' },
+    ]);
   });
 
   it('/settings turns the message after each workout off and on (on by default)', async () => {

@@ -31,6 +31,7 @@ import { recomputeHistory } from '../recompute-history.ts';
 /** The kinds estimated from history, in the order they are offered, with their /settings option. */
 const offered: { kind: EstimatedKind; key: keyof ThresholdEstimates; option: keyof typeof limits }[] = [
   { kind: 'ftp', key: 'ftp', option: 'ftp' },
+  { kind: 'run_ftp', key: 'runFtp', option: 'run_ftp' },
   { kind: 'lthr', key: 'lthr', option: 'lthr' },
   { kind: 'max_hr', key: 'maxHr', option: 'max_hr' },
   { kind: 'threshold_pace', key: 'thresholdPace', option: 'run_pace' },
@@ -141,12 +142,6 @@ export async function thresholdOffer(
   const lines = stored.map(
     (p) => `• **${labelOf(p.kind)} ${valueText(p.kind, p.value, athlete.units)}** — ${p.source}`,
   );
-  const runFtp = estimates.runFtp;
-  if (runFtp) {
-    lines.push(
-      `• Run FTP about **${Math.round(runFtp.value)} W** — ${estimateSource(runFtp, today)} (for reference: runs are scored by pace).`,
-    );
-  }
   const ids = stored.map((p) => p.id);
   return {
     embeds: [

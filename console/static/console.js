@@ -66,7 +66,7 @@ function showCommand() {
 function formValues(fieldset) {
   const values = {};
   for (const field of fieldset.querySelectorAll('input[name], select[name]')) {
-    if (field.disabled || field.closest('fieldset:disabled')) continue;
+    if (field.disabled || field.closest('fieldset:disabled') || field.type === 'file') continue;
     values[field.name] = field.value;
   }
   const sub = fieldset.querySelector('select.subcommand');
@@ -75,6 +75,39 @@ function formValues(fieldset) {
     if (group) values.group = group;
   }
   return values;
+}
+
+// Files picked for attachment options go to the server first; the command then names each by its id.
+async function uploadAttachments(fieldset, values, shown) {
+  for (const input of fieldset.querySelectorAll('input[type=file][data-attachment]')) {
+    if (input.disabled || input.closest('fieldset:disabled')) continue;
+    const file = input.files[0];
+    if (!file) continue;
+    const limit = Number(input.dataset.maxBytes);
+    if (file.size > limit) {
+      throw new Error(
+        `${file.name} is larger than ${Math.round(limit / 1024 / 1024)} MB, the limit per file.`,
+      );
+    }
+    const response = await fetch('/console/chat/attachment', {
+      method: 'POST',
+      headers: {
+        'content-type': file.type || 'application/octet-stream',
+        'x-csrf-token': csrf,
+        'x-file-name': encodeURIComponent(file.name),
+      },
+      body: file,
+      credentials: 'same-origin',
+    });
+    if (response.status === 401) {
+      location.reload();
+      throw new Error('logged out');
+    }
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(answer.message || `The file was refused (HTTP ${response.status}).`);
+    values[input.name] = answer.id;
+    shown[input.name] = file.name;
+  }
 }
 
 function describe(name, values) {
@@ -122,9 +155,18 @@ if (commandForm) {
   commandForm.addEventListener('submit', async (event) => {
     event.preventDefault();
     const name = commandSelect.value;
-    const values = formValues(activeFieldset());
-    addUserLine(describe(name, values));
+    const fieldset = activeFieldset();
+    const values = formValues(fieldset);
+    const shown = { ...values };
+    const line = addUserLine(describe(name, shown));
     const pending = addPending();
+    try {
+      await uploadAttachments(fieldset, values, shown);
+      line.textContent = describe(name, shown);
+    } catch (error) {
+      pending.textContent = error.message;
+      return;
+    }
     try {
       await showReply(pending, await post('/console/chat/command', { command: name, options: values }));
     } catch {

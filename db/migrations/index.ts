@@ -16,6 +16,7 @@ import * as runFtpThreshold from './2026-12-01T1600-run-ftp-threshold.ts';
 import * as athleteMaxHrSeen from './2026-12-01T1610-athlete-max-hr-seen.ts';
 import * as reanalyseStoredActivities from './2026-12-01T1620-reanalyse-stored-activities.ts';
 import * as multisportLegs from './2026-12-01T1630-multisport-legs.ts';
+import * as runFtpProposals from './2026-12-01T1650-run-ftp-proposals.ts';
 
 /** Every migration, by sortable name. Listed explicitly so nothing depends on reading a folder at run time. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T1610-athlete-max-hr-seen': athleteMaxHrSeen,
   '2026-12-01T1620-reanalyse-stored-activities': reanalyseStoredActivities,
   '2026-12-01T1630-multisport-legs': multisportLegs,
+  '2026-12-01T1650-run-ftp-proposals': runFtpProposals,
 };

@@ -103,6 +103,17 @@ export async function runBackfillSlice(
     await deps.boss.send(jobNames.backfill, { runId }, { priority: priorities.backfill });
     return 'continued';
   }
+  // The run's last word on the PMC: from the earliest day of any activity it listed. A slice killed
+  // between committing its items and recomputing (kill -9, a lost worker) leaves days that the slices
+  // after it need not cover; one recompute over the run's span makes the final state exact.
+  const span = await deps.db
+    .selectFrom('sync_run_items')
+    .innerJoin('activities', 'activities.strava_id', 'sync_run_items.strava_id')
+    .select(sql<string | null>`min(activities.local_date)::text`.as('first'))
+    .where('sync_run_items.sync_run_id', '=', runId)
+    .where('activities.athlete_id', '=', run.athlete_id)
+    .executeTakeFirst();
+  if (span?.first) await recomputePmc(deps.db, deps.pmc, run.athlete_id, span.first, deps.now());
   await finish(deps, run, 'done', null);
   return 'finished';
 }

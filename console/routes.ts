@@ -3,7 +3,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
-import { maxActivityFileBytes } from '../imports/detect.ts';
+import { maxActivityFileBytes } from '../imports/limits.ts';
 import { AttachmentStore, attachmentTokenPattern } from './attachments.ts';
 import {
   type ConsoleLocals,

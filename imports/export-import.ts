@@ -17,8 +17,9 @@ import { localDate } from '../lib/local-time.ts';
 import type { Logger } from '../lib/logger.ts';
 import { matchActivityToPlan } from '../planning/match-activity.ts';
 import { type ExportActivity, parseActivitiesCsv } from './activities-csv.ts';
-import { isActivityFileName, maxActivityFileBytes, readActivityFileLegs } from './detect.ts';
+import { isActivityFileName, readActivityFileLegs } from './detect.ts';
 import { type ImportDeps, importActivityFileLegs } from './import-file.ts';
+import { maxActivityFileBytes } from './limits.ts';
 import { storeCsvActivity } from './store-csv-activity.ts';
 import { openZip, ZipEntryTooLargeError } from './zip-reader.ts';
 

@@ -1,5 +1,4 @@
 import type { BotContext } from '../bot/bot-context.ts';
-import { slashCommands } from '../bot/commands/index.ts';
 import { createModelClient } from '../coach/openai-client.ts';
 import { webhookCallbackUrl } from '../ingest/webhook/subscription.ts';
 import type { Config } from '../lib/config.ts';
@@ -155,6 +154,8 @@ async function discordChecks(config: Config): Promise<CheckLine[]> {
       return lines;
     }
     const registered = new Set(((await commands.json()) as { name: string }[]).map((c) => c.name));
+    // Every command's module (charts, the coach...) loads only when this check runs, not with the web.
+    const { slashCommands } = await import('../bot/commands/index.ts');
     const missing = slashCommands.map((c) => c.data.name).filter((name) => !registered.has(name));
     lines.push({
       label: 'Commands',

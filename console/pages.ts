@@ -1,7 +1,7 @@
 import type { APIApplicationCommandOption } from 'discord.js';
 import type { BotContext } from '../bot/bot-context.ts';
 import type { SlashCommand } from '../bot/command.ts';
-import { maxActivityFileBytes } from '../imports/detect.ts';
+import { maxActivityFileBytes } from '../imports/limits.ts';
 import type { FeatureStatus } from './checks.ts';
 import type { ConsoleStats } from './stats.ts';
 import { escapeHtml as e } from './web-adapter.ts';

@@ -3,7 +3,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { BotContext } from '../bot/bot-context.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
-import { maxActivityFileBytes } from '../imports/detect.ts';
+import { maxActivityFileBytes } from '../imports/limits.ts';
 import { AttachmentStore, attachmentTokenPattern } from './attachments.ts';
 import {
   type ConsoleLocals,
@@ -18,12 +18,15 @@ import {
   sessionCookie,
   sessionLifetimeMs,
 } from './auth.ts';
-import { consoleCommands, pressButton, runAutocomplete, runCommand, sendDirectMessage } from './chat.ts';
 import { type FeatureStatus, featureStatuses, scrub } from './checks.ts';
-import { demoActivityCount, findDemoAthlete, loadDemo, removeDemo } from './demo/demo-athlete.ts';
 import { consolePage, healthHtml, loginPage } from './pages.ts';
 import { consoleStats } from './stats.ts';
 import { replyToHtml } from './web-adapter.ts';
+
+// The chat panel (every slash command, the coach, the charts) and the demo (the file parsers) load with
+// their first use: a web process that only answers Strava and health checks never holds them.
+const chat = () => import('./chat.ts');
+const demoAthlete = () => import('./demo/demo-athlete.ts');
 
 const script = readFileSync(new URL('./static/console.js', import.meta.url), 'utf8');
 const stylesheet = readFileSync(new URL('./static/console.css', import.meta.url), 'utf8');
@@ -167,7 +170,7 @@ export function consoleRoutes(ctx: BotContext): Router {
   const page = async (req: Request, res: Response) => {
     const { session } = res.locals.console as ConsoleLocals;
     const viewing = await viewedAthlete(res);
-    const demo = await findDemoAthlete(db);
+    const demo = await (await demoAthlete()).findDemoAthlete(db);
     const realAthletes = await db
       .selectFrom('athletes')
       .select(['id', 'name'])
@@ -180,8 +183,11 @@ export function consoleRoutes(ctx: BotContext): Router {
         ctx,
         csrf: session.csrf_token,
         health: await healthFragment(),
-        commands: consoleCommands(),
-        demo: { loaded: demo !== undefined, activities: demo ? await demoActivityCount(db, demo.id) : 0 },
+        commands: (await chat()).consoleCommands(),
+        demo: {
+          loaded: demo !== undefined,
+          activities: demo ? await (await demoAthlete()).demoActivityCount(db, demo.id) : 0,
+        },
         viewing: viewing ? { id: viewing.id, name: viewing.name ?? 'athlete', demo: viewing.demo } : null,
         realAthletes,
         ...(typeof req.query.notice === 'string' ? { notice: req.query.notice.slice(0, 200) } : {}),
@@ -203,7 +209,7 @@ export function consoleRoutes(ctx: BotContext): Router {
   });
 
   router.post('/console/demo', form, authenticated, async (_req, res) => {
-    const result = await loadDemo(ctx);
+    const result = await (await demoAthlete()).loadDemo(ctx);
     log.info({ athleteId: result.athleteId, activities: result.activities }, 'demo athlete loaded');
     await setOpenedAthlete(res, null);
     res.redirect(
@@ -213,7 +219,7 @@ export function consoleRoutes(ctx: BotContext): Router {
   });
 
   router.post('/console/demo/remove', form, authenticated, async (_req, res) => {
-    const removed = await removeDemo(db);
+    const removed = await (await demoAthlete()).removeDemo(db);
     log.info({ removed }, 'demo athlete removed');
     res.redirect(
       303,
@@ -252,7 +258,7 @@ export function consoleRoutes(ctx: BotContext): Router {
     const athlete = await requireViewed(res);
     if (!athlete) return;
     const { session } = res.locals.console as ConsoleLocals;
-    const reply = await runCommand(ctx, athlete, body.command, body.options, (id) =>
+    const reply = await (await chat()).runCommand(ctx, athlete, body.command, body.options, (id) =>
       attachments.option(id, session.token_hash, selfUrl(req)),
     );
     log.info(
@@ -298,7 +304,7 @@ export function consoleRoutes(ctx: BotContext): Router {
     if (!body) return;
     const athlete = await requireViewed(res);
     if (!athlete) return;
-    res.json(await runAutocomplete(ctx, athlete, body.command, body.focused, body.options));
+    res.json(await (await chat()).runAutocomplete(ctx, athlete, body.command, body.focused, body.options));
   });
 
   router.post('/console/chat/button', json, authenticated, async (req, res) => {
@@ -306,7 +312,7 @@ export function consoleRoutes(ctx: BotContext): Router {
     if (!body) return;
     const athlete = await requireViewed(res);
     if (!athlete) return;
-    res.type('html').send(replyToHtml(await pressButton(ctx, athlete, body.customId)));
+    res.type('html').send(replyToHtml(await (await chat()).pressButton(ctx, athlete, body.customId)));
   });
 
   router.post('/console/chat/dm', json, authenticated, async (req, res) => {
@@ -314,7 +320,7 @@ export function consoleRoutes(ctx: BotContext): Router {
     if (!body) return;
     const athlete = await requireViewed(res);
     if (!athlete) return;
-    const replies = await sendDirectMessage(ctx, athlete, body.text);
+    const replies = await (await chat()).sendDirectMessage(ctx, athlete, body.text);
     res.type('html').send(replies.map((reply) => replyToHtml(reply)).join('\n'));
   });
 
@@ -369,7 +375,7 @@ export function consoleRoutes(ctx: BotContext): Router {
         .executeTakeFirst();
       if (opened) return opened;
     }
-    return findDemoAthlete(db);
+    return (await demoAthlete()).findDemoAthlete(db);
   }
 
   async function requireViewed(res: Response): Promise<AthleteRow | undefined> {

@@ -1,4 +1,4 @@
-import { clip, fitEmbeds, messageLimits } from '../bot/discord-adapter.ts';
+import { clip, fitEmbeds, messageLimits } from '../bot/message-limits.ts';
 import type { ButtonSpec, EmbedSpec, FileSpec, Reply } from '../lib/presentation/reply.ts';
 
 /**

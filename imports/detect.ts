@@ -10,12 +10,11 @@ import { AppError } from '../lib/errors.ts';
 import { fitToLegs } from '../metrics/fit.ts';
 import { ActivityFileError } from './errors.ts';
 import { gpxToStreams } from './gpx.ts';
+import { maxActivityFileBytes } from './limits.ts';
 import { tcxToStreams } from './tcx.ts';
 
 const gunzipAsync = promisify(gunzip);
 
-/** Largest file accepted as sent (a 10-hour FIT file is a few MB; TCX a few tens). */
-export const maxActivityFileBytes = 25 * 1024 * 1024;
 /** Largest a gzipped file may inflate to: beyond this it is a zip bomb, not a workout. */
 export const maxInflatedBytes = 64 * 1024 * 1024;
 

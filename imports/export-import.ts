@@ -18,8 +18,9 @@ import { jobNames, priorities, workoutMessageDelaySeconds } from '../lib/jobs/jo
 import { localDate } from '../lib/local-time.ts';
 import type { Logger } from '../lib/logger.ts';
 import { type ExportActivity, parseActivitiesCsv } from './activities-csv.ts';
-import { isActivityFileName, maxActivityFileBytes, readActivityFileLegs } from './detect.ts';
+import { isActivityFileName, readActivityFileLegs } from './detect.ts';
 import { type ImportDeps, importActivityFileLegs } from './import-file.ts';
+import { maxActivityFileBytes } from './limits.ts';
 import { openZip, ZipEntryTooLargeError } from './zip-reader.ts';
 
 export interface ExportImportDeps extends ImportDeps {

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { type Logger, pino } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -77,7 +78,7 @@ export function createLogger(
   const destination =
     options.destination ??
     (options.pretty
-      ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true })
+      ? loadPretty()({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true })
       : undefined);
   return pino(
     {
@@ -104,4 +105,9 @@ export function createLogger(
     },
     destination,
   );
+}
+
+/** pino-pretty loads only for a person at a terminal: containers and services never hold it. */
+function loadPretty(): typeof PinoPretty {
+  return createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
 }

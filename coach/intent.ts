@@ -1,4 +1,5 @@
 import { addDays, daysBetween } from '../lib/local-time.ts';
+import { fullMonths } from '../planning/date-parse.ts';
 
 /**
  * What a question asks, recognised without a model: the rule-based coach answers each intent from the
@@ -31,20 +32,7 @@ export interface RecognisedQuestion {
   activityName: string | null;
 }
 
-const monthNames = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
+const monthNames = fullMonths;
 const monthPattern = new RegExp(
   `\\b(${monthNames.map((m) => `${m}|${m.slice(0, 3)}`).join('|')})\\b(?:\\s+(\\d{4}))?`,
   'gi',

@@ -80,7 +80,8 @@ function monthName(match: RegExpExecArray | null, monthAt: number, dayAt: number
   return [match[0]!, String(index + 1), match[dayAt]!];
 }
 
-const fullMonths = [
+/** Month names, January first (shared with the coach's question parser). */
+export const fullMonths = [
   'january',
   'february',
   'march',

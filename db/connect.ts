@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
 
@@ -47,4 +47,9 @@ export function connectDb(connectionString: string, options: { max?: number } = 
 export function inTransaction<T>(db: Db, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
   if (db.isTransaction) return fn(db as Transaction<Database>);
   return db.transaction().execute(fn);
+}
+
+/** One round trip to the database; throws when it cannot be reached. */
+export async function pingDb(db: Db): Promise<void> {
+  await sql`SELECT 1`.execute(db);
 }

@@ -3,13 +3,29 @@ import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { recomputePmc } from '../activities/pmc-store.ts';
 import { recordDelivery } from '../activities/record-delivery.ts';
 import type { Notification } from '../bot/notifications.ts';
 import type { Database } from '../db/database.ts';
-import { lockAthlete } from '../db/queries/athletes.ts';
+import { multisportLegIds } from '../db/queries/activities.ts';
+import { findAthleteById, lockAthlete } from '../db/queries/athletes.ts';
+import {
+  countImportEntries,
+  deleteImportChunks,
+  findExportImport,
+  findUnfinishedLocalImport,
+  type ImportEntryOutcome,
+  importEntryNames,
+  importedActivityIds,
+  importFirstDay,
+  insertExportImport,
+  readImportChunk,
+  recordImportEntry,
+  updateExportImport,
+} from '../db/queries/export-imports.ts';
+import { latestLoad } from '../db/queries/load-series.ts';
 import { queueWorkoutMessage } from '../db/queries/workout-messages.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import type { ExportImportRow } from '../db/tables/export-imports.ts';
@@ -59,16 +75,9 @@ export async function runExportImport(
   const log = deps.logger.child({ subsystem: 'export-import', importId });
   let row = await loadImport(deps, importId);
   if (row.state === 'done' || row.state === 'failed') return row;
-  await deps.db
-    .updateTable('export_imports')
-    .set({ state: 'running', updated_at: new Date() })
-    .where('id', '=', importId)
-    .execute();
-  const athlete = await deps.db
-    .selectFrom('athletes')
-    .selectAll()
-    .where('id', '=', row.athlete_id)
-    .executeTakeFirstOrThrow();
+  await updateExportImport(deps.db, importId, { state: 'running' });
+  const athlete = await findAthleteById(deps.db, row.athlete_id);
+  if (!athlete) throw new Error(`athlete ${row.athlete_id} of import ${importId} not found`);
   let scratch: string | null = null;
   try {
     let path = row.local_path;
@@ -86,27 +95,10 @@ export async function runExportImport(
       ),
     );
     const total = files + withoutFile.size;
-    const skippedEntries = await deps.db
-      .selectFrom('export_import_entries')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('import_id', '=', importId)
-      .where('outcome', '=', 'skipped')
-      .executeTakeFirstOrThrow();
-    await deps.db
-      .updateTable('export_imports')
-      .set({ total, skipped: Number(skippedEntries.n), updated_at: new Date() })
-      .where('id', '=', importId)
-      .execute();
+    const skipped = await countImportEntries(deps.db, importId, 'skipped');
+    await updateExportImport(deps.db, importId, { total, skipped });
     const byFile = new Map(csv.filter((a) => a.fileName).map((a) => [a.fileName!.toLowerCase(), a]));
-    const done = new Set(
-      (
-        await deps.db
-          .selectFrom('export_import_entries')
-          .select('entry_name')
-          .where('import_id', '=', importId)
-          .execute()
-      ).map((e) => e.entry_name),
-    );
+    const done = new Set(await importEntryNames(deps.db, importId));
     log.info({ total, alreadyDone: done.size }, 'export import running');
     const zip = await openZip(path);
     let sinceProgress = 0;
@@ -159,13 +151,7 @@ export async function runExportImport(
       { imported: row.imported, duplicates: row.duplicates, failed: row.failed },
       'export import done',
     );
-    const load = await deps.db
-      .selectFrom('daily_load')
-      .select(['ctl', 'atl', 'tsb'])
-      .where('athlete_id', '=', athlete.id)
-      .where('date', '<=', localDate(deps.now(), athlete.timezone))
-      .orderBy('date', 'desc')
-      .executeTakeFirst();
+    const load = await latestLoad(deps.db, athlete.id, localDate(deps.now(), athlete.timezone));
     await notify(deps, row, {
       kind: 'import_done',
       data: {
@@ -182,12 +168,12 @@ export async function runExportImport(
   } catch (error) {
     if (!(error instanceof ExportUnreadableError)) throw error;
     log.warn({ reason: error.message }, 'export refused');
-    await deps.db
-      .updateTable('export_imports')
-      .set({ state: 'failed', error: error.message, finished_at: new Date(), updated_at: new Date() })
-      .where('id', '=', importId)
-      .execute();
-    await deps.db.deleteFrom('export_import_chunks').where('import_id', '=', importId).execute();
+    await updateExportImport(deps.db, importId, {
+      state: 'failed',
+      error: error.message,
+      finished_at: new Date(),
+    });
+    await deleteImportChunks(deps.db, importId);
     row = await loadImport(deps, importId);
     await notify(deps, row, { kind: 'import_failed', data: { reason: error.message } });
     return row;
@@ -211,7 +197,7 @@ async function importEntry(
   read: () => Promise<Buffer>,
 ): Promise<void> {
   const fileName = posix.basename(entryName);
-  let outcome: EntryOutcome;
+  let outcome: ImportEntryOutcome;
   let message: string | null = null;
   let legs: Awaited<ReturnType<typeof readActivityFileLegs>> | null = null;
   if (!isActivityFileName(fileName)) {
@@ -288,8 +274,6 @@ async function importCsvEntry(
   });
 }
 
-type EntryOutcome = 'imported' | 'duplicate' | 'failed' | 'skipped';
-
 /**
  * Stores one entry's activity (`work`), its outcome and the counters in one transaction, so a resumed
  * import neither skips nor repeats it.
@@ -300,12 +284,12 @@ async function commitEntry(
   entryName: string,
   work: (
     trx: Transaction<Database>,
-  ) => Promise<{ outcome: EntryOutcome; activityId: string | null; message: string | null }>,
+  ) => Promise<{ outcome: ImportEntryOutcome; activityId: string | null; message: string | null }>,
 ): Promise<void> {
   try {
     await deps.db.transaction().execute(async (trx) => {
       const { outcome, activityId, message } = await work(trx);
-      await recordEntry(trx, importId, entryName, outcome, activityId, message);
+      await recordImportEntry(trx, importId, { entryName, outcome, activityId, message });
     });
   } catch (error) {
     // A value the database refuses (an out-of-range number, a NUL in a text) is this entry's problem:
@@ -318,7 +302,9 @@ async function commitEntry(
     const message = refused ? error.userMessage : 'values in this file could not be stored';
     await deps.db
       .transaction()
-      .execute((trx) => recordEntry(trx, importId, entryName, 'failed', null, message));
+      .execute((trx) =>
+        recordImportEntry(trx, importId, { entryName, outcome: 'failed', activityId: null, message }),
+      );
   }
 }
 
@@ -326,33 +312,6 @@ async function commitEntry(
 function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
-}
-
-async function recordEntry(
-  trx: ExportImportDeps['db'],
-  importId: string,
-  entryName: string,
-  outcome: EntryOutcome,
-  activityId: string | null,
-  message: string | null,
-): Promise<void> {
-  await trx
-    .insertInto('export_import_entries')
-    .values({ import_id: importId, entry_name: entryName, outcome, activity_id: activityId, message })
-    .execute();
-  const counter =
-    outcome === 'imported'
-      ? 'imported'
-      : outcome === 'duplicate'
-        ? 'duplicates'
-        : outcome === 'failed'
-          ? 'failed'
-          : 'skipped';
-  await trx
-    .updateTable('export_imports')
-    .set((eb) => ({ [counter]: eb(counter, '+', 1), updated_at: new Date() }))
-    .where('id', '=', importId)
-    .execute();
 }
 
 /** First pass: activities.csv and how many activity entries there are. Not a ZIP, or no CSV: refused. */
@@ -391,14 +350,9 @@ async function writeChunksToFile(deps: ExportImportDeps, importId: string, path:
   // One chunk in memory at a time.
   async function* chunks() {
     for (let seq = 0; ; seq++) {
-      const chunk = await db
-        .selectFrom('export_import_chunks')
-        .select('data')
-        .where('import_id', '=', importId)
-        .where('seq', '=', seq)
-        .executeTakeFirst();
+      const chunk = await readImportChunk(db, importId, seq);
       if (!chunk) return;
-      yield chunk.data;
+      yield chunk;
     }
   }
   await pipeline(chunks, createWriteStream(path));
@@ -412,41 +366,17 @@ async function writeChunksToFile(deps: ExportImportDeps, importId: string, path:
  */
 async function finish(deps: ExportImportDeps, importId: string): Promise<string | null> {
   const row = await loadImport(deps, importId);
-  const created = await deps.db
-    .selectFrom('export_import_entries')
-    .select('activity_id')
-    .where('import_id', '=', importId)
-    .where('outcome', '=', 'imported')
-    .where('activity_id', 'is not', null)
-    .limit(2)
-    .execute();
-  const single = created.length === 1 ? created[0]!.activity_id : null;
+  const created = await importedActivityIds(deps.db, importId, 2);
+  const single = created.length === 1 ? created[0]! : null;
   // A multisport file is one workout whose entry names its first leg: every leg goes in the one message.
-  const legs = single
-    ? await deps.db
-        .selectFrom('activities as a')
-        .innerJoin('activities as first', 'first.multisport_group', 'a.multisport_group')
-        .select('a.id')
-        .where('first.id', '=', single)
-        .where('a.athlete_id', '=', row.athlete_id)
-        .execute()
-    : [];
-  const workout = single ? [...new Set([single, ...legs.map((leg) => leg.id)])] : [];
-  const from = await deps.db
-    .selectFrom('export_import_entries')
-    .innerJoin('activities', 'activities.id', 'export_import_entries.activity_id')
-    .select(sql<string | null>`min(activities.local_date)::text`.as('first'))
-    .where('export_import_entries.import_id', '=', importId)
-    .executeTakeFirst();
+  const legs = single ? await multisportLegIds(deps.db, row.athlete_id, single) : [];
+  const workout = single ? [...new Set([single, ...legs])] : [];
+  const first = await importFirstDay(deps.db, importId);
   await deps.db.transaction().execute(async (trx) => {
     await lockAthlete(trx, row.athlete_id);
-    if (from?.first) await recomputePmc(trx, deps.pmc, row.athlete_id, from.first, deps.now());
-    await trx
-      .updateTable('export_imports')
-      .set({ state: 'done', finished_at: new Date(), updated_at: new Date() })
-      .where('id', '=', importId)
-      .execute();
-    await trx.deleteFrom('export_import_chunks').where('import_id', '=', importId).execute();
+    if (first) await recomputePmc(trx, deps.pmc, row.athlete_id, first, deps.now());
+    await updateExportImport(trx, importId, { state: 'done', finished_at: new Date() });
+    await deleteImportChunks(trx, importId);
     for (const activityId of workout) await queueWorkoutMessage(trx, row.athlete_id, activityId);
   });
   return single;
@@ -486,12 +416,10 @@ async function notify(
   }
 }
 
-function loadImport(deps: ExportImportDeps, importId: string): Promise<ExportImportRow> {
-  return deps.db
-    .selectFrom('export_imports')
-    .selectAll()
-    .where('id', '=', importId)
-    .executeTakeFirstOrThrow();
+async function loadImport(deps: ExportImportDeps, importId: string): Promise<ExportImportRow> {
+  const row = await findExportImport(deps.db, importId);
+  if (!row) throw new Error(`export import ${importId} not found`);
+  return row;
 }
 
 /**
@@ -517,26 +445,15 @@ export async function prepareLocalImport(
   if (!head.equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
     throw new AppError('bad_request', { message: `${absolute} is not a ZIP archive (wrong signature)` });
   }
-  const unfinished = await deps.db
-    .selectFrom('export_imports')
-    .select('id')
-    .where('athlete_id', '=', athleteId)
-    .where('local_path', '=', absolute)
-    .where('state', 'in', ['queued', 'running'])
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
+  const unfinished = await findUnfinishedLocalImport(deps.db, athleteId, absolute);
   if (unfinished) return { importId: unfinished.id, resumed: true };
-  const row = await deps.db
-    .insertInto('export_imports')
-    .values({
-      athlete_id: athleteId,
-      state: 'queued',
-      local_path: absolute,
-      file_name: absolute.split('/').at(-1) ?? null,
-      byte_size: String(info.size),
-      notify_discord_user_id: notifyDiscordUserId,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return { importId: row.id, resumed: false };
+  const importId = await insertExportImport(deps.db, {
+    athlete_id: athleteId,
+    state: 'queued',
+    local_path: absolute,
+    file_name: absolute.split('/').at(-1) ?? null,
+    byte_size: String(info.size),
+    notify_discord_user_id: notifyDiscordUserId,
+  });
+  return { importId, resumed: false };
 }

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/connect.ts';
+import { insertExportImport } from '../db/queries/export-imports.ts';
 import type { Config } from '../lib/config.ts';
 import { AppError } from '../lib/errors.ts';
 
@@ -39,18 +40,14 @@ export async function createImportLink(
     });
   }
   const expiresAt = new Date(now.getTime() + importLinkLifetimeMs);
-  const row = await db
-    .insertInto('export_imports')
-    .values({
-      athlete_id: athleteId,
-      link_expires_at: expiresAt,
-      notify_discord_user_id: notifyDiscordUserId,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const importId = await insertExportImport(db, {
+    athlete_id: athleteId,
+    link_expires_at: expiresAt,
+    notify_discord_user_id: notifyDiscordUserId,
+  });
   const expiresS = Math.floor(expiresAt.getTime() / 1000);
-  const token = `${row.id}.${expiresS}.${sign(key, row.id, expiresS)}`;
-  return { url: `${config.publicUrl}/imports/upload/${token}`, expiresAt, importId: row.id };
+  const token = `${importId}.${expiresS}.${sign(key, importId, expiresS)}`;
+  return { url: `${config.publicUrl}/imports/upload/${token}`, expiresAt, importId };
 }
 
 /** The import a link token names, when its signature is valid and it has not expired; otherwise null. */

@@ -1,6 +1,13 @@
 import { type Request, Router } from 'express';
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/connect.ts';
+import {
+  claimImportUpload,
+  deleteImportChunks,
+  findExportImport,
+  insertImportChunk,
+  updateExportImport,
+} from '../db/queries/export-imports.ts';
 import type { Config } from '../lib/config.ts';
 import { AppError } from '../lib/errors.ts';
 import { jobNames, priorities } from '../lib/jobs/job-names.ts';
@@ -34,9 +41,7 @@ export function importRoutes(options: {
 
   router.get('/imports/upload/:token', async (req, res) => {
     const importId = verifyImportToken(config, req.params.token, now());
-    const row = importId
-      ? await db.selectFrom('export_imports').select('state').where('id', '=', importId).executeTakeFirst()
-      : undefined;
+    const row = importId ? await findExportImport(db, importId) : undefined;
     if (row?.state !== 'awaiting_upload') {
       res
         .status(410)
@@ -71,25 +76,17 @@ export function importRoutes(options: {
       });
     }
     // Single use: only the first request moves the import out of awaiting_upload.
-    const claimed = await db
-      .updateTable('export_imports')
-      .set({ state: 'uploading', updated_at: new Date() })
-      .where('id', '=', importId)
-      .where('state', '=', 'awaiting_upload')
-      .where('link_expires_at', '>', now())
-      .returning(['id'])
-      .executeTakeFirst();
-    if (!claimed) throw gone();
+    if (!(await claimImportUpload(db, importId, now()))) throw gone();
     const fileName = String(req.headers['x-file-name'] ?? 'export.zip')
       .replace(/[^\w .()-]/g, '_')
       .slice(0, 200);
     try {
       const size = await storeBody(db, importId, req);
-      await db
-        .updateTable('export_imports')
-        .set({ state: 'queued', byte_size: String(size), file_name: fileName, updated_at: new Date() })
-        .where('id', '=', importId)
-        .execute();
+      await updateExportImport(db, importId, {
+        state: 'queued',
+        byte_size: String(size),
+        file_name: fileName,
+      });
       await boss.send(
         jobNames.importExport,
         { importId },
@@ -100,17 +97,12 @@ export function importRoutes(options: {
         .status(202)
         .json({ ok: true, message: 'Uploaded. The import runs now; Threshold will DM you its progress.' });
     } catch (error) {
-      await db.deleteFrom('export_import_chunks').where('import_id', '=', importId).execute();
-      await db
-        .updateTable('export_imports')
-        .set({
-          state: 'failed',
-          error: error instanceof AppError ? error.userMessage : 'upload interrupted',
-          finished_at: new Date(),
-          updated_at: new Date(),
-        })
-        .where('id', '=', importId)
-        .execute();
+      await deleteImportChunks(db, importId);
+      await updateExportImport(db, importId, {
+        state: 'failed',
+        error: error instanceof AppError ? error.userMessage : 'upload interrupted',
+        finished_at: new Date(),
+      });
       if (error instanceof AppError) throw error;
       log.warn({ err: error, importId }, 'export upload failed');
       throw new AppError('bad_request', {
@@ -146,7 +138,7 @@ async function storeBody(db: Db, importId: string, req: Request): Promise<number
       checked = true;
       if (data.length < 4 || !data.subarray(0, 4).equals(zipMagic)) throw notZip();
     }
-    await db.insertInto('export_import_chunks').values({ import_id: importId, seq: seq++, data }).execute();
+    await insertImportChunk(db, importId, seq++, data);
   };
   for await (const chunk of req as AsyncIterable<Buffer>) {
     total += chunk.length;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../connect.ts';
+import type { ActivityRow } from '../tables/activities.ts';
 
 /** Reads of single activities and counts over an athlete's activities, for the bot's replies. */
 
@@ -84,4 +85,105 @@ export async function hasActivities(db: Db, athleteId: string): Promise<boolean>
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** The stored activity of a Strava id, whoever's it is. */
+export function findActivityByStravaId(
+  db: Db,
+  stravaId: string,
+): Promise<Pick<ActivityRow, 'id'> | undefined> {
+  return db.selectFrom('activities').select('id').where('strava_id', '=', stravaId).executeTakeFirst();
+}
+
+/** Where an activity came from and whether its streams are here (a re-analysis may need them again). */
+export function activityProvenance(
+  db: Db,
+  activityId: string,
+): Promise<Pick<ActivityRow, 'id' | 'athlete_id' | 'source' | 'strava_id' | 'streams_state'>> {
+  return db
+    .selectFrom('activities')
+    .select(['id', 'athlete_id', 'source', 'strava_id', 'streams_state'])
+    .where('id', '=', activityId)
+    .executeTakeFirstOrThrow();
+}
+
+/** The athlete's activities on or after the local day `from` (null: all), oldest first. */
+export function activityIdsFrom(
+  db: Db,
+  athleteId: string,
+  from: string | null,
+): Promise<Pick<ActivityRow, 'id'>[]> {
+  let query = db
+    .selectFrom('activities')
+    .select('id')
+    .where('athlete_id', '=', athleteId)
+    .orderBy('start_date');
+  if (from) query = query.where('local_date', '>=', from);
+  return query.execute();
+}
+
+/** The ids of every leg of the athlete's multisport file that `activityId` is a leg of (none otherwise). */
+export async function multisportLegIds(db: Db, athleteId: string, activityId: string): Promise<string[]> {
+  const legs = await db
+    .selectFrom('activities as a')
+    .innerJoin('activities as first', 'first.multisport_group', 'a.multisport_group')
+    .select('a.id')
+    .where('first.id', '=', activityId)
+    .where('a.athlete_id', '=', athleteId)
+    .execute();
+  return legs.map((leg) => leg.id);
+}
+
+/**
+ * Deletes the athlete's Strava API activities with their streams, or with `keepDerived` only their
+ * streams, Strava summaries and titles (the derived numbers stay, labelled by sport). Other sources are
+ * never touched. `firstDay`: the earliest local day of those activities (null when there are none).
+ */
+export async function forgetStravaActivities(
+  db: Db,
+  athleteId: string,
+  keepDerived: boolean,
+): Promise<{ firstDay: string | null; streamsDeleted: number; activitiesDeleted: number }> {
+  const stravaActivities = db
+    .selectFrom('activities')
+    .select('id')
+    .where('athlete_id', '=', athleteId)
+    .where('source', '=', 'strava_api');
+  const earliest = await db
+    .selectFrom('activities')
+    .select((eb) => eb.fn.min('local_date').as('first'))
+    .where('athlete_id', '=', athleteId)
+    .where('source', '=', 'strava_api')
+    .executeTakeFirst();
+  const streams = await db
+    .deleteFrom('activity_streams')
+    .where('activity_id', 'in', stravaActivities)
+    .executeTakeFirst();
+  let activitiesDeleted = 0;
+  if (keepDerived) {
+    await db
+      .updateTable('activities')
+      // Titles are Strava data too: the kept numbers are labelled by their sport instead.
+      .set((eb) => ({
+        summary: '{}',
+        streams_state: 'purged',
+        name: eb.ref('sport_type'),
+        updated_at: new Date(),
+      }))
+      .where('athlete_id', '=', athleteId)
+      .where('source', '=', 'strava_api')
+      .execute();
+  } else {
+    const deleted = await db
+      .deleteFrom('activities')
+      .where('athlete_id', '=', athleteId)
+      .where('source', '=', 'strava_api')
+      .executeTakeFirst();
+    activitiesDeleted = Number(deleted.numDeletedRows);
+  }
+  return {
+    firstDay: earliest?.first ?? null,
+    streamsDeleted: Number(streams.numDeletedRows),
+    activitiesDeleted,
+  };
 }

@@ -145,3 +145,60 @@ export async function turnOffDigest(
     .where('id', '=', athleteId)
     .execute();
 }
+
+/** The athlete a Strava account is connected to, locked for the rest of the transaction. */
+export function lockAthleteByStravaId(
+  db: Db,
+  stravaAthleteId: string,
+): Promise<Pick<AthleteRow, 'id' | 'discord_user_id'> | undefined> {
+  return db
+    .selectFrom('athletes')
+    .select(['id', 'discord_user_id'])
+    .where('strava_athlete_id', '=', stravaAthleteId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/**
+ * Links the Discord user's athlete (created when new) to a Strava account; the Strava profile's name and
+ * sex fill only what the athlete has not set. Returns the athlete's id.
+ */
+export async function linkStravaAthlete(
+  db: Db,
+  link: {
+    discordUserId: string;
+    stravaAthleteId: string;
+    name: string | null;
+    sex: AthleteRow['sex'];
+    now: Date;
+  },
+): Promise<string> {
+  const athlete = await db
+    .insertInto('athletes')
+    .values({
+      discord_user_id: link.discordUserId,
+      strava_athlete_id: link.stravaAthleteId,
+      name: link.name,
+      sex: link.sex,
+    })
+    .onConflict((oc) =>
+      oc.column('discord_user_id').doUpdateSet((eb) => ({
+        strava_athlete_id: link.stravaAthleteId,
+        name: eb.fn.coalesce('athletes.name', eb.val(link.name)),
+        sex: eb.fn.coalesce('athletes.sex', eb.val(link.sex)),
+        updated_at: link.now,
+      })),
+    )
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return athlete.id;
+}
+
+/** Forgets the athlete's Strava account and the name that came from its profile. */
+export async function unlinkStravaAthlete(db: Db, athleteId: string): Promise<void> {
+  await db
+    .updateTable('athletes')
+    .set({ strava_athlete_id: null, name: null, updated_at: new Date() })
+    .where('id', '=', athleteId)
+    .execute();
+}

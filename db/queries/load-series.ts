@@ -2,6 +2,7 @@ import { addDays } from '../../lib/local-time.ts';
 import { extendPmc, type PmcRow } from '../../metrics/pmc.ts';
 import type { Db } from '../connect.ts';
 import type { AthleteRow } from '../tables/athletes.ts';
+import type { DailyLoadRow } from '../tables/daily-load.ts';
 
 export interface LoadSeriesDay extends PmcRow {
   /** Sources the day's stress rests on (empty on rest days and on days carried past the last recompute). */
@@ -46,4 +47,15 @@ export async function loadSeries(
   return extended
     .map((row) => ({ ...row, sources: 'sources' in row ? (row as LoadSeriesDay).sources : [] }))
     .filter((row) => row.date >= from && row.date <= to);
+}
+
+/** The athlete's latest day of load, on or before `onOrBefore` when given. */
+export function latestLoad(
+  db: Db,
+  athleteId: string,
+  onOrBefore?: string,
+): Promise<Pick<DailyLoadRow, 'ctl' | 'atl' | 'tsb'> | undefined> {
+  let query = db.selectFrom('daily_load').select(['ctl', 'atl', 'tsb']).where('athlete_id', '=', athleteId);
+  if (onOrBefore !== undefined) query = query.where('date', '<=', onOrBefore);
+  return query.orderBy('date', 'desc').limit(1).executeTakeFirst();
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../connect.ts';
+import type { OauthStateRow } from '../tables/oauth-states.ts';
 
 export async function insertOauthState(db: Db, stateHash: string, discordUserId: string, expiresAt: Date) {
   await db
@@ -22,11 +23,11 @@ export async function consumeOauthState(db: Db, stateHash: string, now: Date): P
     .returning('discord_user_id')
     .executeTakeFirst();
   if (used) return { ok: true, discordUserId: used.discord_user_id };
-  const row = await db
-    .selectFrom('oauth_states')
-    .selectAll()
-    .where('state_hash', '=', stateHash)
-    .executeTakeFirst();
+  const row = await findOauthState(db, stateHash);
   if (!row) return { ok: false, reason: 'unknown' };
   return { ok: false, reason: row.used_at ? 'used' : 'expired' };
+}
+
+export function findOauthState(db: Db, stateHash: string): Promise<OauthStateRow | undefined> {
+  return db.selectFrom('oauth_states').selectAll().where('state_hash', '=', stateHash).executeTakeFirst();
 }

@@ -42,3 +42,4 @@ export interface SyncRunItemsTable {
   summary: Json<Record<string, unknown>>;
   error: string | null;
 }
+export type SyncRunItemRow = Selectable<SyncRunItemsTable>;

@@ -1,6 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import { fromKysely } from 'pg-boss';
 import type { Db } from '../../db/connect.ts';
+import { linkStravaAthlete, lockAthleteByStravaId } from '../../db/queries/athletes.ts';
 import { consumeOauthState } from '../../db/queries/oauth-states.ts';
 import { upsertConnection } from '../../db/queries/strava-connections.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
@@ -78,41 +79,25 @@ export async function completeConnection(
 
   const stravaAthleteId = String(tokens.athlete.id);
   const outcome = await deps.db.transaction().execute(async (trx): Promise<ConnectionOutcome> => {
-    const owner = await trx
-      .selectFrom('athletes')
-      .select(['id', 'discord_user_id'])
-      .where('strava_athlete_id', '=', stravaAthleteId)
-      .forUpdate()
-      .executeTakeFirst();
+    const owner = await lockAthleteByStravaId(trx, stravaAthleteId);
     if (owner && owner.discord_user_id !== discordUserId) return { kind: 'claimed_by_other_user' };
     const name = [tokens.athlete.firstname, tokens.athlete.lastname].filter(Boolean).join(' ') || null;
-    const athlete = await trx
-      .insertInto('athletes')
-      .values({
-        discord_user_id: discordUserId,
-        strava_athlete_id: stravaAthleteId,
-        name,
-        sex: tokens.athlete.sex,
-      })
-      .onConflict((oc) =>
-        oc.column('discord_user_id').doUpdateSet((eb) => ({
-          strava_athlete_id: stravaAthleteId,
-          name: eb.fn.coalesce('athletes.name', eb.val(name)),
-          sex: eb.fn.coalesce('athletes.sex', eb.val(tokens.athlete.sex)),
-          updated_at: now,
-        })),
-      )
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const athleteId = await linkStravaAthlete(trx, {
+      discordUserId,
+      stravaAthleteId,
+      name,
+      sex: tokens.athlete.sex,
+      now,
+    });
     await upsertConnection(trx, {
-      athleteId: athlete.id,
+      athleteId,
       accessTokenEnc: deps.cipher.encrypt(tokens.accessToken),
       refreshTokenEnc: deps.cipher.encrypt(tokens.refreshToken),
       expiresAt: tokens.expiresAt,
       scope: granted,
     });
     const { runId } = await startSync(trx, deps.boss, {
-      athleteId: athlete.id,
+      athleteId,
       kind: 'initial',
       count: initialSyncCount,
       updateExisting: false,
@@ -123,7 +108,7 @@ export async function completeConnection(
       { discordUserId, kind: 'connected', data: { count: initialSyncCount } },
       { db: fromKysely(trx), priority: priorities.live },
     );
-    return { kind: 'connected', athleteId: athlete.id, discordUserId, runId };
+    return { kind: 'connected', athleteId, discordUserId, runId };
   });
   if (outcome.kind === 'claimed_by_other_user') {
     log.warn({ discordUserId }, 'Strava athlete already connected to another Discord user');

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { PgBoss } from 'pg-boss';
 import { z } from 'zod';
 import type { Db } from '../../db/connect.ts';
+import { findOauthState } from '../../db/queries/oauth-states.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { type ConnectionOutcome, completeConnection } from './complete-connection.ts';
 import { hashState } from './connect-links.ts';
@@ -31,11 +32,7 @@ export function connectRoutes(deps: {
   const router = Router();
   router.get('/strava/connect/:state', async (req, res) => {
     const state = String(req.params.state);
-    const row = await deps.db
-      .selectFrom('oauth_states')
-      .select(['expires_at', 'used_at'])
-      .where('state_hash', '=', hashState(state))
-      .executeTakeFirst();
+    const row = await findOauthState(deps.db, hashState(state));
     if (!row || row.used_at || row.expires_at <= new Date()) {
       res
         .status(400)

@@ -1,4 +1,5 @@
 import { recomputePmc } from '../../activities/pmc-store.ts';
+import { findAthleteById } from '../../db/queries/athletes.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 import type { IngestContext } from '../strava-services.ts';
 import { disconnectStrava } from './disconnect.ts';
@@ -9,11 +10,8 @@ import { disconnectStrava } from './disconnect.ts';
  */
 export async function disconnectAfterDeauthorization(ctx: IngestContext, athleteId: string): Promise<void> {
   if (!ctx.strava) return;
-  const athlete = await ctx.db
-    .selectFrom('athletes')
-    .select('discord_user_id')
-    .where('id', '=', athleteId)
-    .executeTakeFirstOrThrow();
+  const athlete = await findAthleteById(ctx.db, athleteId);
+  if (!athlete) throw new Error(`athlete ${athleteId} not found`);
   const result = await disconnectStrava(
     { db: ctx.db, cipher: ctx.strava.cipher, deauthorize: ctx.strava.oauth.deauthorize, logger: ctx.logger },
     athleteId,

@@ -1,4 +1,8 @@
 import type { Db } from '../../db/connect.ts';
+import { forgetStravaActivities } from '../../db/queries/activities.ts';
+import { unlinkStravaAthlete } from '../../db/queries/athletes.ts';
+import { deleteConnection, findConnection } from '../../db/queries/strava-connections.ts';
+import { cancelActiveSyncRuns } from '../../db/queries/sync-runs.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { TokenCipher } from './oauth-port.ts';
 
@@ -23,11 +27,7 @@ export async function disconnectStrava(
   athleteId: string,
   options: { keepDerived: boolean; alreadyRevoked: boolean },
 ): Promise<DisconnectResult> {
-  const connection = await deps.db
-    .selectFrom('strava_connections')
-    .select(['access_token_enc'])
-    .where('athlete_id', '=', athleteId)
-    .executeTakeFirst();
+  const connection = await findConnection(deps.db, athleteId);
   let deauthorizedAtStrava = false;
   if (connection && !options.alreadyRevoked) {
     try {
@@ -39,56 +39,15 @@ export async function disconnectStrava(
     }
   }
   return deps.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('strava_connections').where('athlete_id', '=', athleteId).execute();
-    await trx
-      .updateTable('sync_runs')
-      .set({ state: 'cancelled', finished_at: new Date(), updated_at: new Date() })
-      .where('athlete_id', '=', athleteId)
-      .where('state', 'in', ['queued', 'listing', 'syncing', 'waiting_rate_limit'])
-      .execute();
-    const stravaActivities = trx
-      .selectFrom('activities')
-      .select('id')
-      .where('athlete_id', '=', athleteId)
-      .where('source', '=', 'strava_api');
-    const earliest = await trx
-      .selectFrom('activities')
-      .select((eb) => eb.fn.min('local_date').as('first'))
-      .where('athlete_id', '=', athleteId)
-      .where('source', '=', 'strava_api')
-      .executeTakeFirst();
-    const streams = await trx
-      .deleteFrom('activity_streams')
-      .where('activity_id', 'in', stravaActivities)
-      .executeTakeFirst();
-    let activitiesDeleted = 0;
-    if (options.keepDerived) {
-      await trx
-        .updateTable('activities')
-        // Titles are Strava data too: the kept numbers are labelled by their sport instead.
-        .set((eb) => ({
-          summary: '{}',
-          streams_state: 'purged',
-          name: eb.ref('sport_type'),
-          updated_at: new Date(),
-        }))
-        .where('athlete_id', '=', athleteId)
-        .where('source', '=', 'strava_api')
-        .execute();
-    } else {
-      const deleted = await trx
-        .deleteFrom('activities')
-        .where('athlete_id', '=', athleteId)
-        .where('source', '=', 'strava_api')
-        .executeTakeFirst();
-      activitiesDeleted = Number(deleted.numDeletedRows);
-    }
-    await trx
-      .updateTable('athletes')
-      // The name came from the Strava profile.
-      .set({ strava_athlete_id: null, name: null, updated_at: new Date() })
-      .where('id', '=', athleteId)
-      .execute();
+    await deleteConnection(trx, athleteId);
+    await cancelActiveSyncRuns(trx, athleteId, new Date());
+    const { firstDay, streamsDeleted, activitiesDeleted } = await forgetStravaActivities(
+      trx,
+      athleteId,
+      options.keepDerived,
+    );
+    // The name came from the Strava profile.
+    await unlinkStravaAthlete(trx, athleteId);
     deps.logger.info(
       { athleteId, activitiesDeleted, keepDerived: options.keepDerived },
       'Strava disconnected',
@@ -97,8 +56,8 @@ export async function disconnectStrava(
       wasConnected: connection !== undefined,
       deauthorizedAtStrava,
       activitiesDeleted,
-      streamsDeleted: Number(streams.numDeletedRows),
-      recomputeFrom: options.keepDerived || activitiesDeleted === 0 ? null : (earliest?.first ?? null),
+      streamsDeleted,
+      recomputeFrom: options.keepDerived || activitiesDeleted === 0 ? null : firstDay,
     };
   });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { recomputePmc } from '../../activities/pmc-store.ts';
 import type { Db } from '../../db/connect.ts';
+import { activityIdsFrom } from '../../db/queries/activities.ts';
 import { recomputeRunRecipient, reportRecomputeRun } from '../../db/queries/recompute-runs.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
@@ -31,13 +32,7 @@ export const recomputeJob = defineJob({
     const fromDate = from === 'all' ? null : from;
     try {
       if (reanalyze) {
-        let query = ctx.db
-          .selectFrom('activities')
-          .select('id')
-          .where('athlete_id', '=', athleteId)
-          .orderBy('start_date');
-        if (fromDate) query = query.where('local_date', '>=', fromDate);
-        const activities = await query.execute();
+        const activities = await activityIdsFrom(ctx.db, athleteId, fromDate);
         await report(ctx.db, runId, { state: 'running', total: activities.length, done: 0 });
         for (const [index, activity] of activities.entries()) {
           await reanalyzeActivity(ctx, activity.id);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { findWebhookEvent, updateWebhookEvent } from '../../db/queries/webhook-events.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 import { disconnectAfterDeauthorization } from '../connect/deauthorized.ts';
@@ -15,18 +16,10 @@ export const webhookEventJob = defineJob({
   // full (the runner's polling) — a 20,000-event backlog drains in about 80 s (npm run bench -- ingest).
   work: { batchSize: 25, localConcurrency: 2, pollingIntervalSeconds: 1 },
   handler: async ({ eventId }, ctx: IngestContext) => {
-    const event = await ctx.db
-      .selectFrom('webhook_events')
-      .selectAll()
-      .where('id', '=', eventId)
-      .executeTakeFirst();
+    const event = await findWebhookEvent(ctx.db, eventId);
     if (!event || event.status === 'done' || event.status === 'ignored') return;
     if (!ctx.strava) {
-      await ctx.db
-        .updateTable('webhook_events')
-        .set({ status: 'ignored', detail: 'Strava not configured' })
-        .where('id', '=', eventId)
-        .execute();
+      await updateWebhookEvent(ctx.db, eventId, { status: 'ignored', detail: 'Strava not configured' });
       return;
     }
     const strava = ctx.strava;
@@ -34,11 +27,11 @@ export const webhookEventJob = defineJob({
       const outcome = await handleWebhookEvent(strava.sync, event, (athleteId) =>
         disconnectAfterDeauthorization(ctx, athleteId),
       );
-      await ctx.db
-        .updateTable('webhook_events')
-        .set({ status: outcome.status, detail: outcome.detail, processed_at: new Date() })
-        .where('id', '=', eventId)
-        .execute();
+      await updateWebhookEvent(ctx.db, eventId, {
+        status: outcome.status,
+        detail: outcome.detail,
+        processed_at: new Date(),
+      });
       ctx.logger.info({ eventId, ...outcome }, 'webhook event processed');
     } catch (error) {
       if (error instanceof RateLimitWaitError) {
@@ -50,11 +43,9 @@ export const webhookEventJob = defineJob({
         );
         return;
       }
-      await ctx.db
-        .updateTable('webhook_events')
-        .set({ detail: error instanceof Error ? error.message.slice(0, 500) : 'failed' })
-        .where('id', '=', eventId)
-        .execute();
+      await updateWebhookEvent(ctx.db, eventId, {
+        detail: error instanceof Error ? error.message.slice(0, 500) : 'failed',
+      });
       throw error;
     }
   },

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/connect.ts';
+import { lockRateLimit, saveRateLimit } from '../../db/queries/strava-rate-limit.ts';
 import type { StravaRateLimitRow } from '../../db/tables/strava-rate-limit.ts';
 import {
   admit,
@@ -38,35 +39,9 @@ export function createPostgresGate(db: Db, now: () => Date = () => new Date()): 
   const withBudget = async <T>(fn: (budget: Budget) => { budget: Budget; result: T }): Promise<T> =>
     db.transaction().execute(async (trx) => {
       const at = now();
-      await trx
-        .insertInto('strava_rate_limit')
-        .values({ id: 1, window_start: freshBudget(at).windowStart, day_start: freshBudget(at).dayStart })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
-      const row = await trx
-        .selectFrom('strava_rate_limit')
-        .selectAll()
-        .where('id', '=', 1)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
+      const row = await lockRateLimit(trx, freshBudget(at));
       const { budget, result } = fn(fromRow(row));
-      await trx
-        .updateTable('strava_rate_limit')
-        .set({
-          window_start: budget.windowStart,
-          day_start: budget.dayStart,
-          overall_15min: budget.overall15,
-          overall_day: budget.overallDay,
-          read_15min: budget.read15,
-          read_day: budget.readDay,
-          limit_overall_15min: budget.limitOverall15,
-          limit_overall_day: budget.limitOverallDay,
-          limit_read_15min: budget.limitRead15,
-          limit_read_day: budget.limitReadDay,
-          updated_at: at,
-        })
-        .where('id', '=', 1)
-        .execute();
+      await saveRateLimit(trx, toRow(budget), at);
       return result;
     });
 
@@ -87,6 +62,21 @@ export function createPostgresGate(db: Db, now: () => Date = () => new Date()): 
       }));
     },
     snapshot: async () => withBudget((budget) => ({ budget, result: budget })),
+  };
+}
+
+function toRow(budget: Budget): Omit<StravaRateLimitRow, 'id' | 'updated_at'> {
+  return {
+    window_start: budget.windowStart,
+    day_start: budget.dayStart,
+    overall_15min: budget.overall15,
+    overall_day: budget.overallDay,
+    read_15min: budget.read15,
+    read_day: budget.readDay,
+    limit_overall_15min: budget.limitOverall15,
+    limit_overall_day: budget.limitOverallDay,
+    limit_read_15min: budget.limitRead15,
+    limit_read_day: budget.limitReadDay,
   };
 }
 

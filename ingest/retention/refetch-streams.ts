@@ -1,7 +1,12 @@
-import { sql } from 'kysely';
 import { analyzeStoredActivity, storeStreams } from '../../activities/activity-store.ts';
 import type { ActivityAnalyzer } from '../../activities/analyzer-port.ts';
 import { type Db, inTransaction } from '../../db/connect.ts';
+import { activityProvenance } from '../../db/queries/activities.ts';
+import {
+  clearStreamsRefetchDue,
+  countStreamsRefetchDue,
+  streamsRefetchDue,
+} from '../../db/queries/activity-streams.ts';
 import { lockAthlete } from '../../db/queries/athletes.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -19,11 +24,7 @@ export async function reanalyzeActivity(
   ctx: Pick<IngestContext, 'db' | 'analyze' | 'strava' | 'logger'>,
   activityId: string,
 ): Promise<'analysed' | 'kept'> {
-  const activity = await ctx.db
-    .selectFrom('activities')
-    .select(['id', 'athlete_id', 'source', 'strava_id', 'streams_state'])
-    .where('id', '=', activityId)
-    .executeTakeFirstOrThrow();
+  const activity = await activityProvenance(ctx.db, activityId);
   if (activity.streams_state === 'purged') {
     const log = ctx.logger.child({ activityId, athleteId: activity.athlete_id });
     if (activity.source !== 'strava_api' || !activity.strava_id || !ctx.strava) {
@@ -47,11 +48,7 @@ export async function reanalyzeActivity(
       return 'kept';
     }
     await storeStreams(ctx.db, activity.id, streams);
-    await ctx.db
-      .updateTable('activities')
-      .set({ streams_refetch_due: false })
-      .where('id', '=', activity.id)
-      .execute();
+    await clearStreamsRefetchDue(ctx.db, activity.id);
   }
   await analyzeStoredActivity(ctx.db, ctx.analyze, activity.id);
   return 'analysed';
@@ -71,14 +68,7 @@ export async function refetchDueStreams(
   changed: { earliest: string | null },
   limit: number,
 ): Promise<number> {
-  const due = await deps.db
-    .selectFrom('activities')
-    .select(['id', 'strava_id'])
-    .where('athlete_id', '=', athleteId)
-    .where('streams_refetch_due', '=', true)
-    .orderBy('start_date')
-    .limit(limit)
-    .execute();
+  const due = await streamsRefetchDue(deps.db, athleteId, limit);
   for (const activity of due) {
     const streams = activity.strava_id
       ? await deps.api.getStreams(token, activity.strava_id, 'backfill')
@@ -95,18 +85,8 @@ export async function refetchDueStreams(
           'Strava has no streams for a purged activity any more; metrics kept',
         );
       }
-      await trx
-        .updateTable('activities')
-        .set({ streams_refetch_due: false })
-        .where('id', '=', activity.id)
-        .execute();
+      await clearStreamsRefetchDue(trx, activity.id);
     });
   }
-  const left = await deps.db
-    .selectFrom('activities')
-    .select(sql<number>`count(*)::int`.as('n'))
-    .where('athlete_id', '=', athleteId)
-    .where('streams_refetch_due', '=', true)
-    .executeTakeFirstOrThrow();
-  return left.n;
+  return countStreamsRefetchDue(deps.db, athleteId);
 }

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
+import { purgeStreamsBatch } from '../../db/queries/activity-streams.ts';
 
 /** Streams purged per transaction: keeps each one short, whatever the history's size. */
 const batchSize = 500;
@@ -16,30 +16,7 @@ export async function purgeExpiredStreams(db: Db, days: number, now: Date): Prom
   const cutoff = new Date(now.getTime() - days * 86_400_000);
   let purged = 0;
   for (;;) {
-    const batch = await db.transaction().execute(async (trx) => {
-      const doomed = await trx
-        .selectFrom('activity_streams')
-        .innerJoin('activities', 'activities.id', 'activity_streams.activity_id')
-        .select('activity_streams.activity_id')
-        .where('activities.source', '=', 'strava_api')
-        .where((eb) =>
-          eb.or([eb('activity_streams.fetched_at', '<', cutoff), eb('activities.start_date', '<', cutoff)]),
-        )
-        .limit(batchSize)
-        .forUpdate('activity_streams')
-        // Another worker purging at the same time takes other rows instead of waiting.
-        .skipLocked()
-        .execute();
-      const ids = doomed.map((row) => row.activity_id);
-      if (ids.length === 0) return 0;
-      await trx.deleteFrom('activity_streams').where('activity_id', 'in', ids).execute();
-      await trx
-        .updateTable('activities')
-        .set({ streams_state: 'purged', updated_at: sql<Date>`now()` })
-        .where('id', 'in', ids)
-        .execute();
-      return ids.length;
-    });
+    const batch = await purgeStreamsBatch(db, cutoff, batchSize);
     purged += batch;
     if (batch < batchSize) return purged;
   }

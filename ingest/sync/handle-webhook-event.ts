@@ -1,4 +1,5 @@
 import { findAthleteByStravaId } from '../../db/queries/athletes.ts';
+import { findConnection } from '../../db/queries/strava-connections.ts';
 import { queueWorkoutMessage } from '../../db/queries/workout-messages.ts';
 import type { WebhookEventRow } from '../../db/tables/webhook-events.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -34,11 +35,7 @@ export async function handleWebhookEvent(
       detail: deleted ? 'activity deleted' : 'activity not stored',
     };
   }
-  const connection = await deps.db
-    .selectFrom('strava_connections')
-    .select('status')
-    .where('athlete_id', '=', athlete.id)
-    .executeTakeFirst();
+  const connection = await findConnection(deps.db, athlete.id);
   if (!connection) return { status: 'ignored', detail: 'athlete not connected' };
   try {
     // Title, type and privacy changes arrive as updates: the refetch picks them up, and a type change is

@@ -1,7 +1,19 @@
-import { sql } from 'kysely';
 import { recomputePmc } from '../../activities/pmc-store.ts';
 import { inTransaction } from '../../db/connect.ts';
-import { toJson } from '../../db/tables/json.ts';
+import { findActivityByStravaId } from '../../db/queries/activities.ts';
+import { latestLoad } from '../../db/queries/load-series.ts';
+import {
+  claimPendingSyncItem,
+  countPendingSyncItems,
+  findSyncRun,
+  finishSyncRun,
+  markSyncItem,
+  markSyncRunWaiting,
+  recordListedPage,
+  setSyncRunState,
+  syncRunFirstDay,
+  syncRunListing,
+} from '../../db/queries/sync-runs.ts';
 import type { SyncRunRow } from '../../db/tables/sync-runs.ts';
 import { AppError } from '../../lib/errors.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
@@ -26,7 +38,7 @@ export async function runBackfillSlice(
   deps: SyncDeps,
   runId: string,
 ): Promise<'continued' | 'finished' | 'waiting'> {
-  const run = await deps.db.selectFrom('sync_runs').selectAll().where('id', '=', runId).executeTakeFirst();
+  const run = await findSyncRun(deps.db, runId);
   if (!run || ['done', 'failed', 'cancelled'].includes(run.state)) return 'finished';
   const log = deps.logger.child({ runId, athleteId: run.athlete_id });
   let token: string;
@@ -49,11 +61,7 @@ export async function runBackfillSlice(
       run.athlete_id,
       async (current) => {
         // A second attempt (with a renewed token) goes on from the pages the first one listed.
-        const progress = await deps.db
-          .selectFrom('sync_runs')
-          .select(['listed', 'next_page', 'listing_done'])
-          .where('id', '=', runId)
-          .executeTakeFirstOrThrow();
+        const progress = await syncRunListing(deps.db, runId);
         Object.assign(run, progress);
         if (!run.listing_done && run.listed < run.requested) await listPages(deps, run, current);
         await setState(deps, runId, 'syncing');
@@ -66,11 +74,7 @@ export async function runBackfillSlice(
   } catch (error) {
     if (changed.earliest) await recomputePmc(deps.db, deps.pmc, run.athlete_id, changed.earliest, deps.now());
     if (error instanceof RateLimitWaitError) {
-      await deps.db
-        .updateTable('sync_runs')
-        .set({ state: 'waiting_rate_limit', resume_at: error.retryAt, updated_at: deps.now() })
-        .where('id', '=', runId)
-        .execute();
+      await markSyncRunWaiting(deps.db, runId, error.retryAt, deps.now());
       await deps.boss.send(
         jobNames.backfill,
         { runId },
@@ -93,27 +97,16 @@ export async function runBackfillSlice(
     throw error;
   }
   if (changed.earliest) await recomputePmc(deps.db, deps.pmc, run.athlete_id, changed.earliest, deps.now());
-  const pending = await deps.db
-    .selectFrom('sync_run_items')
-    .select(sql<number>`count(*)::int`.as('n'))
-    .where('sync_run_id', '=', runId)
-    .where('state', '=', 'pending')
-    .executeTakeFirstOrThrow();
-  if (pending.n > 0 || refetchLeft > 0) {
+  const pending = await countPendingSyncItems(deps.db, runId);
+  if (pending > 0 || refetchLeft > 0) {
     await deps.boss.send(jobNames.backfill, { runId }, { priority: priorities.backfill });
     return 'continued';
   }
   // The run's last word on the PMC: from the earliest day of any activity it listed. A slice killed
   // between committing its items and recomputing (kill -9, a lost worker) leaves days that the slices
   // after it need not cover; one recompute over the run's span makes the final state exact.
-  const span = await deps.db
-    .selectFrom('sync_run_items')
-    .innerJoin('activities', 'activities.strava_id', 'sync_run_items.strava_id')
-    .select(sql<string | null>`min(activities.local_date)::text`.as('first'))
-    .where('sync_run_items.sync_run_id', '=', runId)
-    .where('activities.athlete_id', '=', run.athlete_id)
-    .executeTakeFirst();
-  if (span?.first) await recomputePmc(deps.db, deps.pmc, run.athlete_id, span.first, deps.now());
+  const first = await syncRunFirstDay(deps.db, runId, run.athlete_id);
+  if (first) await recomputePmc(deps.db, deps.pmc, run.athlete_id, first, deps.now());
   await finish(deps, run, 'done', null);
   return 'finished';
 }
@@ -127,34 +120,12 @@ async function listPages(deps: SyncDeps, run: SyncRunRow, token: string): Promis
     const activities = await deps.api.listActivities(token, { page, perPage }, 'backfill');
     const wanted = activities.slice(0, run.requested - listed);
     const done = activities.length === 0 || listed + wanted.length >= run.requested;
-    await inTransaction(deps.db, async (trx) => {
-      if (wanted.length > 0) {
-        await trx
-          .insertInto('sync_run_items')
-          .values(
-            wanted.map((a) => ({ sync_run_id: run.id, strava_id: a.id, summary: toJson(serialise(a)) })),
-          )
-          .onConflict((oc) => oc.columns(['sync_run_id', 'strava_id']).doNothing())
-          .execute();
-      }
-      const count = await trx
-        .selectFrom('sync_run_items')
-        .select(sql<number>`count(*)::int`.as('n'))
-        .where('sync_run_id', '=', run.id)
-        .executeTakeFirstOrThrow();
-      listed = count.n;
-      await trx
-        .updateTable('sync_runs')
-        .set({
-          listed,
-          next_page: page + 1,
-          per_page: perPage,
-          listing_done: done,
-          api_calls: sql`api_calls + 1`,
-          updated_at: deps.now(),
-        })
-        .where('id', '=', run.id)
-        .execute();
+    listed = await recordListedPage(deps.db, run.id, {
+      items: wanted.map((a) => ({ stravaId: a.id, summary: serialise(a) })),
+      page,
+      perPage,
+      done,
+      now: deps.now(),
     });
     page += 1;
     if (done) break;
@@ -170,24 +141,11 @@ async function syncSlice(
 ): Promise<void> {
   for (let i = 0; i < itemsPerSlice; i++) {
     const outcome = await inTransaction(deps.db, async (trx) => {
-      const item = await trx
-        .selectFrom('sync_run_items')
-        .selectAll()
-        .where('sync_run_id', '=', run.id)
-        .where('state', '=', 'pending')
-        .orderBy('strava_id', 'desc')
-        .limit(1)
-        .forUpdate()
-        .skipLocked()
-        .executeTakeFirst();
+      const item = await claimPendingSyncItem(trx, run.id);
       if (!item) return null;
-      const existing = await trx
-        .selectFrom('activities')
-        .select('id')
-        .where('strava_id', '=', item.strava_id)
-        .executeTakeFirst();
+      const existing = await findActivityByStravaId(trx, item.strava_id);
       if (existing && !run.update_existing) {
-        await markItem(trx, run.id, item.strava_id, 'skipped', null, 0);
+        await markSyncItem(trx, run.id, item.strava_id, 'skipped', null, 0);
         return { changedFrom: null };
       }
       const activity = deserialise(item.summary);
@@ -197,17 +155,17 @@ async function syncSlice(
           recompute: false,
           token,
         });
-        await markItem(trx, run.id, item.strava_id, 'synced', null, activity.manual ? 0 : 1);
+        await markSyncItem(trx, run.id, item.strava_id, 'synced', null, activity.manual ? 0 : 1);
         return { changedFrom };
       } catch (error) {
         if (error instanceof StravaNotFoundError) {
           // Deleted on Strava between listing and syncing: nothing to import.
-          await markItem(trx, run.id, item.strava_id, 'failed', 'not found on Strava', 1);
+          await markSyncItem(trx, run.id, item.strava_id, 'failed', 'not found on Strava', 1);
           return { changedFrom: null };
         }
         // Refused as it is (an implausible date): recorded with its reason, the run goes on.
         if (error instanceof AppError && error.code === 'bad_request') {
-          await markItem(trx, run.id, item.strava_id, 'failed', error.userMessage.slice(0, 500), 0);
+          await markSyncItem(trx, run.id, item.strava_id, 'failed', error.userMessage.slice(0, 500), 0);
           return { changedFrom: null };
         }
         throw error;
@@ -219,48 +177,12 @@ async function syncSlice(
   }
 }
 
-async function markItem(
-  trx: SyncDeps['db'],
-  runId: string,
-  stravaId: string,
-  state: 'synced' | 'skipped' | 'failed',
-  error: string | null,
-  apiCalls: number,
-) {
-  await trx
-    .updateTable('sync_run_items')
-    .set({ state, error })
-    .where('sync_run_id', '=', runId)
-    .where('strava_id', '=', stravaId)
-    .execute();
-  await trx
-    .updateTable('sync_runs')
-    .set({
-      [state]: sql`${sql.ref(state)} + 1`,
-      api_calls: sql`api_calls + ${apiCalls}`,
-      updated_at: new Date(),
-    })
-    .where('id', '=', runId)
-    .execute();
-}
-
 async function setState(deps: SyncDeps, runId: string, state: SyncRunRow['state']) {
-  await deps.db
-    .updateTable('sync_runs')
-    .set({ state, resume_at: null, updated_at: deps.now() })
-    .where('id', '=', runId)
-    .where('state', 'not in', ['done', 'failed', 'cancelled'])
-    .execute();
+  await setSyncRunState(deps.db, runId, state, deps.now());
 }
 
 async function finish(deps: SyncDeps, run: SyncRunRow, state: 'done' | 'failed', error: string | null) {
-  const finished = await deps.db
-    .updateTable('sync_runs')
-    .set({ state, error, finished_at: deps.now(), updated_at: deps.now(), resume_at: null })
-    .where('id', '=', run.id)
-    .where('state', 'not in', ['done', 'failed', 'cancelled'])
-    .returningAll()
-    .executeTakeFirst();
+  const finished = await finishSyncRun(deps.db, run.id, state, error, deps.now());
   if (!finished) return;
   deps.logger.info(
     {
@@ -279,13 +201,7 @@ async function finish(deps: SyncDeps, run: SyncRunRow, state: 'done' | 'failed',
   const notify = finished.notify as { dm?: string; dmAfter?: string } | null;
   const dmDue = notify?.dm && (!notify.dmAfter || deps.now() > new Date(notify.dmAfter));
   if (state === 'done' && dmDue) {
-    const load = await deps.db
-      .selectFrom('daily_load')
-      .select(['ctl', 'atl', 'tsb'])
-      .where('athlete_id', '=', run.athlete_id)
-      .orderBy('date', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const load = await latestLoad(deps.db, run.athlete_id);
     await deps.boss.send(
       jobNames.notify,
       {

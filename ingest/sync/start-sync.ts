@@ -2,10 +2,8 @@ import type { PgBoss } from 'pg-boss';
 import { fromKysely } from 'pg-boss';
 import { type Db, inTransaction } from '../../db/connect.ts';
 import { lockAthlete } from '../../db/queries/athletes.ts';
-import { toJson } from '../../db/tables/json.ts';
+import { findActiveSyncRun, insertSyncRun } from '../../db/queries/sync-runs.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
-
-export const activeSyncStates = ['queued', 'listing', 'syncing', 'waiting_rate_limit'] as const;
 
 /**
  * Starts a backfill of the athlete's most recent `count` activities (a `sync_runs` row and its job, in one
@@ -25,29 +23,16 @@ export async function startSync(
   return inTransaction(db, async (trx) => {
     // Serialise run creation per athlete so two /sync presses cannot both start one.
     await lockAthlete(trx, request.athleteId);
-    const active = await trx
-      .selectFrom('sync_runs')
-      .select('id')
-      .where('athlete_id', '=', request.athleteId)
-      .where('state', 'in', [...activeSyncStates])
-      .executeTakeFirst();
+    const active = await findActiveSyncRun(trx, request.athleteId);
     if (active) return { runId: active.id, alreadyRunning: true };
-    const run = await trx
-      .insertInto('sync_runs')
-      .values({
-        athlete_id: request.athleteId,
-        kind: request.kind,
-        requested: request.count,
-        update_existing: request.updateExisting,
-        notify: request.notify ? toJson(request.notify) : null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await boss.send(
-      jobNames.backfill,
-      { runId: run.id },
-      { db: fromKysely(trx), priority: priorities.backfill },
-    );
-    return { runId: run.id, alreadyRunning: false };
+    const runId = await insertSyncRun(trx, {
+      athleteId: request.athleteId,
+      kind: request.kind,
+      requested: request.count,
+      updateExisting: request.updateExisting,
+      notify: request.notify ?? null,
+    });
+    await boss.send(jobNames.backfill, { runId }, { db: fromKysely(trx), priority: priorities.backfill });
+    return { runId, alreadyRunning: false };
   });
 }

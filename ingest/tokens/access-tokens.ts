@@ -2,6 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { PgBoss } from 'pg-boss';
 import { fromKysely } from 'pg-boss';
 import type { Db } from '../../db/connect.ts';
+import {
+  findConnection,
+  lockConnectionForRefresh,
+  markNeedsReauth,
+  storeRefreshedTokens,
+} from '../../db/queries/strava-connections.ts';
 import { AppError } from '../../lib/errors.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 import type { Logger } from '../../lib/logger.ts';
@@ -39,11 +45,7 @@ export async function getAccessToken(
   const due = (row: { access_token_enc: string; expires_at: Date }) =>
     row.expires_at.getTime() - now().getTime() <= refreshMarginMs ||
     (rejectedToken !== undefined && deps.cipher.decrypt(row.access_token_enc) === rejectedToken);
-  const current = await deps.db
-    .selectFrom('strava_connections')
-    .select(['access_token_enc', 'expires_at', 'status'])
-    .where('athlete_id', '=', athleteId)
-    .executeTakeFirst();
+  const current = await findConnection(deps.db, athleteId);
   if (!current) throw notConnected();
   if (current.status === 'needs_reauth') throw needsReauth();
   if (!due(current)) return deps.cipher.decrypt(current.access_token_enc);
@@ -52,51 +54,29 @@ export async function getAccessToken(
     deps.db
       .transaction()
       .execute(async (trx): Promise<{ token: string } | { rejected: true } | { busy: true }> => {
-        const locked = await trx
-          .selectFrom('strava_connections')
-          .innerJoin('athletes', 'athletes.id', 'strava_connections.athlete_id')
-          .select([
-            'strava_connections.access_token_enc',
-            'strava_connections.refresh_token_enc',
-            'strava_connections.expires_at',
-            'strava_connections.status',
-            'strava_connections.status_notified_at',
-            'athletes.discord_user_id',
-          ])
-          .where('strava_connections.athlete_id', '=', athleteId)
-          .forUpdate('strava_connections')
-          // Waiters must not each hold a pooled connection while one refreshes: skip, then poll.
-          .skipLocked()
-          .executeTakeFirst();
+        // Waiters must not each hold a pooled connection while one refreshes: skipped, they poll.
+        const locked = await lockConnectionForRefresh(trx, athleteId);
         if (!locked) return { busy: true as const };
         if (locked.status === 'needs_reauth') throw needsReauth();
         // Another job refreshed between the first read and taking the lock.
         if (!due(locked)) return { token: deps.cipher.decrypt(locked.access_token_enc) };
         try {
           const fresh = await deps.refresher.refresh(deps.cipher.decrypt(locked.refresh_token_enc));
-          await trx
-            .updateTable('strava_connections')
-            .set({
-              access_token_enc: deps.cipher.encrypt(fresh.accessToken),
-              refresh_token_enc: deps.cipher.encrypt(fresh.refreshToken),
-              expires_at: fresh.expiresAt,
-              updated_at: now(),
-            })
-            .where('athlete_id', '=', athleteId)
-            .execute();
+          await storeRefreshedTokens(
+            trx,
+            athleteId,
+            {
+              accessTokenEnc: deps.cipher.encrypt(fresh.accessToken),
+              refreshTokenEnc: deps.cipher.encrypt(fresh.refreshToken),
+              expiresAt: fresh.expiresAt,
+            },
+            now(),
+          );
           deps.logger.info({ athleteId }, 'Strava token refreshed');
           return { token: fresh.accessToken };
         } catch (error) {
           if (!(error instanceof RefreshRejectedError)) throw error;
-          await trx
-            .updateTable('strava_connections')
-            .set({
-              status: 'needs_reauth',
-              status_notified_at: locked.status_notified_at ?? now(),
-              updated_at: now(),
-            })
-            .where('athlete_id', '=', athleteId)
-            .execute();
+          await markNeedsReauth(trx, athleteId, locked.status_notified_at ?? now(), now());
           if (!locked.status_notified_at) {
             await deps.boss.send(
               jobNames.notify,
@@ -115,11 +95,7 @@ export async function getAccessToken(
   for (let waited = 0; 'busy' in result; waited += 100) {
     if (waited > 30_000) throw new Error('timed out waiting for another job to refresh the Strava token');
     await sleep(100);
-    const row = await deps.db
-      .selectFrom('strava_connections')
-      .select(['access_token_enc', 'expires_at', 'status'])
-      .where('athlete_id', '=', athleteId)
-      .executeTakeFirst();
+    const row = await findConnection(deps.db, athleteId);
     if (!row) throw notConnected();
     if (row.status === 'needs_reauth') throw needsReauth();
     if (!due(row)) return deps.cipher.decrypt(row.access_token_enc);

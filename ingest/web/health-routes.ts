@@ -1,6 +1,5 @@
 import { Router } from 'express';
-import { sql } from 'kysely';
-import type { Db } from '../../db/connect.ts';
+import { type Db, pingDb } from '../../db/connect.ts';
 
 /** /healthz: the process answers. /readyz: the database answers too (load balancers route on it). */
 export function healthRoutes(db: Db): Router {
@@ -10,7 +9,7 @@ export function healthRoutes(db: Db): Router {
   });
   router.get('/readyz', async (_req, res) => {
     try {
-      await withTimeout(sql`SELECT 1`.execute(db), 2_000);
+      await withTimeout(pingDb(db), 2_000);
       res.json({ status: 'ready' });
     } catch {
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });

@@ -1,6 +1,7 @@
 import type { PgBoss } from 'pg-boss';
 import { fromKysely } from 'pg-boss';
 import type { Db } from '../../db/connect.ts';
+import { insertWebhookEvents } from '../../db/queries/webhook-events.ts';
 import { toJson } from '../../db/tables/json.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 import { type StravaWebhookEvent, webhookDedupKey } from './webhook-event.ts';
@@ -75,23 +76,19 @@ async function storeBatch(
 ): Promise<(string | null)[]> {
   const keys = events.map(webhookDedupKey);
   return options.db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .insertInto('webhook_events')
-      .values(
-        events.map((event, i) => ({
-          dedup_key: keys[i]!,
-          subscription_id: String(event.subscription_id),
-          object_type: event.object_type,
-          object_id: String(event.object_id),
-          aspect_type: event.aspect_type,
-          owner_id: String(event.owner_id),
-          event_time: String(event.event_time),
-          updates: toJson(Object.fromEntries(Object.entries(event.updates).map(([k, v]) => [k, String(v)]))),
-        })),
-      )
-      .onConflict((oc) => oc.column('dedup_key').doNothing())
-      .returning(['id', 'dedup_key'])
-      .execute();
+    const rows = await insertWebhookEvents(
+      trx,
+      events.map((event, i) => ({
+        dedup_key: keys[i]!,
+        subscription_id: String(event.subscription_id),
+        object_type: event.object_type,
+        object_id: String(event.object_id),
+        aspect_type: event.aspect_type,
+        owner_id: String(event.owner_id),
+        event_time: String(event.event_time),
+        updates: toJson(Object.fromEntries(Object.entries(event.updates).map(([k, v]) => [k, String(v)]))),
+      })),
+    );
     if (rows.length > 0) {
       await options.boss.insert(
         jobNames.webhookEvent,

@@ -2,6 +2,7 @@ import { createBotService } from '../bot/bot-service.ts';
 import { slashCommands } from '../bot/commands/index.ts';
 import { createDirectMessageHandler } from '../bot/direct-message.ts';
 import { syncCommands } from '../bot/register-commands.ts';
+import { takePendingNotice } from '../db/queries/athletes.ts';
 import type { AppContext } from './context.ts';
 import type { Service } from './web-service.ts';
 
@@ -15,19 +16,7 @@ export function createBot(ctx: AppContext): Service {
     ctx,
     logger: ctx.logger,
     hooks: {
-      takeNotice: async (userId) => {
-        // RETURNING gives the row after the update (null), so the old text comes from a self-join.
-        const row = await ctx.db
-          .updateTable('athletes as a')
-          .from('athletes as old')
-          .set({ pending_notice: null })
-          .whereRef('a.id', '=', 'old.id')
-          .where('a.discord_user_id', '=', userId)
-          .where('a.pending_notice', 'is not', null)
-          .returning('old.pending_notice')
-          .executeTakeFirst();
-        return row?.pending_notice ?? null;
-      },
+      takeNotice: (userId) => takePendingNotice(ctx.db, userId),
     },
     onDirectMessage: createDirectMessageHandler(ctx),
     onReady: async (client) => {

@@ -8,14 +8,16 @@ import type {
 import type { CompletionUsage } from 'openai/resources/completions';
 import type { Db } from '../db/connect.ts';
 import { findAthleteById } from '../db/queries/athletes.ts';
+import { deleteConversation } from '../db/queries/coach-messages.ts';
 import { findProposal } from '../db/queries/coach-proposals.ts';
+import { recordUsage, tokensUsedOn } from '../db/queries/coach-usage.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import type { Config } from '../lib/config.ts';
 import { AppError } from '../lib/errors.ts';
 import { localDate } from '../lib/local-time.ts';
 import type { Logger } from '../lib/logger.ts';
 import { createDataScope, type DataScope, firewallSources } from './data-scope.ts';
-import { type ConversationMemory, loadMemory, resetMemory, saveTurn } from './memory.ts';
+import { type ConversationMemory, loadMemory, saveTurn } from './memory.ts';
 import {
   type AuditEvidence,
   type AuditFinding,
@@ -28,7 +30,6 @@ import { createdProposalOf, type ProposalForecast, planTools, withdrawProposals 
 import type { ProposalForReply } from './proposal-reply.ts';
 import { adviceFor, type FallbackReason, formSnapshot, ruleBasedAnswer } from './rule-based.ts';
 import { systemPrompt } from './system-prompt.ts';
-import { recordUsage, tokensUsedOn } from './token-budget.ts';
 import { type CoachTool, coachTools, runTool, toolDefinitions } from './tools.ts';
 
 /** What the coach needs from the process's context (which satisfies it). */
@@ -61,9 +62,9 @@ export interface CoachAnswer {
   proposal?: ProposalForReply;
 }
 
-/** Forgets the athlete's conversation with the coach. */
+/** Forgets the athlete's conversation with the coach (the token usage stays: forgetting resets no budget). */
 export async function resetCoach(db: Db, athleteId: string): Promise<void> {
-  await resetMemory(db, athleteId);
+  await deleteConversation(db, athleteId);
 }
 
 /**

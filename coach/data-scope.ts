@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
+import { stressByDayOfSources } from '../db/queries/activities.ts';
 import { loadSeries } from '../db/queries/load-series.ts';
 import type { ActivitySource } from '../db/tables/activities.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
@@ -51,17 +51,11 @@ export async function pmcFromSources(
   sources: ActivitySource[],
   until: string,
 ): Promise<(PmcRow & { sources: string[] })[]> {
-  const days = await sql<{ date: string; stress: number; sources: string[] }>`
-    SELECT to_char(a.local_date, 'YYYY-MM-DD') AS date,
-           coalesce(sum(m.stress), 0)::float8 AS stress,
-           array_agg(DISTINCT a.source) AS sources
-    FROM activities a JOIN activity_metrics m ON m.activity_id = a.id
-    WHERE a.athlete_id = ${athlete.id} AND a.source = ANY(${sources}::text[]) AND a.local_date <= ${until}::date
-    GROUP BY 1 ORDER BY 1`.execute(db);
-  if (days.rows.length === 0) return [];
-  const sourcesByDay = new Map(days.rows.map((row) => [row.date, row.sources]));
+  const days = await stressByDayOfSources(db, athlete.id, sources, until);
+  if (days.length === 0) return [];
+  const sourcesByDay = new Map(days.map((row) => [row.date, row.sources]));
   const rows = computePmc(
-    days.rows.map((row) => ({ date: row.date, stress: row.stress })),
+    days.map((row) => ({ date: row.date, stress: row.stress })),
     {
       ctlDays: athlete.ctl_days,
       atlDays: athlete.atl_days,

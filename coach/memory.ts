@@ -1,5 +1,12 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
+import {
+  allTurns,
+  insertCoachMessages,
+  latestSummary,
+  lockCoachMemory,
+  recentTurns,
+  replaceSummary,
+} from '../db/queries/coach-messages.ts';
 import { toJson } from '../db/tables/json.ts';
 
 /** Conversation memory: the recent turns verbatim, older ones folded into one short summary row. */
@@ -26,20 +33,11 @@ export async function loadMemory(
   athleteId: string,
   options: { firewall: boolean },
 ): Promise<ConversationMemory> {
-  let q = db
-    .selectFrom('coach_messages')
-    .select(['role', 'content', 'created_at', 'strava_api_derived'])
-    .where('athlete_id', '=', athleteId)
-    .where('role', 'in', ['user', 'assistant']);
-  if (options.firewall) q = q.where('strava_api_derived', '=', false);
-  const rows = await q.orderBy('id', 'desc').limit(memoryLimits.recentMessages).execute();
-  const summary = await db
-    .selectFrom('coach_messages')
-    .select('content')
-    .where('athlete_id', '=', athleteId)
-    .where('role', '=', 'summary')
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
+  const rows = await recentTurns(db, athleteId, {
+    limit: memoryLimits.recentMessages,
+    firewall: options.firewall,
+  });
+  const summary = await latestSummary(db, athleteId);
   return {
     summary: summary?.content ?? null,
     turns: rows.reverse().map((row) => ({
@@ -61,20 +59,17 @@ export async function saveTurn(
     toolData: Record<string, unknown>;
   },
 ): Promise<void> {
-  await db
-    .insertInto('coach_messages')
-    .values([
-      { athlete_id: athleteId, role: 'user', content: turn.question, mode: null, tool_data: null },
-      {
-        athlete_id: athleteId,
-        role: 'assistant',
-        content: turn.answer,
-        mode: turn.mode,
-        strava_api_derived: turn.stravaApiDerived,
-        tool_data: toJson(turn.toolData),
-      },
-    ])
-    .execute();
+  await insertCoachMessages(db, [
+    { athlete_id: athleteId, role: 'user', content: turn.question, mode: null, tool_data: null },
+    {
+      athlete_id: athleteId,
+      role: 'assistant',
+      content: turn.answer,
+      mode: turn.mode,
+      strava_api_derived: turn.stravaApiDerived,
+      tool_data: toJson(turn.toolData),
+    },
+  ]);
   await foldOldTurns(db, athleteId);
 }
 
@@ -86,25 +81,11 @@ export async function saveTurn(
 async function foldOldTurns(db: Db, athleteId: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     // One fold at a time per athlete.
-    await sql`SELECT pg_advisory_xact_lock(hashtext('coach_memory'), ${Number(athleteId) % 2_147_483_647})`.execute(
-      trx,
-    );
-    const rows = await trx
-      .selectFrom('coach_messages')
-      .select(['id', 'role', 'content', 'created_at', 'strava_api_derived'])
-      .where('athlete_id', '=', athleteId)
-      .where('role', 'in', ['user', 'assistant'])
-      .orderBy('id', 'asc')
-      .execute();
+    await lockCoachMemory(trx, athleteId);
+    const rows = await allTurns(trx, athleteId);
     if (rows.length < memoryLimits.foldAt) return;
     const old = rows.slice(0, rows.length - memoryLimits.recentMessages);
-    const previous = await trx
-      .selectFrom('coach_messages')
-      .select(['id', 'content'])
-      .where('athlete_id', '=', athleteId)
-      .where('role', '=', 'summary')
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
+    const previous = await latestSummary(trx, athleteId);
     const lines = previous ? previous.content.split('\n') : [];
     for (const row of old) {
       const day = row.created_at.toISOString().slice(0, 10);
@@ -113,36 +94,13 @@ async function foldOldTurns(db: Db, athleteId: string): Promise<void> {
         lines.push(`${day} coach said: ${clip(firstSentence(row.content), 200)}`);
     }
     while (lines.join('\n').length > memoryLimits.summaryChars && lines.length > 1) lines.shift();
-    await trx
-      .deleteFrom('coach_messages')
-      .where('athlete_id', '=', athleteId)
-      .where('role', '=', 'summary')
-      .execute();
-    await trx
-      .insertInto('coach_messages')
-      .values({
-        athlete_id: athleteId,
-        role: 'summary',
-        content: lines.join('\n'),
-        mode: null,
-        tool_data: null,
-      })
-      .execute();
-    await trx
-      .deleteFrom('coach_messages')
-      .where(
-        'id',
-        'in',
-        old.map((row) => row.id),
-      )
-      .execute();
+    await replaceSummary(
+      trx,
+      athleteId,
+      lines.join('\n'),
+      old.map((row) => row.id),
+    );
   });
-}
-
-/** Forgets the whole conversation (the token usage stays: the daily budget is not reset by forgetting). */
-export async function resetMemory(db: Db, athleteId: string): Promise<number> {
-  const result = await db.deleteFrom('coach_messages').where('athlete_id', '=', athleteId).executeTakeFirst();
-  return Number(result.numDeletedRows);
 }
 
 function clip(text: string, max: number): string {

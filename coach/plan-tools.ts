@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { activitiesByIds } from '../db/queries/activities.ts';
 import { insertProposal, resolveProposal } from '../db/queries/coach-proposals.ts';
 import { listPlans, upcomingGoals } from '../db/queries/planning.ts';
 import { addDays } from '../lib/local-time.ts';
@@ -163,13 +164,7 @@ const planRead = defineTool({
 async function visibleActivities(scope: DataScope, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   if (!scope.sources) return new Set(ids);
-  const rows = await scope.db
-    .selectFrom('activities')
-    .select('id')
-    .where('athlete_id', '=', scope.athlete.id)
-    .where('id', 'in', ids)
-    .where('source', 'in', scope.sources)
-    .execute();
+  const rows = await activitiesByIds(scope.db, scope.athlete.id, ids, scope.sources);
   return new Set(rows.map((row) => row.id));
 }
 

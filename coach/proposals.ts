@@ -1,5 +1,6 @@
 import type { Db } from '../db/connect.ts';
 import { inTransaction } from '../db/connect.ts';
+import { insertCoachMessages } from '../db/queries/coach-messages.ts';
 import { lockProposal, resolveProposal } from '../db/queries/coach-proposals.ts';
 import type { CoachProposalStatus } from '../db/tables/coach-proposals.ts';
 import {
@@ -81,8 +82,7 @@ export async function dismissProposal(db: Db, athleteId: string, proposalId: str
  * it reads is the one it proposed. Plan data is the athlete's own, never Strava's.
  */
 async function rememberOutcome(db: Db, athleteId: string, text: string): Promise<void> {
-  await db
-    .insertInto('coach_messages')
-    .values({ athlete_id: athleteId, role: 'assistant', content: text, strava_api_derived: false })
-    .execute();
+  await insertCoachMessages(db, [
+    { athlete_id: athleteId, role: 'assistant', content: text, strava_api_derived: false },
+  ]);
 }

@@ -1,6 +1,15 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../db/connect.ts';
+import {
+  deleteExpiredLoginLinks,
+  deleteExpiredSessions,
+  deleteLoginLink,
+  deleteSession,
+  findSessionByHash,
+  insertLoginLink,
+  insertSession,
+} from '../db/queries/console-sessions.ts';
 import type { ConsoleSessionRow } from '../db/tables/console.ts';
 
 /** A console session lasts this long from login; the operator logs in again afterwards. */
@@ -14,25 +23,16 @@ const newToken = () => randomBytes(32).toString('base64url');
 /** Creates a one-time login link (only its hash is stored) and returns the URL to print. */
 export async function createLoginLink(db: Db, publicUrl: string, now = new Date()): Promise<string> {
   const token = newToken();
-  await db
-    .insertInto('console_login_links')
-    .values({ token_hash: sha256(token), expires_at: new Date(now.getTime() + loginLinkLifetimeMs) })
-    .execute();
+  await insertLoginLink(db, sha256(token), new Date(now.getTime() + loginLinkLifetimeMs));
   // Expired links are of no use to anyone: cleared whenever a new one is made.
-  await db.deleteFrom('console_login_links').where('expires_at', '<', now).execute();
+  await deleteExpiredLoginLinks(db, now);
   return `${publicUrl}/console/login?token=${token}`;
 }
 
 /** Uses up a login link: true once for a valid, unexpired token, false ever after. */
 export async function consumeLoginLink(db: Db, token: string, now = new Date()): Promise<boolean> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return false;
-  const row = await db
-    .deleteFrom('console_login_links')
-    .where('token_hash', '=', sha256(token))
-    .where('expires_at', '>', now)
-    .returning('token_hash')
-    .executeTakeFirst();
-  return row !== undefined;
+  return deleteLoginLink(db, sha256(token), now);
 }
 
 /** Constant-time comparison of the typed password with CONSOLE_PASSWORD (hashes have equal length). */
@@ -47,15 +47,12 @@ export function passwordMatches(given: string, expected: string | null): boolean
 export async function createSession(db: Db, now = new Date()): Promise<{ token: string; csrf: string }> {
   const token = newToken();
   const csrf = newToken();
-  await db
-    .insertInto('console_sessions')
-    .values({
-      token_hash: sha256(token),
-      csrf_token: csrf,
-      expires_at: new Date(now.getTime() + sessionLifetimeMs),
-    })
-    .execute();
-  await db.deleteFrom('console_sessions').where('expires_at', '<', now).execute();
+  await insertSession(db, {
+    tokenHash: sha256(token),
+    csrfToken: csrf,
+    expiresAt: new Date(now.getTime() + sessionLifetimeMs),
+  });
+  await deleteExpiredSessions(db, now);
   return { token, csrf };
 }
 
@@ -65,17 +62,11 @@ export async function findSession(
   now = new Date(),
 ): Promise<ConsoleSessionRow | null> {
   if (!token) return null;
-  const row = await db
-    .selectFrom('console_sessions')
-    .selectAll()
-    .where('token_hash', '=', sha256(token))
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-  return row ?? null;
+  return (await findSessionByHash(db, sha256(token), now)) ?? null;
 }
 
 export async function endSession(db: Db, token: string): Promise<void> {
-  await db.deleteFrom('console_sessions').where('token_hash', '=', sha256(token)).execute();
+  await deleteSession(db, sha256(token));
 }
 
 export function hashOfSessionToken(token: string): string {

@@ -2,6 +2,15 @@ import { readFileSync } from 'node:fs';
 import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { BotContext } from '../bot/bot-context.ts';
+import { countActivities } from '../db/queries/activities.ts';
+import {
+  deleteDemoAthletes,
+  findAthleteById,
+  findDemoAthlete,
+  findRealAthlete,
+  listRealAthletes,
+} from '../db/queries/athletes.ts';
+import { setSessionAthlete } from '../db/queries/console-sessions.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { maxActivityFileBytes } from '../imports/limits.ts';
 import { AttachmentStore, attachmentTokenPattern } from './attachments.ts';
@@ -170,14 +179,8 @@ export function consoleRoutes(ctx: BotContext): Router {
   const page = async (req: Request, res: Response) => {
     const { session } = res.locals.console as ConsoleLocals;
     const viewing = await viewedAthlete(res);
-    const demo = await (await demoAthlete()).findDemoAthlete(db);
-    const realAthletes = await db
-      .selectFrom('athletes')
-      .select(['id', 'name'])
-      .where('demo', '=', false)
-      .orderBy('id')
-      .limit(500)
-      .execute();
+    const demo = await findDemoAthlete(db);
+    const realAthletes = await listRealAthletes(db, 500);
     res.type('html').send(
       consolePage({
         ctx,
@@ -186,7 +189,7 @@ export function consoleRoutes(ctx: BotContext): Router {
         commands: (await chat()).consoleCommands(),
         demo: {
           loaded: demo !== undefined,
-          activities: demo ? await (await demoAthlete()).demoActivityCount(db, demo.id) : 0,
+          activities: demo ? await countActivities(db, demo.id) : 0,
         },
         viewing: viewing ? { id: viewing.id, name: viewing.name ?? 'athlete', demo: viewing.demo } : null,
         realAthletes,
@@ -219,7 +222,7 @@ export function consoleRoutes(ctx: BotContext): Router {
   });
 
   router.post('/console/demo/remove', form, authenticated, async (_req, res) => {
-    const removed = await (await demoAthlete()).removeDemo(db);
+    const removed = await deleteDemoAthletes(db);
     log.info({ removed }, 'demo athlete removed');
     res.redirect(
       303,
@@ -234,14 +237,7 @@ export function consoleRoutes(ctx: BotContext): Router {
       res.redirect(303, '/#chat');
       return;
     }
-    const athlete = /^\d{1,18}$/.test(id)
-      ? await db
-          .selectFrom('athletes')
-          .selectAll()
-          .where('id', '=', id)
-          .where('demo', '=', false)
-          .executeTakeFirst()
-      : undefined;
+    const athlete = /^\d{1,18}$/.test(id) ? await findRealAthlete(db, id) : undefined;
     if (!athlete) {
       res.redirect(303, `/?notice=${encodeURIComponent('No such athlete.')}`);
       return;
@@ -368,14 +364,10 @@ export function consoleRoutes(ctx: BotContext): Router {
   async function viewedAthlete(res: Response): Promise<AthleteRow | undefined> {
     const { session } = res.locals.console as ConsoleLocals;
     if (session.opened_athlete_id) {
-      const opened = await db
-        .selectFrom('athletes')
-        .selectAll()
-        .where('id', '=', session.opened_athlete_id)
-        .executeTakeFirst();
+      const opened = await findAthleteById(db, session.opened_athlete_id);
       if (opened) return opened;
     }
-    return (await demoAthlete()).findDemoAthlete(db);
+    return findDemoAthlete(db);
   }
 
   async function requireViewed(res: Response): Promise<AthleteRow | undefined> {
@@ -391,10 +383,6 @@ export function consoleRoutes(ctx: BotContext): Router {
 
   async function setOpenedAthlete(res: Response, athleteId: string | null) {
     const { session } = res.locals.console as ConsoleLocals;
-    await db
-      .updateTable('console_sessions')
-      .set({ opened_athlete_id: athleteId })
-      .where('token_hash', '=', session.token_hash)
-      .execute();
+    await setSessionAthlete(db, session.token_hash, athleteId);
   }
 }

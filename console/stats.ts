@@ -1,6 +1,11 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
-import { bossSchema } from '../lib/jobs/job-definition.ts';
+import {
+  athleteCounts,
+  bossJobCounts,
+  rateLimitCounters,
+  recentFailedBossJobs,
+  recentFailedWebhookEvents,
+} from '../db/queries/console-stats.ts';
 
 export interface ConsoleStats {
   athletes: { real: number; connectedToStrava: number; demo: boolean };
@@ -17,27 +22,11 @@ export interface ConsoleStats {
 
 /** The numbers under the features: athletes (the demo never counted), queues, Strava's budget, errors. */
 export async function consoleStats(db: Db, now: Date): Promise<ConsoleStats> {
-  const athletes = await db
-    .selectFrom('athletes')
-    .leftJoin('strava_connections', 'strava_connections.athlete_id', 'athletes.id')
-    .select((eb) => [
-      eb.fn.countAll<string>().filterWhere('athletes.demo', '=', false).as('real'),
-      eb.fn
-        .count<string>('strava_connections.athlete_id')
-        .filterWhere('athletes.demo', '=', false)
-        .as('connected'),
-      eb.fn.countAll<string>().filterWhere('athletes.demo', '=', true).as('demo'),
-    ])
-    .executeTakeFirstOrThrow();
+  const athletes = await athleteCounts(db);
 
-  const jobCounts = await sql<{ name: string; state: string; n: string }>`
-    SELECT name, state::text AS state, count(*) AS n FROM ${sql.table(`${bossSchema}.job`)}
-    WHERE state IN ('created', 'retry', 'active', 'failed') GROUP BY name, state ORDER BY name
-  `
-    .execute(db)
-    .catch(() => ({ rows: [] as { name: string; state: string; n: string }[] }));
+  const jobCounts = await bossJobCounts(db);
   const queues = new Map<string, { name: string; queued: number; active: number; failed: number }>();
-  for (const row of jobCounts.rows) {
+  for (const row of jobCounts) {
     const queue = queues.get(row.name) ?? { name: row.name, queued: 0, active: 0, failed: 0 };
     const n = Number(row.n);
     if (row.state === 'active') queue.active += n;
@@ -46,26 +35,15 @@ export async function consoleStats(db: Db, now: Date): Promise<ConsoleStats> {
     queues.set(row.name, queue);
   }
 
-  const limits = await db.selectFrom('strava_rate_limit').selectAll().orderBy('id').executeTakeFirst();
+  const limits = await rateLimitCounters(db);
   // Counters of a window that has passed read as zero: Strava's 15-minute window and its UTC day.
   const windowOver = limits ? now.getTime() - limits.window_start.getTime() >= 15 * 60_000 : true;
   const dayOver = limits ? now.getTime() - limits.day_start.getTime() >= 24 * 3600_000 : true;
 
-  const failedJobs = await sql<{ name: string; output: unknown; at: Date }>`
-    SELECT name, output, completed_on AS at FROM ${sql.table(`${bossSchema}.job`)}
-    WHERE state = 'failed' AND completed_on IS NOT NULL ORDER BY completed_on DESC LIMIT 8
-  `
-    .execute(db)
-    .catch(() => ({ rows: [] as { name: string; output: unknown; at: Date }[] }));
-  const failedEvents = await db
-    .selectFrom('webhook_events')
-    .select(['detail', 'received_at', 'processed_at', 'object_type', 'aspect_type'])
-    .where('status', '=', 'failed')
-    .orderBy('received_at', 'desc')
-    .limit(5)
-    .execute();
+  const failedJobs = await recentFailedBossJobs(db, 8);
+  const failedEvents = await recentFailedWebhookEvents(db, 5);
   const errors = [
-    ...failedJobs.rows.map((row) => ({
+    ...failedJobs.map((row) => ({
       at: new Date(row.at),
       where: `job ${row.name}`,
       message: jobMessage(row.output),
@@ -81,9 +59,9 @@ export async function consoleStats(db: Db, now: Date): Promise<ConsoleStats> {
 
   return {
     athletes: {
-      real: Number(athletes.real),
-      connectedToStrava: Number(athletes.connected),
-      demo: Number(athletes.demo) > 0,
+      real: athletes.real,
+      connectedToStrava: athletes.connected,
+      demo: athletes.demo > 0,
     },
     queues: [...queues.values()],
     rateLimit: limits

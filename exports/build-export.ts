@@ -1,9 +1,15 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
-import { sql } from 'kysely';
 import { ZipFile } from 'yazl';
 import type { Db } from '../db/connect.ts';
+import { activityIdsWithStreams, storedStreamData } from '../db/queries/activity-streams.ts';
+import {
+  type AthleteTable,
+  athleteTableRows,
+  schemaColumns,
+  schemaForeignKeys,
+} from '../db/queries/athlete-export.ts';
 import { toCsv } from './csv.ts';
 
 /** Version of the archive's layout, in manifest.json. */
@@ -24,13 +30,6 @@ export interface ExportContents {
   files: { name: string; records: number }[];
   /** Tables that were exported, for the manifest and the reply. */
   tables: string[];
-}
-
-interface TableColumns {
-  table: string;
-  columns: string[];
-  /** For a table without athlete_id: the foreign key to a table that has one (sync_run_items → sync_runs). */
-  parent?: { column: string; table: string; key: string };
 }
 
 /**
@@ -66,14 +65,8 @@ export async function writeAthleteExport(
       addText(`${spec.table}.csv`, toCsv(spec.columns, rows), rows.length);
     }
 
-    const streams = await db
-      .selectFrom('activity_streams')
-      .innerJoin('activities', 'activities.id', 'activity_streams.activity_id')
-      .select('activity_streams.activity_id')
-      .where('activities.athlete_id', '=', athleteId)
-      .orderBy('activity_streams.activity_id')
-      .execute();
-    for (const { activity_id: activityId } of streams) {
+    const streams = await activityIdsWithStreams(db, athleteId);
+    for (const activityId of streams) {
       const name = `streams/${activityId}.json`;
       zip.addReadStreamLazy(name, { mtime: now }, (done) => {
         loadStreamJson(db, activityId).then(
@@ -132,14 +125,8 @@ export async function buildAthleteExport(
  */
 async function athleteTables(
   db: Db,
-): Promise<{ athletes: string[]; withAthleteId: TableColumns[]; children: TableColumns[] }> {
-  const { rows } = await sql<{ table_name: string; column_name: string; data_type: string }>`
-    SELECT c.table_name, c.column_name, c.data_type
-    FROM information_schema.columns c
-    JOIN information_schema.tables t
-      ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
-    WHERE c.table_schema = current_schema()
-    ORDER BY c.table_name, c.ordinal_position`.execute(db);
+): Promise<{ athletes: string[]; withAthleteId: AthleteTable[]; children: AthleteTable[] }> {
+  const rows = await schemaColumns(db);
   const owned = new Set(rows.filter((r) => r.column_name === 'athlete_id').map((r) => r.table_name));
   const exportable = new Map<string, string[]>();
   for (const row of rows) {
@@ -150,17 +137,8 @@ async function athleteTables(
   const byTable = new Map([...exportable].filter(([table]) => table === 'athletes' || owned.has(table)));
   const athletes = byTable.get('athletes') ?? ['id'];
   byTable.delete('athletes');
-  const { rows: keys } = await sql<{ child: string; column: string; parent: string; key: string }>`
-    SELECT c.relname AS child, a.attname AS column, p.relname AS parent, pa.attname AS key
-    FROM pg_constraint k
-    JOIN pg_class c ON c.oid = k.conrelid
-    JOIN pg_class p ON p.oid = k.confrelid
-    JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
-    JOIN pg_attribute pa ON pa.attrelid = k.confrelid AND pa.attnum = k.confkey[1]
-    WHERE k.contype = 'f' AND cardinality(k.conkey) = 1
-      AND k.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
-    ORDER BY c.relname, a.attname`.execute(db);
-  const children: TableColumns[] = [];
+  const keys = await schemaForeignKeys(db);
+  const children: AthleteTable[] = [];
   const seen = new Set<string>();
   for (const key of keys) {
     if (seen.has(key.child) || excludedTables.has(key.child) || key.child === 'athletes') continue;
@@ -182,40 +160,20 @@ async function athleteTables(
   };
 }
 
-async function rowsOf(
+function rowsOf(
   db: Db,
-  spec: TableColumns,
+  spec: AthleteTable,
   key: 'id' | 'athlete_id',
   athleteId: string,
 ): Promise<Record<string, unknown>[]> {
   const order = orderColumns.filter((column) => spec.columns.includes(column));
-  if (spec.parent) {
-    const { parent } = spec;
-    const orderBy = [...order, ...spec.columns.slice(0, 2)].map((column) => sql.ref(`c.${column}`));
-    const { rows } = await sql<Record<string, unknown>>`
-      SELECT ${sql.join(spec.columns.map((column) => sql.ref(`c.${column}`)))}
-      FROM ${sql.table(spec.table)} AS c
-      JOIN ${sql.table(parent.table)} AS p ON p.${sql.ref(parent.key)} = c.${sql.ref(parent.column)}
-      WHERE p.athlete_id = ${athleteId}
-      ORDER BY ${sql.join(orderBy)}`.execute(db);
-    return rows;
-  }
-  const orderBy = [...order, spec.columns[0]!].map((column) => sql.ref(column));
-  const { rows } = await sql<Record<string, unknown>>`
-    SELECT ${sql.join(spec.columns.map((column) => sql.ref(column)))}
-    FROM ${sql.table(spec.table)}
-    WHERE ${sql.ref(key)} = ${athleteId}
-    ORDER BY ${sql.join(orderBy)}`.execute(db);
-  return rows;
+  return athleteTableRows(db, spec, key, athleteId, order);
 }
 
 async function loadStreamJson(db: Db, activityId: string): Promise<Buffer> {
-  const row = await db
-    .selectFrom('activity_streams')
-    .select('data')
-    .where('activity_id', '=', activityId)
-    .executeTakeFirstOrThrow();
-  return gunzipSync(row.data);
+  const data = await storedStreamData(db, activityId);
+  if (!data) throw new Error(`the streams of activity ${activityId} are gone`);
+  return gunzipSync(data);
 }
 
 function json(value: unknown): string {

@@ -1,11 +1,11 @@
 import type { BotContext } from '../bot/bot-context.ts';
 import { DmsClosedError } from '../bot/dm-sender.ts';
-import { findAthleteByDiscordId } from '../db/queries/athletes.ts';
+import { findAthleteByDiscordId, setPendingNotice } from '../db/queries/athletes.ts';
+import { storeExport } from '../db/queries/data-exports.ts';
 import { localDate } from '../lib/local-time.ts';
 import type { Reply } from '../lib/presentation/reply.ts';
 import { buildAthleteExport } from './build-export.ts';
 import { exportLinkKey, exportLinkLifetimeMs, exportLinkUrl, signExportToken } from './export-links.ts';
-import { storeExport } from './export-store.ts';
 
 /**
  * Largest ZIP sent as a DM attachment. Discord's default upload limit is 10 MiB per message (25 MB
@@ -94,14 +94,11 @@ async function send(
   } catch (error) {
     if (!(error instanceof DmsClosedError)) throw error;
     ctx.logger.warn({ discordUserId }, 'DMs closed; export not delivered, notice kept for the next command');
-    await ctx.db
-      .updateTable('athletes')
-      .set({
-        pending_notice:
-          'Your data export could not be delivered because your DMs are closed to the bot. Open them and run `/export` again.',
-      })
-      .where('discord_user_id', '=', discordUserId)
-      .execute();
+    await setPendingNotice(
+      ctx.db,
+      discordUserId,
+      'Your data export could not be delivered because your DMs are closed to the bot. Open them and run `/export` again.',
+    );
     return false;
   }
 }

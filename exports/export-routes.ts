@@ -1,10 +1,10 @@
 import { type Response, Router } from 'express';
 import type { BotContext } from '../bot/bot-context.ts';
 import type { Db } from '../db/connect.ts';
+import { exportWaiting, takeExport } from '../db/queries/data-exports.ts';
 import { page } from '../ingest/connect/pages.ts';
 import type { Logger } from '../lib/logger.ts';
 import { exportLinkKey, verifyExportToken } from './export-links.ts';
-import { exportWaiting, takeExport } from './export-store.ts';
 
 /**
  * GET /exports/:token — a page with a download button (link previews and scanners fetch GET URLs, and

@@ -98,6 +98,32 @@ const isTestCode = (file: string) =>
 const isTool = (file: string) => tools.has(folderOf(file)) || file.startsWith('coach/eval/');
 const isProduction = (file: string) => !isTestCode(file) && !isTool(file);
 
+/**
+ * Queries live in db/ (issue 11): commands, jobs, routes and the coach call functions of db/queries/*, so
+ * every statement the product runs is found in one folder. Tools and tests may query as they like (here
+ * coach/eval/ counts as product: its fixtures call db/queries too).
+ */
+const queryTools = new Set(['db', ...tools]);
+/**
+ * Folders whose queries are still being moved into db/. This list only shrinks: a folder here that no
+ * longer has a query fails the test until it is removed.
+ */
+const queriesStillMoving = ['activities'];
+/** A query builder call, or kysely's `sql` tagged template (sql`...`, sql<T>`...`). */
+const queryPattern = /\.(selectFrom|insertInto|updateTable|deleteFrom)\(|\bsql(<[^`]*>)?`/;
+
+/** `file:line` of every query in production code outside db/. */
+function queriesOutsideDb(sources: Map<string, string>): string[] {
+  const found: string[] = [];
+  for (const [file, source] of sources) {
+    if (queryTools.has(folderOf(file)) || file.endsWith('.test.ts')) continue;
+    source.split('\n').forEach((line, index) => {
+      if (queryPattern.test(line)) found.push(`${file}:${index + 1}`);
+    });
+  }
+  return found.sort();
+}
+
 function violations(graph: ImportGraph): string[] {
   const found = new Set<string>();
   // Test helpers live under test/; beside production code they ship with it (the Dockerfile copies folders).
@@ -180,5 +206,43 @@ describe('layering', () => {
   it('sees the imports it checks', () => {
     // Guards the parser: if it stopped finding imports, every check above would pass vacuously.
     expect(graph.get('app/jobs.ts')?.local.length).toBeGreaterThan(5);
+  });
+});
+
+describe('queries live in db/', () => {
+  const found = queriesOutsideDb(new Map([...graph].map(([file, { source }]) => [file, source])));
+
+  it('no production file outside db/ runs a query (but in folders still being moved)', () => {
+    expect(found.filter((place) => !queriesStillMoving.includes(folderOf(place)))).toEqual([]);
+  });
+
+  it('every folder still being moved still has a query (otherwise remove it from the list)', () => {
+    const emptied = queriesStillMoving.filter((folder) => !found.some((place) => folderOf(place) === folder));
+    expect(emptied).toEqual([]);
+  });
+
+  it('finds each kind of query in made-up files', () => {
+    const madeUp = new Map([
+      ['bot/a.ts', "const r = await db.selectFrom('athletes').selectAll();"],
+      ['bot/b.ts', "await trx\n  .insertInto('x')"],
+      ['coach/c.ts', "await db.updateTable('x').set({})"],
+      ['cli/d.ts', "await db.deleteFrom('x')"],
+      ['app/e.ts', 'await sql`SELECT 1`.execute(db);'],
+      ['console/f.ts', 'const rows = await sql<{ n: number }>`SELECT 1 AS n`.execute(db);'],
+      ['coach/eval/g.ts', "await db.selectFrom('athletes')"],
+      ['db/queries/h.ts', "await db.selectFrom('athletes')"],
+      ['bot/i.test.ts', "await db.selectFrom('athletes')"],
+      ['test/j.ts', "await db.selectFrom('athletes')"],
+      ['bot/k.ts', "// selectFrom is named here, not called; so is the word sql\nconst s = 'sql';"],
+    ]);
+    expect(queriesOutsideDb(madeUp)).toEqual([
+      'app/e.ts:1',
+      'bot/a.ts:1',
+      'bot/b.ts:2',
+      'cli/d.ts:1',
+      'coach/c.ts:1',
+      'coach/eval/g.ts:1',
+      'console/f.ts:1',
+    ]);
   });
 });

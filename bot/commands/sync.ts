@@ -3,6 +3,7 @@ import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
 import { findAthleteByDiscordId } from '../../db/queries/athletes.ts';
 import { findConnection } from '../../db/queries/strava-connections.ts';
+import { findSyncRun } from '../../db/queries/sync-runs.ts';
 import { startSync } from '../../ingest/sync/start-sync.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { BotContext } from '../bot-context.ts';
@@ -70,11 +71,8 @@ export default defineCommand<BotContext, typeof Options>({
     const started = Date.now();
     let first = true;
     for (;;) {
-      const run = await ctx.db
-        .selectFrom('sync_runs')
-        .selectAll()
-        .where('id', '=', runId)
-        .executeTakeFirstOrThrow();
+      const run = await findSyncRun(ctx.db, runId);
+      if (!run) throw new Error(`sync run ${runId} not found`);
       const reply = syncProgressReply(run, athlete.timezone);
       if (alreadyRunning && first) reply.content = 'An import is already running; here is its progress.';
       first = false;

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { findAthleteById, turnOffDigest } from '../../db/queries/athletes.ts';
+import { claimDigest, releaseDigest } from '../../db/queries/digests.ts';
 import { hasTrainingLoad } from '../../db/queries/training.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
 import type { BotContext } from '../bot-context.ts';
 import { digestAdvice } from '../digest/digest-advice-source.ts';
 import { buildDigest } from '../digest/digest-message.ts';
-import { claimDigest, releaseDigest } from '../digest/find-due-digests.ts';
 import { DmsClosedError } from '../dm-sender.ts';
 
 export const dmsClosedNotice =

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { activitiesByIds } from '../../db/queries/activities.ts';
 import { findAthleteById, turnOffWorkoutDms } from '../../db/queries/athletes.ts';
 import { claimWorkoutMessages, finishWorkoutMessages } from '../../db/queries/workout-messages.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
@@ -66,13 +67,7 @@ async function proposeRaisedThresholds(
   activityIds: string[],
 ): Promise<void> {
   if (!ctx.dm) return;
-  const activities = await ctx.db
-    .selectFrom('activities')
-    .select(['id', 'local_date', 'name'])
-    .where('athlete_id', '=', athlete.id)
-    .where('id', 'in', activityIds)
-    .orderBy('start_date')
-    .execute();
+  const activities = await activitiesByIds(ctx.db, athlete.id, activityIds);
   for (const activity of activities) {
     const proposal = await raisedThresholdProposal(
       ctx,

@@ -1,7 +1,14 @@
-import { listThresholds, setThreshold, thresholdsOn } from '../../db/queries/athletes.ts';
+import {
+  findAthleteByDiscordId,
+  findAthleteById,
+  listThresholds,
+  setThreshold,
+  thresholdsOn,
+} from '../../db/queries/athletes.ts';
 import {
   estimateHistory,
   firstActivityDate,
+  hasHistoryProposals,
   insertActivityProposal,
   type NewProposal,
   pendingProposals,
@@ -246,11 +253,8 @@ export async function acceptProposals(
   let all = false;
   let from: string | null = null;
   const lines: string[] = [];
-  const athlete = await ctx.db
-    .selectFrom('athletes')
-    .select('units')
-    .where('id', '=', input.athleteId)
-    .executeTakeFirstOrThrow();
+  const athlete = await findAthleteById(ctx.db, input.athleteId);
+  if (!athlete) throw new Error(`athlete ${input.athleteId} not found`);
   for (const p of accepted) {
     const first = !before.some((row) => row.kind === p.kind);
     const effective = first && firstDay !== null && firstDay < p.effective_date ? firstDay : p.effective_date;
@@ -302,20 +306,9 @@ export async function editProposals(ctx: BotContext, athleteId: string, ids: str
  */
 export async function offerThresholdsAfterImport(ctx: BotContext, discordUserId: string): Promise<boolean> {
   if (!ctx.dm) return false;
-  const athlete = await ctx.db
-    .selectFrom('athletes')
-    .select(['id', 'timezone', 'units'])
-    .where('discord_user_id', '=', discordUserId)
-    .executeTakeFirst();
+  const athlete = await findAthleteByDiscordId(ctx.db, discordUserId);
   if (!athlete) return false;
-  const offeredBefore = await ctx.db
-    .selectFrom('threshold_proposals')
-    .select('id')
-    .where('athlete_id', '=', athlete.id)
-    .where('activity_id', 'is', null)
-    .limit(1)
-    .executeTakeFirst();
-  if (offeredBefore) return false;
+  if (await hasHistoryProposals(ctx.db, athlete.id)) return false;
   const offer = await thresholdOffer(ctx, athlete, ctx.now());
   if (!offer) return false;
   await ctx.dm.send(discordUserId, offer);

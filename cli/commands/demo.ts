@@ -1,5 +1,6 @@
 import { createAnalyzer } from '../../activities/analyzer.ts';
-import { findDemoAthlete, loadDemo, removeDemo } from '../../console/demo/demo-athlete.ts';
+import { loadDemo } from '../../console/demo/demo-athlete.ts';
+import { deleteDemoAthletes, findDemoAthlete } from '../../db/queries/athletes.ts';
 import { pmcFrom } from '../../metrics/pmc.ts';
 import { withCliContext } from '../cli-context.ts';
 import { type CliCommand, parseCliArgs, UsageError } from '../command.ts';
@@ -19,7 +20,7 @@ every row that is its own.`,
     return withCliContext(async (ctx) => {
       const db = ctx.database.db;
       if (values.remove) {
-        const removed = await removeDemo(db);
+        const removed = await deleteDemoAthletes(db);
         io.out(removed ? 'Demo athlete removed, with all its data.' : 'No demo athlete to remove.');
         return 0;
       }

@@ -1,5 +1,6 @@
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../../db/connect.ts';
+import { deleteJobRun, findJobRun, quarantinedJobRuns } from '../../db/queries/job-runs.ts';
 import { withCliContext } from '../cli-context.ts';
 import { type CliCommand, CliError, parseCliArgs, UsageError } from '../command.ts';
 
@@ -57,12 +58,7 @@ Lists jobs that will not run again by themselves: quarantined (they crashed a pr
 } satisfies CliCommand;
 
 export async function listJobs(db: Db, boss: PgBoss): Promise<ListedJob[]> {
-  const quarantined = await db
-    .selectFrom('job_runs')
-    .selectAll()
-    .where('quarantined_at', 'is not', null)
-    .orderBy('quarantined_at')
-    .execute();
+  const quarantined = await quarantinedJobRuns(db);
   const listed: ListedJob[] = quarantined.map((row) => ({
     id: row.job_id,
     queue: row.queue,
@@ -105,11 +101,11 @@ function describeOutput(output: unknown): string | null {
 }
 
 async function retryJob(db: Db, boss: PgBoss, id: string): Promise<{ queue: string; newId: string }> {
-  const row = await db.selectFrom('job_runs').selectAll().where('job_id', '=', id).executeTakeFirst();
+  const row = await findJobRun(db, id);
   if (row?.quarantined_at) {
     const newId = await boss.send(row.queue, (row.data ?? {}) as object);
     if (!newId) throw new CliError(`${row.queue} refused the job (a singleton already queued?)`);
-    await db.deleteFrom('job_runs').where('job_id', '=', id).execute();
+    await deleteJobRun(db, id);
     // Its dead-letter copy goes too, so it is not listed as failed afterwards.
     for (const dead of await boss.findJobs<unknown>(`${row.queue}.dead`, { queued: true, limit: 1000 })) {
       if (JSON.stringify(dead.data) === JSON.stringify(row.data))

@@ -4,6 +4,7 @@ import { createQueues, startWorkers } from '../../app/job-runner.ts';
 import { jobDefinitions } from '../../app/jobs.ts';
 import { isFinished, progressBar } from '../../bot/sync-progress.ts';
 import { findAthleteByDiscordId } from '../../db/queries/athletes.ts';
+import { findSyncRun } from '../../db/queries/sync-runs.ts';
 import { startSync } from '../../ingest/sync/start-sync.ts';
 import { requireFeature } from '../../lib/config.ts';
 import { localDateTime } from '../../lib/local-time.ts';
@@ -45,11 +46,8 @@ jobs itself, so it finishes even when no worker is running; --no-work leaves the
       if (alreadyRunning) io.err(`A sync is already running for this athlete (run ${runId}); following it.`);
       let lastLine = '';
       for (;;) {
-        const run = await cli.database.db
-          .selectFrom('sync_runs')
-          .selectAll()
-          .where('id', '=', runId)
-          .executeTakeFirstOrThrow();
+        const run = await findSyncRun(cli.database.db, runId);
+        if (!run) throw new Error(`sync run ${runId} not found`);
         const processed = run.synced + run.skipped + run.failed;
         let line = `${progressBar(processed, Math.max(run.listed, 1))} ${run.state}: listed ${run.listed}, synced ${run.synced}, skipped ${run.skipped}, failed ${run.failed}, API calls ${run.api_calls}`;
         if (run.state === 'waiting_rate_limit' && run.resume_at) {

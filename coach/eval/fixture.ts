@@ -1,5 +1,11 @@
 import type { Db } from '../../db/connect.ts';
-import { setThreshold } from '../../db/queries/athletes.ts';
+import {
+  activityStresses,
+  insertActivityMetricsRow,
+  insertActivityRow,
+} from '../../db/queries/activities.ts';
+import { insertAthlete, setThreshold } from '../../db/queries/athletes.ts';
+import { replaceDailyLoad } from '../../db/queries/daily-load.ts';
 import type { ActivitySource } from '../../db/tables/activities.ts';
 import type { AthleteRow } from '../../db/tables/athletes.ts';
 import { toJson } from '../../db/tables/json.ts';
@@ -47,15 +53,11 @@ export interface FixtureAthlete {
 let stravaIds = 9_000_000_000 + Math.floor(Math.random() * 1_000_000) * 1000;
 
 export async function insertFixtureAthlete(db: Db, fixture: FixtureAthlete): Promise<AthleteRow> {
-  const athlete = await db
-    .insertInto('athletes')
-    .values({
-      discord_user_id: fixture.discordUserId,
-      name: fixture.name,
-      timezone: fixture.timezone ?? 'UTC',
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const athlete = await insertAthlete(db, {
+    discord_user_id: fixture.discordUserId,
+    name: fixture.name,
+    timezone: fixture.timezone ?? 'UTC',
+  });
   for (const threshold of fixture.thresholds ?? []) {
     await setThreshold(db, athlete.id, threshold.kind, threshold.value, threshold.from);
   }
@@ -72,45 +74,38 @@ export async function insertActivities(
   const ids: string[] = [];
   for (const activity of activities) {
     const startLocal = `${activity.date}T07:30:00`;
-    const row = await db
-      .insertInto('activities')
-      .values({
-        athlete_id: athlete.id,
-        source: activity.source,
-        strava_id: activity.source === 'strava_api' ? String(++stravaIds) : null,
-        name: activity.name,
-        sport_type: activity.sport,
-        start_date: new Date(`${startLocal}Z`),
-        start_date_local: startLocal,
-        local_date: activity.date,
-        timezone: athlete.timezone,
-        distance_m: activity.distanceM,
-        moving_time_s: activity.movingS,
-        elapsed_time_s: activity.movingS + 300,
-        elevation_gain_m: activity.elevationM,
-        streams_state: 'none',
-        summary: toJson({}),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    ids.push(row.id);
-    await db
-      .insertInto('activity_metrics')
-      .values({
-        activity_id: row.id,
-        athlete_id: athlete.id,
-        stress: activity.stress,
-        stress_method: activity.sport === 'Ride' ? 'power' : activity.sport === 'Run' ? 'pace' : 'hr',
-        duration_s: activity.movingS + 300,
-        moving_s: activity.movingS,
-        np_w: activity.npW ?? null,
-        intensity: activity.intensity ?? null,
-        avg_hr: activity.avgHr ?? null,
-        decoupling_pct: activity.decouplingPct ?? null,
-        metrics: toJson(metricsJson(activity)),
-        thresholds_used: toJson({}),
-      })
-      .execute();
+    const id = await insertActivityRow(db, {
+      athlete_id: athlete.id,
+      source: activity.source,
+      strava_id: activity.source === 'strava_api' ? String(++stravaIds) : null,
+      name: activity.name,
+      sport_type: activity.sport,
+      start_date: new Date(`${startLocal}Z`),
+      start_date_local: startLocal,
+      local_date: activity.date,
+      timezone: athlete.timezone,
+      distance_m: activity.distanceM,
+      moving_time_s: activity.movingS,
+      elapsed_time_s: activity.movingS + 300,
+      elevation_gain_m: activity.elevationM,
+      streams_state: 'none',
+      summary: toJson({}),
+    });
+    ids.push(id);
+    await insertActivityMetricsRow(db, {
+      activity_id: id,
+      athlete_id: athlete.id,
+      stress: activity.stress,
+      stress_method: activity.sport === 'Ride' ? 'power' : activity.sport === 'Run' ? 'pace' : 'hr',
+      duration_s: activity.movingS + 300,
+      moving_s: activity.movingS,
+      np_w: activity.npW ?? null,
+      intensity: activity.intensity ?? null,
+      avg_hr: activity.avgHr ?? null,
+      decoupling_pct: activity.decouplingPct ?? null,
+      metrics: toJson(metricsJson(activity)),
+      thresholds_used: toJson({}),
+    });
   }
   await rebuildDailyLoad(db, athlete);
   return ids;
@@ -118,14 +113,11 @@ export async function insertActivities(
 
 /** What the pipeline stores in daily_load: the PMC over every activity of the athlete. */
 export async function rebuildDailyLoad(db: Db, athlete: AthleteRow): Promise<void> {
-  const rows = await db
-    .selectFrom('activities')
-    .innerJoin('activity_metrics', 'activity_metrics.activity_id', 'activities.id')
-    .select(['activities.local_date', 'activities.source', 'activity_metrics.stress'])
-    .where('activities.athlete_id', '=', athlete.id)
-    .execute();
-  await db.deleteFrom('daily_load').where('athlete_id', '=', athlete.id).execute();
-  if (rows.length === 0) return;
+  const rows = await activityStresses(db, athlete.id);
+  if (rows.length === 0) {
+    await replaceDailyLoad(db, athlete.id, []);
+    return;
+  }
   const sources = new Map<string, Set<string>>();
   for (const row of rows)
     sources.set(row.local_date, (sources.get(row.local_date) ?? new Set()).add(row.source));
@@ -138,21 +130,20 @@ export async function rebuildDailyLoad(db: Db, athlete: AthleteRow): Promise<voi
       seedAtl: athlete.seed_atl,
     },
   );
-  await db
-    .insertInto('daily_load')
-    .values(
-      pmc.map((day) => ({
-        athlete_id: athlete.id,
-        date: day.date,
-        stress: day.stress,
-        ctl: day.ctl,
-        atl: day.atl,
-        tsb: day.tsb,
-        ramp: day.ramp,
-        sources: [...(sources.get(day.date) ?? [])],
-      })),
-    )
-    .execute();
+  await replaceDailyLoad(
+    db,
+    athlete.id,
+    pmc.map((day) => ({
+      athlete_id: athlete.id,
+      date: day.date,
+      stress: day.stress,
+      ctl: day.ctl,
+      atl: day.atl,
+      tsb: day.tsb,
+      ramp: day.ramp,
+      sources: [...(sources.get(day.date) ?? [])],
+    })),
+  );
 }
 
 function metricsJson(a: FixtureActivity) {

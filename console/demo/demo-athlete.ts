@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { recomputePmc } from '../../activities/pmc-store.ts';
 import type { BotContext } from '../../bot/bot-context.ts';
-import type { Db } from '../../db/connect.ts';
-import { setThreshold } from '../../db/queries/athletes.ts';
+import { countActivities } from '../../db/queries/activities.ts';
+import { deleteDemoAthletes, insertAthlete, setThreshold } from '../../db/queries/athletes.ts';
 import { insertPlan, upsertGoal } from '../../db/queries/planning.ts';
-import type { AthleteRow } from '../../db/tables/athletes.ts';
 import { readActivityFile, readActivityFileLegs } from '../../imports/detect.ts';
 import { importActivityFile, importActivityFileLegs } from '../../imports/import-file.ts';
 import { localDate, wallClock } from '../../lib/local-time.ts';
@@ -32,19 +31,6 @@ const fitFiles = [
   { file: 'fitparse-activity-small-fenix2-run.fit', weeksBack: 9, day: 2, name: 'Trail run (recorded)' },
 ] as const;
 
-export function findDemoAthlete(db: Db): Promise<AthleteRow | undefined> {
-  return db.selectFrom('athletes').selectAll().where('demo', '=', true).orderBy('id').executeTakeFirst();
-}
-
-export async function demoActivityCount(db: Db, athleteId: string): Promise<number> {
-  const row = await db
-    .selectFrom('activities')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('athlete_id', '=', athleteId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 export interface DemoLoaded {
   athleteId: string;
   activities: number;
@@ -58,7 +44,7 @@ export async function loadDemo(
   ctx: Pick<BotContext, 'db' | 'analyze' | 'pmc' | 'now' | 'logger'>,
   onProgress: (done: number, total: number) => void = () => {},
 ): Promise<DemoLoaded> {
-  await removeDemo(ctx.db);
+  await deleteDemoAthletes(ctx.db);
   const today = localDate(ctx.now(), demoTimezone);
   const lastDay = addDaysTo(today, -1);
   const lastMonday = mondayOfDate(lastDay);
@@ -66,19 +52,15 @@ export async function loadDemo(
   const season = generateSeason(lastDay, new Set(placed.map((p) => p.date)));
   const firstDay = addDaysTo(lastMonday, -7 * (seasonWeeks - 1));
 
-  const athlete = await ctx.db
-    .insertInto('athletes')
-    .values({
-      discord_user_id: demoDiscordUserId,
-      name: 'Demo Athlete',
-      sex: 'female',
-      timezone: demoTimezone,
-      timezone_chosen: true,
-      digest_enabled: false,
-      demo: true,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const athlete = await insertAthlete(ctx.db, {
+    discord_user_id: demoDiscordUserId,
+    name: 'Demo Athlete',
+    sex: 'female',
+    timezone: demoTimezone,
+    timezone_chosen: true,
+    digest_enabled: false,
+    demo: true,
+  });
   const p = demoProfile;
   for (const [kind, value] of [
     ['ftp', p.ftpW],
@@ -156,29 +138,11 @@ export async function loadDemo(
   await recomputePmc(ctx.db, ctx.pmc, athlete.id, firstDay, ctx.now());
   return {
     athleteId: athlete.id,
-    activities: await demoActivityCount(ctx.db, athlete.id),
+    activities: await countActivities(ctx.db, athlete.id),
     plans: plans.length,
     firstDay,
     lastDay,
   };
-}
-
-/** Removes the demo athlete and everything that is theirs; true when there was one. */
-export async function removeDemo(db: Db): Promise<boolean> {
-  const demos = await db
-    .selectFrom('athletes')
-    .select(['id', 'discord_user_id'])
-    .where('demo', '=', true)
-    .execute();
-  if (demos.length === 0) return false;
-  await db.transaction().execute(async (trx) => {
-    const discordIds = demos.map((d) => d.discord_user_id);
-    // Rows that name the athlete by Discord id rather than by a foreign key.
-    await trx.deleteFrom('oauth_states').where('discord_user_id', 'in', discordIds).execute();
-    // Everything else references athletes(id) ON DELETE CASCADE (or SET NULL, like console sessions).
-    await trx.deleteFrom('athletes').where('demo', '=', true).execute();
-  });
-  return true;
 }
 
 /**

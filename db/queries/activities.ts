@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../connect.ts';
-import type { ActivityRow } from '../tables/activities.ts';
+import type { ActivityRow, ActivitySource, NewActivityRow } from '../tables/activities.ts';
+import type { NewActivityMetricsRow } from '../tables/activity-metrics.ts';
 
 /** Reads of single activities and counts over an athlete's activities, for the bot's replies. */
 
@@ -186,4 +187,71 @@ export async function forgetStravaActivities(
     streamsDeleted: Number(streams.numDeletedRows),
     activitiesDeleted,
   };
+}
+
+/** How many activities the athlete has. */
+export async function countActivities(db: Db, athleteId: string): Promise<number> {
+  const row = await db
+    .selectFrom('activities')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('athlete_id', '=', athleteId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Those of `ids` that are the athlete's (and, given `sources`, of those sources), in order of start. */
+export function activitiesByIds(
+  db: Db,
+  athleteId: string,
+  ids: string[],
+  sources?: ActivitySource[],
+): Promise<Pick<ActivityRow, 'id' | 'local_date' | 'name'>[]> {
+  let q = db
+    .selectFrom('activities')
+    .select(['id', 'local_date', 'name'])
+    .where('athlete_id', '=', athleteId)
+    .where('id', 'in', ids);
+  if (sources) q = q.where('source', 'in', sources);
+  return q.orderBy('start_date').execute();
+}
+
+/** Stress per local day of the athlete's activities of the given sources only, through `until`. */
+export async function stressByDayOfSources(
+  db: Db,
+  athleteId: string,
+  sources: ActivitySource[],
+  until: string,
+): Promise<{ date: string; stress: number; sources: string[] }[]> {
+  const { rows } = await sql<{ date: string; stress: number; sources: string[] }>`
+    SELECT to_char(a.local_date, 'YYYY-MM-DD') AS date,
+           coalesce(sum(m.stress), 0)::float8 AS stress,
+           array_agg(DISTINCT a.source) AS sources
+    FROM activities a JOIN activity_metrics m ON m.activity_id = a.id
+    WHERE a.athlete_id = ${athleteId} AND a.source = ANY(${sources}::text[]) AND a.local_date <= ${until}::date
+    GROUP BY 1 ORDER BY 1`.execute(db);
+  return rows;
+}
+
+/** The stress, day and source of every scored activity of the athlete (unordered). */
+export function activityStresses(
+  db: Db,
+  athleteId: string,
+): Promise<{ local_date: string; source: ActivitySource; stress: number }[]> {
+  return db
+    .selectFrom('activities')
+    .innerJoin('activity_metrics', 'activity_metrics.activity_id', 'activities.id')
+    .select(['activities.local_date', 'activities.source', 'activity_metrics.stress'])
+    .where('activities.athlete_id', '=', athleteId)
+    .execute();
+}
+
+/** Stores an activity row as given (the coach's fixtures; deliveries go through activities/). */
+export async function insertActivityRow(db: Db, activity: NewActivityRow): Promise<string> {
+  const row = await db.insertInto('activities').values(activity).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Stores an activity's metrics row as given (the coach's fixtures; deliveries go through activities/). */
+export async function insertActivityMetricsRow(db: Db, metrics: NewActivityMetricsRow): Promise<void> {
+  await db.insertInto('activity_metrics').values(metrics).execute();
 }

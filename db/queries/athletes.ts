@@ -1,6 +1,6 @@
-import type { Db } from '../connect.ts';
+import { type Db, inTransaction } from '../connect.ts';
 import type { AthleteThresholdRow, ThresholdKind } from '../tables/athlete-thresholds.ts';
-import type { AthleteRow, AthleteUpdate } from '../tables/athletes.ts';
+import type { AthleteRow, AthleteUpdate, NewAthleteRow } from '../tables/athletes.ts';
 
 export function findAthleteByDiscordId(db: Db, discordUserId: string): Promise<AthleteRow | undefined> {
   return db
@@ -201,4 +201,67 @@ export async function unlinkStravaAthlete(db: Db, athleteId: string): Promise<vo
     .set({ strava_athlete_id: null, name: null, updated_at: new Date() })
     .where('id', '=', athleteId)
     .execute();
+}
+
+export function insertAthlete(db: Db, athlete: NewAthleteRow): Promise<AthleteRow> {
+  return db.insertInto('athletes').values(athlete).returningAll().executeTakeFirstOrThrow();
+}
+
+/** A real (not demo) athlete by id, for the console's operator to open. */
+export function findRealAthlete(db: Db, id: string): Promise<AthleteRow | undefined> {
+  return db
+    .selectFrom('athletes')
+    .selectAll()
+    .where('id', '=', id)
+    .where('demo', '=', false)
+    .executeTakeFirst();
+}
+
+/** Real athletes (never the demo), oldest first, up to `limit`. */
+export function listRealAthletes(db: Db, limit: number): Promise<Pick<AthleteRow, 'id' | 'name'>[]> {
+  return db
+    .selectFrom('athletes')
+    .select(['id', 'name'])
+    .where('demo', '=', false)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** The console's demo athlete, if loaded. */
+export function findDemoAthlete(db: Db): Promise<AthleteRow | undefined> {
+  return db.selectFrom('athletes').selectAll().where('demo', '=', true).orderBy('id').executeTakeFirst();
+}
+
+/** Removes the demo athlete and everything that is theirs; true when there was one. */
+export async function deleteDemoAthletes(db: Db): Promise<boolean> {
+  const demos = await db
+    .selectFrom('athletes')
+    .select(['id', 'discord_user_id'])
+    .where('demo', '=', true)
+    .execute();
+  if (demos.length === 0) return false;
+  await inTransaction(db, async (trx) => {
+    const discordIds = demos.map((d) => d.discord_user_id);
+    // Rows that name the athlete by Discord id rather than by a foreign key.
+    await trx.deleteFrom('oauth_states').where('discord_user_id', 'in', discordIds).execute();
+    // Everything else references athletes(id) ON DELETE CASCADE (or SET NULL, like console sessions).
+    await trx.deleteFrom('athletes').where('demo', '=', true).execute();
+  });
+  return true;
+}
+
+/** Takes the athlete's kept notice (clearing it), or null when there is none. */
+export async function takePendingNotice(db: Db, discordUserId: string): Promise<string | null> {
+  // RETURNING gives the row after the update (null), so the old text comes from a self-join.
+  const row = await db
+    .updateTable('athletes as a')
+    .from('athletes as old')
+    .set({ pending_notice: null })
+    .whereRef('a.id', '=', 'old.id')
+    .where('a.discord_user_id', '=', discordUserId)
+    .where('a.pending_notice', 'is not', null)
+    .returning('old.pending_notice')
+    .executeTakeFirst();
+  return row?.pending_notice ?? null;
 }

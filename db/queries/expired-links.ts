@@ -1,4 +1,6 @@
 import type { Db } from '../connect.ts';
+import { deleteExpiredLoginLinks, deleteExpiredSessions } from './console-sessions.ts';
+import { deleteExpiredExports } from './data-exports.ts';
 
 /** A day of grace after expiry, so a link that just expired still reads as "expired", not "unknown". */
 const graceMs = 24 * 3600_000;
@@ -24,26 +26,20 @@ export async function purgeExpiredLinks(db: Db, now: Date): Promise<PurgedLinks>
     .deleteFrom('oauth_states')
     .where('expires_at', '<', graceEnd)
     .executeTakeFirst();
-  const dataExports = await db.deleteFrom('data_exports').where('expires_at', '<=', now).executeTakeFirst();
+  const dataExports = await deleteExpiredExports(db, now);
   // An import still waiting for its upload after its link expired will never get one.
   const abandonedImports = await db
     .deleteFrom('export_imports')
     .where('state', '=', 'awaiting_upload')
     .where('link_expires_at', '<', graceEnd)
     .executeTakeFirst();
-  const consoleLoginLinks = await db
-    .deleteFrom('console_login_links')
-    .where('expires_at', '<', now)
-    .executeTakeFirst();
-  const consoleSessions = await db
-    .deleteFrom('console_sessions')
-    .where('expires_at', '<', now)
-    .executeTakeFirst();
+  const consoleLoginLinks = await deleteExpiredLoginLinks(db, now);
+  const consoleSessions = await deleteExpiredSessions(db, now);
   return {
     oauthStates: count(oauthStates),
-    dataExports: count(dataExports),
+    dataExports,
     abandonedImports: count(abandonedImports),
-    consoleLoginLinks: count(consoleLoginLinks),
-    consoleSessions: count(consoleSessions),
+    consoleLoginLinks,
+    consoleSessions,
   };
 }

@@ -124,3 +124,15 @@ export async function firstActivityDate(db: Db, athleteId: string): Promise<stri
     .executeTakeFirst();
   return (row?.first as string | null | undefined) ?? null;
 }
+
+/** True once the athlete has been offered estimates from their history (any status). */
+export async function hasHistoryProposals(db: Db, athleteId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('threshold_proposals')
+    .select('id')
+    .where('athlete_id', '=', athleteId)
+    .where('activity_id', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

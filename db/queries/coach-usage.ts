@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/connect.ts';
+import type { Db } from '../connect.ts';
+
+/** The coach's daily token use per athlete (the budget is checked against it before each model call). */
 
 /** Tokens the athlete has spent on the model on their local `date`. */
 export async function tokensUsedOn(db: Db, athleteId: string, date: string): Promise<number> {

@@ -1,4 +1,12 @@
-import type { Db } from '../db/connect.ts';
+import type { Db } from '../connect.ts';
+
+/** Data exports waiting for their one-time download (the ZIP itself is the row's `data`). */
+
+/** Deletes exports whose link has expired by `now`; returns how many. */
+export async function deleteExpiredExports(db: Db, now: Date): Promise<number> {
+  const result = await db.deleteFrom('data_exports').where('expires_at', '<=', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
 
 /** Keeps an export for its one-time download link; drops every expired one on the way. */
 export async function storeExport(
@@ -6,7 +14,7 @@ export async function storeExport(
   values: { athleteId: string; fileName: string; data: Buffer; expiresAt: Date },
   now: Date,
 ): Promise<string> {
-  await db.deleteFrom('data_exports').where('expires_at', '<=', now).execute();
+  await deleteExpiredExports(db, now);
   const row = await db
     .insertInto('data_exports')
     .values({

@@ -3,13 +3,10 @@ import { type Db, inTransaction } from '../db/connect.ts';
 import { lockAthlete } from '../db/queries/athletes.ts';
 import type { Logger } from '../lib/logger.ts';
 import { analyzeStoredActivity } from './activity-store.ts';
-import type { ActivityAnalyzer } from './analyzer-port.ts';
-import { type PmcCompute, recomputePmc } from './pmc-store.ts';
+import { recomputePmc } from './pmc-store.ts';
 
 export interface ReanalyseDeps {
   db: Db;
-  analyze: ActivityAnalyzer;
-  pmc: PmcCompute;
   logger: Logger;
   now: () => Date;
 }
@@ -106,7 +103,7 @@ export async function reanalyseStoredActivities(
       .executeTakeFirst();
     if (!athlete) break;
     if (pastDeadline()) return { ...outcome, state: 'more' };
-    await recomputePmc(db, deps.pmc, athlete.athlete_id, null, deps.now());
+    await recomputePmc(db, athlete.athlete_id, null, deps.now());
     await db.deleteFrom('metrics_reanalysis_athletes').where('athlete_id', '=', athlete.athlete_id).execute();
     outcome.pmcRecomputed += 1;
   }
@@ -137,7 +134,7 @@ async function reanalyseOne(
         .execute();
       result = 'refetch';
     } else if (activity) {
-      await analyzeStoredActivity(trx, deps.analyze, activityId);
+      await analyzeStoredActivity(trx, activityId);
     }
     await trx.deleteFrom('metrics_reanalysis_queue').where('activity_id', '=', activityId).execute();
     return result;

@@ -11,7 +11,6 @@ import {
   toKeyByType,
 } from './activity-file.ts';
 import { analyzeStoredActivity, refuseImplausibleStart, storeStreams } from './activity-store.ts';
-import type { ActivityAnalyzer } from './analyzer-port.ts';
 import {
   compareRichness,
   describeRichness,
@@ -59,7 +58,6 @@ export interface StoredFileActivity {
  */
 export async function storeActivityFile(
   db: Db,
-  analyze: ActivityAnalyzer,
   athlete: AthleteRow,
   incoming: IncomingFile,
 ): Promise<StoredFileActivity> {
@@ -131,7 +129,7 @@ export async function storeActivityFile(
     await storeStreams(db, duplicate.id, streams);
     await markOthersReplaced(db, duplicate.id, incoming.source, incoming.sourceRef, `replaced: ${reason}`);
     await recordSource(db, { ...base, activityId: duplicate.id, kept: true, reason });
-    const localDate = await analyzeStoredActivity(db, analyze, duplicate.id);
+    const localDate = await analyzeStoredActivity(db, duplicate.id);
     return { activityId: duplicate.id, status: 'replaced_streams', reason, changedFrom: localDate };
   }
 
@@ -162,7 +160,7 @@ export async function storeActivityFile(
   await storeStreams(db, row.id, streams);
   const reason = 'first delivery of this workout';
   await recordSource(db, { ...base, activityId: row.id, kept: true, reason });
-  const localDate = await analyzeStoredActivity(db, analyze, row.id);
+  const localDate = await analyzeStoredActivity(db, row.id);
   return { activityId: row.id, status: 'created', reason, changedFrom: localDate };
 }
 
@@ -192,20 +190,18 @@ function fileSummary(incoming: IncomingFile): string {
  */
 export async function storeActivityFileLegs(
   db: Db,
-  analyze: ActivityAnalyzer,
   athlete: AthleteRow,
   incoming: IncomingLegs,
 ): Promise<StoredFileActivity[]> {
   const { legs, ...delivery } = incoming;
-  if (legs.length === 1)
-    return [await storeActivityFile(db, analyze, athlete, { ...delivery, parsed: legs[0]! })];
+  if (legs.length === 1) return [await storeActivityFile(db, athlete, { ...delivery, parsed: legs[0]! })];
   const group = `${delivery.source}:${delivery.sourceRef}`;
   const legRef = (index: number) => `${delivery.sourceRef}#leg${index + 1}`;
   const whole = await replaceWholeSpan(db, athlete.id, delivery, legs);
   const results: StoredFileActivity[] = [];
   for (const [index, parsed] of legs.entries()) {
     const sport = parsed.sport ?? 'Workout';
-    const stored = await storeActivityFile(db, analyze, athlete, {
+    const stored = await storeActivityFile(db, athlete, {
       ...delivery,
       parsed,
       sourceRef: legRef(index),

@@ -3,7 +3,6 @@ import type { AthleteRow } from '../db/tables/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
 import { wallClock } from '../lib/local-time.ts';
 import { analyzeStoredActivity, refuseImplausibleStart, storeStreams } from './activity-store.ts';
-import type { ActivityAnalyzer } from './analyzer-port.ts';
 import { describeRichness, recordSource } from './dedup.ts';
 import { alreadyImported, matchExisting, type StoredFileActivity } from './store-activity-file.ts';
 
@@ -35,7 +34,6 @@ export type CsvOnlyActivity = ExportActivity & { startTime: Date; elapsedS: numb
  */
 export async function storeCsvActivity(
   db: Db,
-  analyze: ActivityAnalyzer,
   athlete: AthleteRow,
   listed: CsvOnlyActivity,
   sourceRef: string,
@@ -88,6 +86,6 @@ export async function storeCsvActivity(
   await storeStreams(db, row.id, null);
   const reason = 'first delivery of this workout (activities.csv, no file)';
   await recordSource(db, { ...base, activityId: row.id, kept: true, reason });
-  const localDate = await analyzeStoredActivity(db, analyze, row.id);
+  const localDate = await analyzeStoredActivity(db, row.id);
   return { activityId: row.id, status: 'created', reason, changedFrom: localDate };
 }

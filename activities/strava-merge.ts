@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import { toJson } from '../db/tables/json.ts';
 import { analyzeStoredActivity, storeStreams } from './activity-store.ts';
-import type { ActivityAnalyzer } from './analyzer-port.ts';
 import {
   compareRichness,
   describeRichness,
@@ -24,7 +23,6 @@ import type { StravaActivity } from './strava-activity.ts';
  */
 export async function mergeStravaDelivery(
   db: Db,
-  analyze: ActivityAnalyzer,
   athleteId: string,
   activity: StravaActivity,
   streams: Record<string, unknown> | null,
@@ -103,7 +101,7 @@ export async function mergeStravaDelivery(
       .execute();
     await recordSource(db, { ...base, kept: false, reason });
   }
-  const localDate = await analyzeStoredActivity(db, analyze, target.id);
+  const localDate = await analyzeStoredActivity(db, target.id);
   return { activityId: target.id, changedFrom: localDate };
 }
 

@@ -5,8 +5,7 @@ import { join, posix, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { sql, type Transaction } from 'kysely';
 import type { PgBoss } from 'pg-boss';
-import { recomputePmc } from '../activities/pmc-store.ts';
-import { recordDelivery } from '../activities/record-delivery.ts';
+import { recordDelivery, settleLoad } from '../activities/record-delivery.ts';
 import type { Notification } from '../bot/notifications.ts';
 import type { Database } from '../db/database.ts';
 import { lockAthlete } from '../db/queries/athletes.ts';
@@ -440,7 +439,7 @@ async function finish(deps: ExportImportDeps, importId: string): Promise<string 
     .executeTakeFirst();
   await deps.db.transaction().execute(async (trx) => {
     await lockAthlete(trx, row.athlete_id);
-    if (from?.first) await recomputePmc(trx, deps.pmc, row.athlete_id, from.first, deps.now());
+    if (from?.first) await settleLoad(trx, row.athlete_id, from.first, deps.now());
     await trx
       .updateTable('export_imports')
       .set({ state: 'done', finished_at: new Date(), updated_at: new Date() })

@@ -1,14 +1,11 @@
+import { removeStravaData, type StravaDataRemoved } from '../../activities/record-delivery.ts';
 import type { Db } from '../../db/connect.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { TokenCipher } from './oauth-port.ts';
 
-export interface DisconnectResult {
+export interface DisconnectResult extends StravaDataRemoved {
   wasConnected: boolean;
   deauthorizedAtStrava: boolean;
-  activitiesDeleted: number;
-  streamsDeleted: number;
-  /** The earliest day whose PMC must be recomputed, or null when nothing changed. */
-  recomputeFrom: string | null;
 }
 
 /**
@@ -16,12 +13,12 @@ export interface DisconnectResult {
  * deletes the tokens, and deletes the athlete's Strava API data — activities with their streams and
  * metrics — unless `keepDerived`, which keeps each activity's derived numbers (stress, metrics, the PMC)
  * but deletes its raw streams and Strava's summary JSON. Data from other sources (file uploads, exports)
- * is never touched.
+ * is never touched. The PMC is recomputed (activities/), unless `recompute` is false: the caller queues it.
  */
 export async function disconnectStrava(
   deps: { db: Db; cipher: TokenCipher; deauthorize: (accessToken: string) => Promise<void>; logger: Logger },
   athleteId: string,
-  options: { keepDerived: boolean; alreadyRevoked: boolean },
+  options: { keepDerived: boolean; alreadyRevoked: boolean; recompute?: boolean },
 ): Promise<DisconnectResult> {
   const connection = await deps.db
     .selectFrom('strava_connections')
@@ -46,43 +43,11 @@ export async function disconnectStrava(
       .where('athlete_id', '=', athleteId)
       .where('state', 'in', ['queued', 'listing', 'syncing', 'waiting_rate_limit'])
       .execute();
-    const stravaActivities = trx
-      .selectFrom('activities')
-      .select('id')
-      .where('athlete_id', '=', athleteId)
-      .where('source', '=', 'strava_api');
-    const earliest = await trx
-      .selectFrom('activities')
-      .select((eb) => eb.fn.min('local_date').as('first'))
-      .where('athlete_id', '=', athleteId)
-      .where('source', '=', 'strava_api')
-      .executeTakeFirst();
-    const streams = await trx
-      .deleteFrom('activity_streams')
-      .where('activity_id', 'in', stravaActivities)
-      .executeTakeFirst();
-    let activitiesDeleted = 0;
-    if (options.keepDerived) {
-      await trx
-        .updateTable('activities')
-        // Titles are Strava data too: the kept numbers are labelled by their sport instead.
-        .set((eb) => ({
-          summary: '{}',
-          streams_state: 'purged',
-          name: eb.ref('sport_type'),
-          updated_at: new Date(),
-        }))
-        .where('athlete_id', '=', athleteId)
-        .where('source', '=', 'strava_api')
-        .execute();
-    } else {
-      const deleted = await trx
-        .deleteFrom('activities')
-        .where('athlete_id', '=', athleteId)
-        .where('source', '=', 'strava_api')
-        .executeTakeFirst();
-      activitiesDeleted = Number(deleted.numDeletedRows);
-    }
+    // The PMC is recomputed in the same transaction, unless the caller queues it (`recompute: false`).
+    const removed = await removeStravaData(trx, athleteId, {
+      keepDerived: options.keepDerived,
+      recompute: options.recompute ?? true,
+    });
     await trx
       .updateTable('athletes')
       // The name came from the Strava profile.
@@ -90,15 +55,13 @@ export async function disconnectStrava(
       .where('id', '=', athleteId)
       .execute();
     deps.logger.info(
-      { athleteId, activitiesDeleted, keepDerived: options.keepDerived },
+      { athleteId, activitiesDeleted: removed.activitiesDeleted, keepDerived: options.keepDerived },
       'Strava disconnected',
     );
     return {
       wasConnected: connection !== undefined,
       deauthorizedAtStrava,
-      activitiesDeleted,
-      streamsDeleted: Number(streams.numDeletedRows),
-      recomputeFrom: options.keepDerived || activitiesDeleted === 0 ? null : (earliest?.first ?? null),
+      ...removed,
     };
   });
 }

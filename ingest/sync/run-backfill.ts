@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { recomputePmc } from '../../activities/pmc-store.ts';
+import { settleLoad } from '../../activities/record-delivery.ts';
 import { inTransaction } from '../../db/connect.ts';
 import { toJson } from '../../db/tables/json.ts';
 import type { SyncRunRow } from '../../db/tables/sync-runs.ts';
@@ -64,7 +64,7 @@ export async function runBackfillSlice(
       token,
     );
   } catch (error) {
-    if (changed.earliest) await recomputePmc(deps.db, deps.pmc, run.athlete_id, changed.earliest, deps.now());
+    if (changed.earliest) await settleLoad(deps.db, run.athlete_id, changed.earliest, deps.now());
     if (error instanceof RateLimitWaitError) {
       await deps.db
         .updateTable('sync_runs')
@@ -92,7 +92,7 @@ export async function runBackfillSlice(
     }
     throw error;
   }
-  if (changed.earliest) await recomputePmc(deps.db, deps.pmc, run.athlete_id, changed.earliest, deps.now());
+  if (changed.earliest) await settleLoad(deps.db, run.athlete_id, changed.earliest, deps.now());
   const pending = await deps.db
     .selectFrom('sync_run_items')
     .select(sql<number>`count(*)::int`.as('n'))
@@ -113,7 +113,7 @@ export async function runBackfillSlice(
     .where('sync_run_items.sync_run_id', '=', runId)
     .where('activities.athlete_id', '=', run.athlete_id)
     .executeTakeFirst();
-  if (span?.first) await recomputePmc(deps.db, deps.pmc, run.athlete_id, span.first, deps.now());
+  if (span?.first) await settleLoad(deps.db, run.athlete_id, span.first, deps.now());
   await finish(deps, run, 'done', null);
   return 'finished';
 }

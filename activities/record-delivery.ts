@@ -97,7 +97,7 @@ export function recordDelivery(
 ): Promise<StravaRecorded | StoredFileActivity | StoredFileActivity[]> {
   return inTransaction(deps.db, async (trx) => {
     await lockAthlete(trx, athlete.id);
-    const stored = await store(trx, deps, athlete, delivery);
+    const stored = await store(trx, athlete, delivery);
     const changed = (Array.isArray(stored) ? stored : [stored]).filter((one) => one.changedFrom !== null);
     // Like every delivery, a new or changed activity is paired with the day's planned workout
     // (failure-tolerant: a savepoint, logged, never fails the delivery).
@@ -110,7 +110,6 @@ export function recordDelivery(
 
 async function store(
   trx: Db,
-  deps: ActivityDeps,
   athlete: AthleteRow | Pick<AthleteRow, 'id'>,
   delivery: Delivery,
 ): Promise<StravaRecorded | StoredFileActivity | StoredFileActivity[]> {

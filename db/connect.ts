@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
 
@@ -47,4 +47,20 @@ export function connectDb(connectionString: string, options: { max?: number } = 
 export function inTransaction<T>(db: Db, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
   if (db.isTransaction) return fn(db as Transaction<Database>);
   return db.transaction().execute(fn);
+}
+
+/**
+ * Runs `fn` so that its failure undoes only its own writes: under a savepoint inside the caller's
+ * transaction, or in a transaction of its own. The error is rethrown either way.
+ */
+export async function inSavepoint(db: Db, name: string, fn: (db: Db) => Promise<void>): Promise<void> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => fn(trx));
+  await sql`SAVEPOINT ${sql.id(name)}`.execute(db);
+  try {
+    await fn(db);
+    await sql`RELEASE SAVEPOINT ${sql.id(name)}`.execute(db);
+  } catch (error) {
+    await sql`ROLLBACK TO SAVEPOINT ${sql.id(name)}`.execute(db);
+    throw error;
+  }
 }

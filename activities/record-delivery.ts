@@ -181,15 +181,15 @@ function earliest(days: (string | null)[]): string | null {
  * recorded with `recompute: false` — a backfill slice, an export import, the demo season — or after a
  * re-analysis. Under the athlete's row lock like every write; joins the caller's transaction.
  */
-export function settleLoad(
+export async function settleLoad(
   db: Db,
   athleteId: string,
   fromDate: string | null,
   now = new Date(),
-): Promise<{ from: string | null; days: number }> {
-  return inTransaction(db, async (trx) => {
+): Promise<void> {
+  await inTransaction(db, async (trx) => {
     await lockAthlete(trx, athleteId);
-    return recomputePmc(trx, athleteId, fromDate, now);
+    await recomputePmc(trx, athleteId, fromDate, now);
   });
 }
 

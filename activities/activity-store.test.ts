@@ -2,9 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listThresholds, setThreshold, thresholdsOn } from '../db/queries/athletes.ts';
 import { createTestDatabase, type TestDatabase } from '../test/db.ts';
 import { analyzeStoredActivity, storeStreams } from './activity-store.ts';
-import { createAnalyzer } from './analyzer.ts';
-
-const analyze = createAnalyzer();
 
 /** Ten minutes of riding with heart rate climbing to `peak`. */
 function streams(peak: number) {
@@ -36,7 +33,7 @@ describe('the highest heart rate seen, kept per athlete', () => {
       .returning('id')
       .executeTakeFirstOrThrow();
     await storeStreams(database.db, row.id, streams(peak));
-    await analyzeStoredActivity(database.db, analyze, row.id);
+    await analyzeStoredActivity(database.db, row.id);
     return row.id;
   }
 
@@ -85,7 +82,7 @@ describe('the highest heart rate seen, kept per athlete', () => {
       .where('max_hr', '=', 190)
       .executeTakeFirstOrThrow();
     await storeStreams(database.db, holder.activity_id, streams(170));
-    await analyzeStoredActivity(database.db, analyze, holder.activity_id);
+    await analyzeStoredActivity(database.db, holder.activity_id);
     expect(await seen()).toBe(180);
 
     const top = await database.db

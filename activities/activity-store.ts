@@ -1,10 +1,13 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Db } from '../db/connect.ts';
-import { listThresholds, thresholdsOn } from '../db/queries/athletes.ts';
+import { findActivity, findActivityByStravaId, upsertActivityByStravaId } from '../db/queries/activities.ts';
+import { saveActivityMetrics } from '../db/queries/activity-metrics.ts';
+import { deleteStreams, saveStreams, streamsData } from '../db/queries/activity-streams.ts';
+import { findAthleteById, listThresholds, thresholdsOn } from '../db/queries/athletes.ts';
 import type { ActivitySource } from '../db/tables/activities.ts';
 import { toJson } from '../db/tables/json.ts';
 import { AppError } from '../lib/errors.ts';
-import type { ActivityAnalyzer } from './analyzer-port.ts';
+import { analyzeActivity } from './analyzer.ts';
 import type { StravaActivity } from './strava-activity.ts';
 
 export interface StoredActivity {
@@ -49,11 +52,7 @@ export async function upsertStravaActivity(
 ): Promise<StoredActivity> {
   refuseImplausibleStart(activity.startDate);
   const localDate = activity.startDateLocal.slice(0, 10);
-  const previous = await db
-    .selectFrom('activities')
-    .select(['id', 'local_date'])
-    .where('strava_id', '=', activity.id)
-    .executeTakeFirst();
+  const previous = await findActivityByStravaId(db, activity.id);
   const values = {
     athlete_id: athleteId,
     source,
@@ -72,14 +71,9 @@ export async function upsertStravaActivity(
     private: activity.private,
     summary: toJson(activity.raw),
   };
-  const row = await db
-    .insertInto('activities')
-    .values(values)
-    .onConflict((oc) => oc.column('strava_id').doUpdateSet({ ...values, updated_at: new Date() }))
-    .returning(['id'])
-    .executeTakeFirstOrThrow();
+  const id = await upsertActivityByStravaId(db, values);
   return {
-    id: row.id,
+    id,
     localDate,
     previousLocalDate: previous && previous.local_date !== localDate ? previous.local_date : null,
     created: previous === undefined,
@@ -93,62 +87,41 @@ export async function storeStreams(
   streams: Record<string, unknown> | null,
 ): Promise<void> {
   if (!streams) {
-    await db.deleteFrom('activity_streams').where('activity_id', '=', activityId).execute();
-    await db.updateTable('activities').set({ streams_state: 'none' }).where('id', '=', activityId).execute();
+    await deleteStreams(db, activityId);
     return;
   }
   const channels = Object.keys(streams).sort();
   const time = streams.time as { data?: unknown[] } | undefined;
-  const row = {
+  await saveStreams(db, {
     activity_id: activityId,
     channels,
     sample_count: Array.isArray(time?.data) ? time.data.length : 0,
     data: gzipSync(JSON.stringify(streams)),
     fetched_at: new Date(),
-  };
-  await db
-    .insertInto('activity_streams')
-    .values(row)
-    .onConflict((oc) => oc.column('activity_id').doUpdateSet(row))
-    .execute();
-  await db.updateTable('activities').set({ streams_state: 'stored' }).where('id', '=', activityId).execute();
+  });
 }
 
 export async function loadStreams(db: Db, activityId: string): Promise<Record<string, unknown> | null> {
-  const row = await db
-    .selectFrom('activity_streams')
-    .select('data')
-    .where('activity_id', '=', activityId)
-    .executeTakeFirst();
-  return row ? (JSON.parse(gunzipSync(row.data).toString('utf8')) as Record<string, unknown>) : null;
+  const data = await streamsData(db, activityId);
+  return data ? (JSON.parse(gunzipSync(data).toString('utf8')) as Record<string, unknown>) : null;
 }
 
 /**
  * Analyses a stored activity with the thresholds in effect on its local date and stores its metrics.
  * Returns the activity's local date (where the PMC must be recomputed from).
  */
-export async function analyzeStoredActivity(
-  db: Db,
-  analyze: ActivityAnalyzer,
-  activityId: string,
-): Promise<string> {
-  const activity = await db
-    .selectFrom('activities')
-    .selectAll()
-    .where('id', '=', activityId)
-    .executeTakeFirstOrThrow();
+export async function analyzeStoredActivity(db: Db, activityId: string): Promise<string> {
+  const activity = await findActivity(db, activityId);
+  if (!activity) throw new Error(`no activity ${activityId}`);
   // The history's highest heart rate is kept on the athlete as metrics are written (a trigger), so this
   // costs the same at 10 years of history as at one activity.
-  const athlete = await db
-    .selectFrom('athletes')
-    .select(['id', 'sex', 'max_hr_seen'])
-    .where('id', '=', activity.athlete_id)
-    .executeTakeFirstOrThrow();
+  const athlete = await findAthleteById(db, activity.athlete_id);
+  if (!athlete) throw new Error(`no athlete ${activity.athlete_id}`);
   const [streams, thresholdRows] = await Promise.all([
     loadStreams(db, activityId),
     listThresholds(db, athlete.id),
   ]);
-  const result = analyze({
+  const result = analyzeActivity({
     streams,
     sport: activity.sport_type,
     thresholds: thresholdsOn(thresholdRows, activity.local_date),
@@ -158,7 +131,7 @@ export async function analyzeStoredActivity(
     elapsedTimeS: activity.elapsed_time_s,
     distanceM: activity.distance_m,
   });
-  const row = {
+  await saveActivityMetrics(db, {
     activity_id: activityId,
     athlete_id: athlete.id,
     stress: finiteOr(result.stress, 0),
@@ -173,12 +146,7 @@ export async function analyzeStoredActivity(
     metrics: toJson(result.metrics),
     thresholds_used: toJson(result.thresholdsUsed),
     computed_at: new Date(),
-  };
-  await db
-    .insertInto('activity_metrics')
-    .values(row)
-    .onConflict((oc) => oc.column('activity_id').doUpdateSet(row))
-    .execute();
+  });
   return activity.local_date;
 }
 

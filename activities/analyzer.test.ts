@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAnalyzer } from './analyzer.ts';
-import type { AnalysisInput } from './analyzer-port.ts';
-
-const analyze = createAnalyzer();
+import { type AnalysisInput, analyzeActivity as analyze } from './analyzer.ts';
 
 /** One hour at a steady 3.5 m/s, heart rate 150, with optional power. */
 function streams(watts: number | null) {

@@ -126,7 +126,6 @@ describe('the same workout from two files is one activity', () => {
     const manual = await env.ctx.db.transaction().execute((trx) =>
       storeCsvActivity(
         trx,
-        env.ctx.analyze,
         athlete,
         {
           id: '555000111',
@@ -159,7 +158,6 @@ describe('the same workout from two files is one activity', () => {
     const again = await env.ctx.db.transaction().execute((trx) =>
       storeCsvActivity(
         trx,
-        env.ctx.analyze,
         athlete,
         {
           id: '555000111',
@@ -218,7 +216,6 @@ describe('a Strava id claimed by another athlete’s export', () => {
     const merged = await env.ctx.db.transaction().execute((trx) =>
       mergeStravaDelivery(
         trx,
-        env.ctx.analyze,
         bob.id,
         {
           id: '987654321',

@@ -1,4 +1,14 @@
 import type { Db } from '../db/connect.ts';
+import {
+  type DuplicateCandidateRow,
+  duplicateCandidate,
+  duplicateCandidatesStarting,
+} from '../db/queries/activities.ts';
+import {
+  hasActivitySource,
+  markOtherSourcesReplaced,
+  saveActivitySource,
+} from '../db/queries/activity-sources.ts';
 import type { ActivitySource } from '../db/tables/activities.ts';
 import { toJson } from '../db/tables/json.ts';
 
@@ -50,13 +60,39 @@ export function sameDuration(a: number, b: number): boolean {
 
 export interface DuplicateCandidate {
   id: string;
+  athleteId: string;
   source: ActivitySource;
   stravaId: string | null;
   localDate: string;
   name: string;
   sport: string;
-  richness: Richness;
   startDate: Date;
+  /** The multisport group the activity is a leg of; null when it is not a leg. */
+  multisportGroup: string | null;
+  /** Its stored stream channels (none without streams) and how rich they are. */
+  channels: string[];
+  richness: Richness;
+}
+
+function toCandidate(row: DuplicateCandidateRow): DuplicateCandidate {
+  return {
+    id: row.id,
+    athleteId: row.athlete_id,
+    source: row.source,
+    stravaId: row.strava_id,
+    localDate: row.local_date,
+    name: row.name,
+    sport: row.sport_type,
+    startDate: row.start_date,
+    multisportGroup: row.multisport_group,
+    channels: row.channels ?? [],
+    richness: richnessOf(row.channels ?? [], row.sample_count ?? 0),
+  };
+}
+
+/** An activity as duplicate detection sees it (it must exist). */
+export async function findDuplicateById(db: Db, activityId: string): Promise<DuplicateCandidate> {
+  return toCandidate(await duplicateCandidate(db, activityId));
 }
 
 /**
@@ -70,29 +106,13 @@ export async function findDuplicate(
   durationS: number,
   options: { excludeSource?: ActivitySource } = {},
 ): Promise<DuplicateCandidate | null> {
-  let query = db
-    .selectFrom('activities')
-    .leftJoin('activity_streams', 'activity_streams.activity_id', 'activities.id')
-    .leftJoin('activity_metrics', 'activity_metrics.activity_id', 'activities.id')
-    .select([
-      'activities.id',
-      'activities.source',
-      'activities.strava_id',
-      'activities.local_date',
-      'activities.name',
-      'activities.sport_type',
-      'activities.start_date',
-      'activities.elapsed_time_s',
-      'activities.moving_time_s',
-      'activity_metrics.duration_s',
-      'activity_streams.channels',
-      'activity_streams.sample_count',
-    ])
-    .where('activities.athlete_id', '=', athleteId)
-    .where('activities.start_date', '>=', new Date(start.getTime() - sameStartWithinMs))
-    .where('activities.start_date', '<=', new Date(start.getTime() + sameStartWithinMs));
-  if (options.excludeSource) query = query.where('activities.source', '!=', options.excludeSource);
-  const rows = await query.execute();
+  const rows = await duplicateCandidatesStarting(
+    db,
+    athleteId,
+    new Date(start.getTime() - sameStartWithinMs),
+    new Date(start.getTime() + sameStartWithinMs),
+    options.excludeSource,
+  );
   const matches = rows
     .filter((row) => {
       const durations = [row.elapsed_time_s, row.moving_time_s, row.duration_s].filter(
@@ -106,16 +126,17 @@ export async function findDuplicate(
         Math.abs(b.start_date.getTime() - start.getTime()),
     );
   const best = matches[0];
-  if (!best) return null;
+  return best ? toCandidate(best) : null;
+}
+
+/** An incoming delivery's streams against those the activity keeps: whether they are richer, in words. */
+export function compareDeliveries(
+  incoming: { source: ActivitySource; richness: Richness },
+  kept: { source: ActivitySource; richness: Richness },
+): { richer: boolean; comparison: string } {
   return {
-    id: best.id,
-    source: best.source,
-    stravaId: best.strava_id,
-    localDate: best.local_date,
-    name: best.name,
-    sport: best.sport_type,
-    startDate: best.start_date,
-    richness: richnessOf(best.channels ?? [], best.sample_count ?? 0),
+    richer: compareRichness(incoming.richness, kept.richness) > 0,
+    comparison: `${incoming.source} (${describeRichness(incoming.richness)}) vs ${kept.source} (${describeRichness(kept.richness)})`,
   };
 }
 
@@ -135,7 +156,7 @@ export interface SourceRecord {
 
 /** Records one delivery of a workout (idempotent per athlete, source and reference). */
 export async function recordSource(db: Db, record: SourceRecord): Promise<void> {
-  const row = {
+  await saveActivitySource(db, {
     activity_id: record.activityId,
     athlete_id: record.athleteId,
     source: record.source,
@@ -147,12 +168,22 @@ export async function recordSource(db: Db, record: SourceRecord): Promise<void> 
     kept: record.kept,
     reason: record.reason,
     warnings: toJson(record.warnings ?? []),
-  };
-  await db
-    .insertInto('activity_sources')
-    .values(row)
-    .onConflict((oc) => oc.columns(['athlete_id', 'source', 'source_ref']).doUpdateSet(row))
-    .execute();
+  });
+}
+
+/**
+ * The activity now rests on this delivery's streams: every other delivery it kept is marked as replaced,
+ * and this one is recorded as the kept one.
+ */
+export async function recordKeptSource(db: Db, record: Omit<SourceRecord, 'kept'>): Promise<void> {
+  await markOtherSourcesReplaced(
+    db,
+    record.activityId,
+    record.source,
+    record.sourceRef,
+    `replaced: ${record.reason}`,
+  );
+  await recordSource(db, { ...record, kept: true });
 }
 
 /**
@@ -160,49 +191,16 @@ export async function recordSource(db: Db, record: SourceRecord): Promise<void> 
  * one for what they are, so a merge can mark it as replaced.
  */
 export async function ensureSourceRecorded(db: Db, activityId: string): Promise<void> {
-  const existing = await db
-    .selectFrom('activity_sources')
-    .select('id')
-    .where('activity_id', '=', activityId)
-    .executeTakeFirst();
-  if (existing) return;
-  const activity = await db
-    .selectFrom('activities')
-    .leftJoin('activity_streams', 'activity_streams.activity_id', 'activities.id')
-    .select([
-      'activities.athlete_id',
-      'activities.source',
-      'activities.strava_id',
-      'activity_streams.channels',
-      'activity_streams.sample_count',
-    ])
-    .where('activities.id', '=', activityId)
-    .executeTakeFirstOrThrow();
+  if (await hasActivitySource(db, activityId)) return;
+  const activity = await findDuplicateById(db, activityId);
   await recordSource(db, {
     activityId,
-    athleteId: activity.athlete_id,
+    athleteId: activity.athleteId,
     source: activity.source,
-    sourceRef: activity.strava_id ?? `activity:${activityId}`,
-    channels: activity.channels ?? [],
-    samples: activity.sample_count ?? 0,
+    sourceRef: activity.stravaId ?? `activity:${activityId}`,
+    channels: activity.channels,
+    samples: activity.richness.samples,
     kept: true,
     reason: 'first delivery of this workout',
   });
-}
-
-/** Marks every other delivery of an activity as no longer the kept one. */
-export async function markOthersReplaced(
-  db: Db,
-  activityId: string,
-  keptSource: ActivitySource,
-  keptRef: string,
-  reason: string,
-): Promise<void> {
-  await db
-    .updateTable('activity_sources')
-    .set({ kept: false, reason })
-    .where('activity_id', '=', activityId)
-    .where('kept', '=', true)
-    .where((eb) => eb.or([eb('source', '!=', keptSource), eb('source_ref', '!=', keptRef)]))
-    .execute();
 }

@@ -1,6 +1,14 @@
-import { sql } from 'kysely';
-import { type Db, inTransaction } from '../db/connect.ts';
-import { activitiesForMatching, setPlanActivity } from '../db/queries/planning.ts';
+import { type Db, inSavepoint, inTransaction } from '../db/connect.ts';
+import { findActivity } from '../db/queries/activities.ts';
+import {
+  activitiesForMatching,
+  activitiesFulfillingOtherDays,
+  findPlan,
+  markPlanUnmatched,
+  plansFulfilledBy,
+  plansOn,
+  setPlanActivity,
+} from '../db/queries/planning.ts';
 import type { Logger } from '../lib/logger.ts';
 import { matchDay } from './matching.ts';
 
@@ -47,38 +55,17 @@ async function tolerant(
   work: (db: Db) => Promise<void>,
 ): Promise<void> {
   try {
-    if (db.isTransaction) {
-      await sql`SAVEPOINT plan_match`.execute(db);
-      try {
-        await work(db);
-        await sql`RELEASE SAVEPOINT plan_match`.execute(db);
-      } catch (error) {
-        await sql`ROLLBACK TO SAVEPOINT plan_match`.execute(db);
-        throw error;
-      }
-    } else {
-      await db.transaction().execute((trx) => work(trx));
-    }
+    await inSavepoint(db, 'plan_match', work);
   } catch (error) {
     logger.warn({ err: error, ...context }, failure);
   }
 }
 
 async function matchActivity(db: Db, activityId: string): Promise<void> {
-  const activity = await db
-    .selectFrom('activities')
-    .select(['athlete_id', 'local_date'])
-    .where('id', '=', activityId)
-    .executeTakeFirst();
+  const activity = await findActivity(db, activityId);
   if (!activity) return;
   // An automatic match made when the activity was on another day (its date changed on Strava) is stale.
-  const stale = await db
-    .selectFrom('planned_workouts')
-    .select(['id', 'date'])
-    .where('activity_id', '=', activityId)
-    .where('matched_by', '=', 'auto')
-    .where('date', '<>', activity.local_date)
-    .execute();
+  const stale = await plansFulfilledBy(db, activityId, { auto: true, notOn: activity.local_date });
   for (const plan of stale) await setPlanActivity(db, plan.id, null, 'auto');
   await rematchDay(db, activity.athlete_id, activity.local_date);
   for (const date of new Set(stale.map((p) => p.date))) await rematchDay(db, activity.athlete_id, date);
@@ -87,28 +74,15 @@ async function matchActivity(db: Db, activityId: string): Promise<void> {
 /** Re-runs automatic matching for one day of one athlete and writes the changes. */
 export async function rematchDay(db: Db, athleteId: string, date: string): Promise<number> {
   const [plans, activities] = await Promise.all([
-    db
-      .selectFrom('planned_workouts')
-      .select(['id', 'date', 'sport', 'planned_stress', 'planned_duration_s', 'activity_id', 'matched_by'])
-      .where('athlete_id', '=', athleteId)
-      .where('date', '=', date)
-      .execute(),
+    plansOn(db, athleteId, date),
     activitiesForMatching(db, athleteId, date, date),
   ]);
   if (plans.length === 0) return 0;
   // An activity the athlete linked to a plan of another day is taken.
-  const ids = activities.map((a) => a.id);
-  const takenElsewhere = new Set(
-    ids.length === 0
-      ? []
-      : (
-          await db
-            .selectFrom('planned_workouts')
-            .select('activity_id')
-            .where('activity_id', 'in', ids)
-            .where('date', '<>', date)
-            .execute()
-        ).map((row) => row.activity_id),
+  const takenElsewhere = await activitiesFulfillingOtherDays(
+    db,
+    activities.map((a) => a.id),
+    date,
   );
   const wanted = matchDay(
     plans.map((p) => ({
@@ -153,45 +127,23 @@ export async function matchPlanByHand(
   await inTransaction(db, async (trx) => {
     const freedDays: string[] = [];
     if (activityId !== null) {
-      const previous = await trx
-        .selectFrom('planned_workouts')
-        .select(['id', 'date'])
-        .where('activity_id', '=', activityId)
-        .where('id', '<>', planId)
-        .execute();
+      const previous = await plansFulfilledBy(trx, activityId, { exceptPlanId: planId });
       for (const plan of previous) {
         await setPlanActivity(trx, plan.id, null, 'manual');
         freedDays.push(plan.date);
       }
     }
-    const current = await trx
-      .selectFrom('planned_workouts')
-      .select(['date', 'activity_id'])
-      .where('id', '=', planId)
-      .where('athlete_id', '=', athleteId)
-      .executeTakeFirst();
+    const current = await findPlan(trx, athleteId, planId);
     if (!current) return;
     if (current.activity_id !== null && current.activity_id !== activityId) {
       await setPlanActivity(trx, planId, null, 'manual');
     }
     if (activityId !== null) await setPlanActivity(trx, planId, activityId, 'manual');
     // "None" is a choice too: automatic matching must not pair the plan again on the next sync.
-    else
-      await trx
-        .updateTable('planned_workouts')
-        .set({ matched_by: 'none' })
-        .where('id', '=', planId)
-        .execute();
+    else await markPlanUnmatched(trx, planId);
     for (const date of new Set(freedDays)) await rematchDay(trx, athleteId, date);
   });
 }
 
-/** Drops the athlete's choice for a plan (a hand-made link or "none"), leaving it to automatic matching. */
-export async function releaseHandMatch(db: Db, planId: string): Promise<void> {
-  await db
-    .updateTable('planned_workouts')
-    .set({ activity_id: null, matched_by: null, updated_at: new Date() })
-    .where('id', '=', planId)
-    .where('matched_by', 'in', ['manual', 'none'])
-    .execute();
-}
+// The athlete's choice for a plan is dropped by a query of its own; the plan commands import it from here.
+export { releaseHandMatch } from '../db/queries/planning.ts';

@@ -7,16 +7,12 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { toJson } from '../db/tables/json.ts';
 import { createLogger } from '../lib/logger.ts';
-import { pmcFrom } from '../metrics/pmc.ts';
 import { createTestDatabase, type TestDatabase } from '../test/db.ts';
 import { analyzeStoredActivity, storeStreams } from './activity-store.ts';
-import { createAnalyzer } from './analyzer.ts';
-import type { ActivityAnalyzer } from './analyzer-port.ts';
 import { recomputePmc } from './pmc-store.ts';
 import { reanalyseStoredActivities } from './reanalyse-stored.ts';
 
 const now = new Date('2026-03-01T12:00:00Z');
-const analyzer = createAnalyzer();
 
 /** A workout of `minutes` at 1 Hz: power (rides) and speed (runs) steady, heart rate climbing to `peak`. */
 function streams(kind: 'ride' | 'run', minutes: number, watts: number, peak: number) {
@@ -211,8 +207,8 @@ async function freshComputation(): Promise<{ database: TestDatabase; activityIds
     .map((w, i) => ({ w, id: activityIds[i]! }))
     .filter(({ w }) => !w.purged)
     .sort((a, b) => a.w.athlete - b.w.athlete || a.w.day.localeCompare(b.w.day));
-  for (const { id } of order) await analyzeStoredActivity(database.db, analyzer, id);
-  for (const athlete of athletes) await recomputePmc(database.db, pmcFrom, athlete, null, now);
+  for (const { id } of order) await analyzeStoredActivity(database.db, id);
+  for (const athlete of athletes) await recomputePmc(database.db, athlete, null, now);
   return { database, activityIds };
 }
 
@@ -252,15 +248,19 @@ function logCollector() {
   return { lines, logger: createLogger({ destination }) };
 }
 
-/** The real analyzer, counting its calls and failing at call `failAt` like a crash would. */
-function countingAnalyzer(failAt = Number.POSITIVE_INFINITY) {
-  const counter = { calls: 0 };
-  const analyze: ActivityAnalyzer = (input) => {
-    counter.calls += 1;
-    if (counter.calls === failAt) throw new Error('worker killed mid-way');
-    return analyzer(input);
-  };
-  return { counter, analyze };
+/** Damages an activity's stored streams (no longer gzip), as a bad write would: its analysis fails. */
+async function corruptStreams(db: Db, activityId: string): Promise<void> {
+  await db
+    .updateTable('activity_streams')
+    .set({ data: Buffer.from('not gzip') })
+    .where('activity_id', '=', activityId)
+    .execute();
+}
+
+/** When each activity's metrics were last written: a re-analysis that redid one would move it. */
+async function computedAt(db: Db): Promise<Map<string, number>> {
+  const rows = await db.selectFrom('activity_metrics').select(['activity_id', 'computed_at']).execute();
+  return new Map(rows.map((row) => [row.activity_id, row.computed_at.getTime()]));
 }
 
 describe('one-time re-analysis of stored activities under the current rules', () => {
@@ -281,14 +281,7 @@ describe('one-time re-analysis of stored activities under the current rules', ()
     const { database, activityIds } = await databaseWithOldMetrics();
     databases.push(database);
     const { lines, logger } = logCollector();
-    const { counter, analyze } = countingAnalyzer();
-    const outcome = await reanalyseStoredActivities({
-      db: database.db,
-      analyze,
-      pmc: pmcFrom,
-      logger,
-      now: () => now,
-    });
+    const outcome = await reanalyseStoredActivities({ db: database.db, logger, now: () => now });
     expect(outcome).toEqual({
       state: 'done',
       analysed: analysable,
@@ -296,7 +289,6 @@ describe('one-time re-analysis of stored activities under the current rules', ()
       failed: 0,
       pmcRecomputed: 2,
     });
-    expect(counter.calls).toBe(analysable);
 
     const result = await storedResults(database.db, activityIds);
     expect(result).toEqual(reference);
@@ -320,27 +312,20 @@ describe('one-time re-analysis of stored activities under the current rules', ()
     expect(messages.at(-1)).toBe('stored activities re-analysed; every PMC recomputed');
 
     // It runs once: afterwards there is nothing left to do.
-    const again = countingAnalyzer();
-    const second = await reanalyseStoredActivities({
-      db: database.db,
-      analyze: again.analyze,
-      pmc: pmcFrom,
-      logger,
-      now: () => now,
-    });
+    const written = await computedAt(database.db);
+    const second = await reanalyseStoredActivities({ db: database.db, logger, now: () => now });
     expect(second).toEqual({ state: 'idle', analysed: 0, markedForRefetch: 0, failed: 0, pmcRecomputed: 0 });
-    expect(again.counter.calls).toBe(0);
+    expect(await computedAt(database.db)).toEqual(written);
   });
 
   it('resumes after a crash without redoing what was done', async () => {
     const { database, activityIds } = await databaseWithOldMetrics();
     databases.push(database);
     const { logger } = logCollector();
-    const deps = { db: database.db, pmc: pmcFrom, logger, now: () => now };
-    const crashing = countingAnalyzer(4);
-    await expect(reanalyseStoredActivities({ ...deps, analyze: crashing.analyze })).rejects.toThrow(
-      'worker killed mid-way',
-    );
+    const deps = { db: database.db, logger, now: () => now };
+    // The fourth activity to analyse (the run of 2026-01-12) fails mid-way, as a crash would.
+    await corruptStreams(database.db, activityIds[4]!);
+    await expect(reanalyseStoredActivities(deps)).rejects.toThrow(/incorrect header check/);
     // Three analysed and the purged one marked before the crash; the fourth rolled back.
     const left = await database.db
       .selectFrom('metrics_reanalysis_queue')
@@ -348,9 +333,14 @@ describe('one-time re-analysis of stored activities under the current rules', ()
       .executeTakeFirstOrThrow();
     expect(left.n).toBe(workouts.length - 4);
 
-    const rerun = countingAnalyzer();
-    const outcome = await reanalyseStoredActivities({ ...deps, analyze: rerun.analyze });
-    expect(rerun.counter.calls).toBe(analysable - 3);
+    const written = await computedAt(database.db);
+    await storeStreams(database.db, activityIds[4]!, workouts[4]!.streams);
+    const outcome = await reanalyseStoredActivities(deps);
+    // The three analysed before the crash are not analysed again.
+    const rewritten = await computedAt(database.db);
+    for (const index of [0, 1, 3]) {
+      expect(rewritten.get(activityIds[index]!)).toBe(written.get(activityIds[index]!));
+    }
     expect(outcome).toEqual({
       state: 'done',
       analysed: analysable - 3,
@@ -365,7 +355,7 @@ describe('one-time re-analysis of stored activities under the current rules', ()
     const { database, activityIds } = await databaseWithOldMetrics();
     databases.push(database);
     const { logger } = logCollector();
-    const deps = { db: database.db, analyze: analyzer, pmc: pmcFrom, logger, now: () => now };
+    const deps = { db: database.db, logger, now: () => now };
     const first = await reanalyseStoredActivities(deps, { deadline: Date.now() - 1 });
     expect(first).toEqual({ state: 'more', analysed: 0, markedForRefetch: 0, failed: 0, pmcRecomputed: 0 });
     const rest = await reanalyseStoredActivities(deps);
@@ -376,15 +366,11 @@ describe('one-time re-analysis of stored activities under the current rules', ()
     const { database, activityIds } = await databaseWithOldMetrics();
     databases.push(database);
     const { lines, logger } = logCollector();
-    // The 40-minute ride of 2026-01-05 (2,400 samples) cannot be analysed, whatever the attempt.
-    const poisoned: ActivityAnalyzer = (input) => {
-      const time = (input.streams?.time as { data: unknown[] } | undefined)?.data;
-      if (input.sport === 'Ride' && time?.length === 2400) throw new Error('cannot analyse this one');
-      return analyzer(input);
-    };
-    const deps = { db: database.db, analyze: poisoned, pmc: pmcFrom, logger, now: () => now };
+    // The 40-minute ride of 2026-01-05 cannot be analysed, whatever the attempt: its streams are damaged.
+    await corruptStreams(database.db, activityIds[0]!);
+    const deps = { db: database.db, logger, now: () => now };
     for (let attempt = 1; attempt < 3; attempt++) {
-      await expect(reanalyseStoredActivities(deps)).rejects.toThrow('cannot analyse this one');
+      await expect(reanalyseStoredActivities(deps)).rejects.toThrow(/incorrect header check/);
     }
     const outcome = await reanalyseStoredActivities(deps);
     expect(outcome).toEqual({

@@ -1,15 +1,21 @@
-import { sql } from 'kysely';
 import { type Db, inTransaction } from '../db/connect.ts';
+import { findActivity, updateActivity } from '../db/queries/activities.ts';
 import { lockAthlete } from '../db/queries/athletes.ts';
+import {
+  dequeueActivity,
+  finishReanalysedAthlete,
+  nextQueuedActivities,
+  nextReanalysedAthlete,
+  reanalysisRemaining,
+  recordReanalysisAttempt,
+  resetQueuedMaxHr,
+} from '../db/queries/metrics-reanalysis.ts';
 import type { Logger } from '../lib/logger.ts';
 import { analyzeStoredActivity } from './activity-store.ts';
-import type { ActivityAnalyzer } from './analyzer-port.ts';
-import { type PmcCompute, recomputePmc } from './pmc-store.ts';
+import { recomputePmc } from './pmc-store.ts';
 
 export interface ReanalyseDeps {
   db: Db;
-  analyze: ActivityAnalyzer;
-  pmc: PmcCompute;
   logger: Logger;
   now: () => Date;
 }
@@ -52,25 +58,23 @@ export async function reanalyseStoredActivities(
     failed: 0,
     pmcRecomputed: 0,
   };
-  const remaining = await countRemaining(db);
+  const remaining = await reanalysisRemaining(db);
   if (remaining.activities === 0 && remaining.athletes === 0) return outcome;
   logger.info(remaining, 're-analysing stored activities under the current metric rules');
   const pastDeadline = () => options.deadline !== undefined && Date.now() >= options.deadline;
 
   for (;;) {
-    const page = await db
-      .selectFrom('metrics_reanalysis_queue')
-      .select(['activity_id', 'athlete_id'])
-      .orderBy('athlete_id')
-      .orderBy('start_date')
-      .orderBy('activity_id')
-      .limit(pageSize)
-      .execute();
+    const page = await nextQueuedActivities(db, pageSize);
     if (page.length === 0) break;
     for (const item of page) {
       if (pastDeadline()) return { ...outcome, state: 'more' };
-      // In a transaction of its own: an activity that fails does not undo it.
-      await inTransaction(db, (trx) => resetHistoryMaxHr(trx, item.athlete_id));
+      // Before an athlete's first re-analysed activity (once per athlete), the maxima of their activities
+      // still to re-analyse are cleared, so the history's highest heart rate is built from values under the
+      // current rules only (an old reading the new rules drop, e.g. 254 bpm, must not stand in for max HR;
+      // an activity given up after failing keeps its metrics but not that value). Purged activities keep
+      // theirs: they are not re-analysed now. In a transaction of its own: an activity that fails does not
+      // undo it.
+      await inTransaction(db, (trx) => resetQueuedMaxHr(trx, item.athlete_id));
       let result: 'analysed' | 'refetch' | 'failed';
       try {
         result = await reanalyseOne(deps, item.activity_id, item.athlete_id);
@@ -98,16 +102,11 @@ export async function reanalyseStoredActivities(
 
   // Every activity is through: each athlete's PMC once, from their first activity.
   for (;;) {
-    const athlete = await db
-      .selectFrom('metrics_reanalysis_athletes')
-      .select('athlete_id')
-      .orderBy('athlete_id')
-      .limit(1)
-      .executeTakeFirst();
-    if (!athlete) break;
+    const athleteId = await nextReanalysedAthlete(db);
+    if (!athleteId) break;
     if (pastDeadline()) return { ...outcome, state: 'more' };
-    await recomputePmc(db, deps.pmc, athlete.athlete_id, null, deps.now());
-    await db.deleteFrom('metrics_reanalysis_athletes').where('athlete_id', '=', athlete.athlete_id).execute();
+    await recomputePmc(db, athleteId, null, deps.now());
+    await finishReanalysedAthlete(db, athleteId);
     outcome.pmcRecomputed += 1;
   }
   logger.info(outcome, 'stored activities re-analysed; every PMC recomputed');
@@ -122,81 +121,24 @@ async function reanalyseOne(
   return inTransaction(deps.db, async (trx) => {
     // One writer per athlete, as the sync and the imports hold it.
     await lockAthlete(trx, athleteId);
-    const activity = await trx
-      .selectFrom('activities')
-      .select(['id', 'streams_state'])
-      .where('id', '=', activityId)
-      .executeTakeFirst();
+    const activity = await findActivity(trx, activityId);
     let result: 'analysed' | 'refetch' = 'analysed';
     if (activity?.streams_state === 'purged') {
       // Its metrics stay until the streams are back; the next sync fetches them and re-analyses.
-      await trx
-        .updateTable('activities')
-        .set({ streams_refetch_due: true })
-        .where('id', '=', activityId)
-        .execute();
+      await updateActivity(trx, activityId, { streams_refetch_due: true });
       result = 'refetch';
     } else if (activity) {
-      await analyzeStoredActivity(trx, deps.analyze, activityId);
+      await analyzeStoredActivity(trx, activityId);
     }
-    await trx.deleteFrom('metrics_reanalysis_queue').where('activity_id', '=', activityId).execute();
+    await dequeueActivity(trx, activityId);
     return result;
   });
 }
 
-/**
- * Before an athlete's first re-analysed activity (once per athlete), the maxima of their activities still to re-analyse are
- * cleared, so the history's highest heart rate is built from values under the current rules only (an
- * old reading the new rules drop, e.g. 254 bpm, must not stand in for max HR; an activity given up after
- * failing keeps its metrics but not that value). Purged activities keep theirs: they are not re-analysed now.
- */
 /** Counts a failed attempt (outside the rolled-back transaction); at the last one the activity leaves the queue. */
 async function recordFailure(db: Db, activityId: string, error: unknown): Promise<number> {
-  const row = await db
-    .updateTable('metrics_reanalysis_queue')
-    .set((eb) => ({
-      attempts: eb('attempts', '+', 1),
-      last_error: (error instanceof Error ? error.message : String(error)).slice(0, 500),
-    }))
-    .where('activity_id', '=', activityId)
-    .returning('attempts')
-    .executeTakeFirst();
-  const attempts = row?.attempts ?? maxAttempts;
-  if (attempts >= maxAttempts) {
-    await db.deleteFrom('metrics_reanalysis_queue').where('activity_id', '=', activityId).execute();
-  }
+  const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+  const attempts = (await recordReanalysisAttempt(db, activityId, message)) ?? maxAttempts;
+  if (attempts >= maxAttempts) await dequeueActivity(db, activityId);
   return attempts;
-}
-
-async function resetHistoryMaxHr(db: Db, athleteId: string): Promise<void> {
-  const reset = await db
-    .updateTable('metrics_reanalysis_athletes')
-    .set({ max_hr_reset: true })
-    .where('athlete_id', '=', athleteId)
-    .where('max_hr_reset', '=', false)
-    .executeTakeFirst();
-  if (Number(reset.numUpdatedRows) === 0) return;
-  await db
-    .updateTable('activity_metrics')
-    .set({ max_hr: null })
-    .where('athlete_id', '=', athleteId)
-    .where('activity_id', 'in', (eb) =>
-      eb
-        .selectFrom('metrics_reanalysis_queue')
-        .innerJoin('activities', 'activities.id', 'metrics_reanalysis_queue.activity_id')
-        .select('metrics_reanalysis_queue.activity_id')
-        .where('metrics_reanalysis_queue.athlete_id', '=', athleteId)
-        .where('activities.streams_state', '!=', 'purged'),
-    )
-    .execute();
-}
-
-async function countRemaining(db: Db): Promise<{ activities: number; athletes: number }> {
-  const row = await db
-    .selectNoFrom([
-      sql<number>`(SELECT count(*)::int FROM metrics_reanalysis_queue)`.as('activities'),
-      sql<number>`(SELECT count(*)::int FROM metrics_reanalysis_athletes)`.as('athletes'),
-    ])
-    .executeTakeFirstOrThrow();
-  return row;
 }

@@ -1,12 +1,19 @@
 import { type Db, inTransaction } from '../db/connect.ts';
-import { lockAthlete } from '../db/queries/athletes.ts';
+import {
+  deleteActivity,
+  deleteStravaActivities,
+  deleteStravaStreams,
+  findActivityByStravaId,
+  firstStravaActivityDay,
+  forgetStravaRawData,
+} from '../db/queries/activities.ts';
+import { followActivityTimezone, lockAthlete } from '../db/queries/athletes.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { isValidTimeZone } from '../lib/local-time.ts';
 import type { Logger } from '../lib/logger.ts';
 import { analyzeStoredActivity, storeStreams, upsertStravaActivity } from './activity-store.ts';
-import type { ActivityAnalyzer } from './analyzer-port.ts';
 import { matchActivityToPlan, rematchDayAfterDelete } from './match-activity.ts';
-import { type PmcCompute, recomputePmc } from './pmc-store.ts';
+import { recomputePmc } from './pmc-store.ts';
 import {
   type IncomingFile,
   type IncomingLegs,
@@ -18,11 +25,9 @@ import { type CsvOnlyActivity, storeCsvActivity } from './store-csv-activity.ts'
 import type { StravaActivity } from './strava-activity.ts';
 import { detachStravaDelivery, mergeStravaDelivery } from './strava-merge.ts';
 
-/** What the write path needs: the database, the metrics engine as it calls it, the clock and a logger. */
+/** What the write path needs: the database, the clock and a logger (the metrics engine is called directly). */
 export interface ActivityDeps {
   db: Db;
-  analyze: ActivityAnalyzer;
-  pmc: PmcCompute;
   now: () => Date;
   logger: Logger;
 }
@@ -44,7 +49,7 @@ export interface CsvDelivery {
 export type Delivery = StravaDelivery | FileDelivery | CsvDelivery;
 
 export interface RecordOptions {
-  /** False for a bulk import: it recomputes the PMC once at the end (`recomputeFrom`). Default true. */
+  /** False for a bulk delivery: it settles the PMC once at the end (`settleLoad`). Default true. */
   recompute?: boolean;
 }
 
@@ -92,48 +97,48 @@ export function recordDelivery(
 ): Promise<StravaRecorded | StoredFileActivity | StoredFileActivity[]> {
   return inTransaction(deps.db, async (trx) => {
     await lockAthlete(trx, athlete.id);
-    const stored = await store(trx, deps, athlete, delivery);
+    const stored = await store(trx, athlete, delivery);
     const changed = (Array.isArray(stored) ? stored : [stored]).filter((one) => one.changedFrom !== null);
     // Like every delivery, a new or changed activity is paired with the day's planned workout
     // (failure-tolerant: a savepoint, logged, never fails the delivery).
     for (const one of changed) await matchActivityToPlan(trx, one.activityId, deps.logger);
     const from = earliest(changed.map((one) => one.changedFrom));
-    if (from && options.recompute !== false) await recomputePmc(trx, deps.pmc, athlete.id, from, deps.now());
+    if (from && options.recompute !== false) await recomputePmc(trx, athlete.id, from, deps.now());
     return stored;
   });
 }
 
 async function store(
   trx: Db,
-  deps: ActivityDeps,
   athlete: AthleteRow | Pick<AthleteRow, 'id'>,
   delivery: Delivery,
 ): Promise<StravaRecorded | StoredFileActivity | StoredFileActivity[]> {
   switch (delivery.kind) {
     case 'strava':
-      return storeStravaDelivery(trx, deps.analyze, athlete.id, delivery);
+      return storeStravaDelivery(trx, athlete.id, delivery);
     case 'file':
-      return storeActivityFile(trx, deps.analyze, athlete as AthleteRow, delivery.file);
+      return storeActivityFile(trx, athlete as AthleteRow, delivery.file);
     case 'legs':
-      return storeActivityFileLegs(trx, deps.analyze, athlete as AthleteRow, delivery.file);
+      return storeActivityFileLegs(trx, athlete as AthleteRow, delivery.file);
     case 'csv':
-      return storeCsvActivity(trx, deps.analyze, athlete as AthleteRow, delivery.row, delivery.sourceRef);
+      return storeCsvActivity(trx, athlete as AthleteRow, delivery.row, delivery.sourceRef);
   }
 }
 
 async function storeStravaDelivery(
   trx: Db,
-  analyze: ActivityAnalyzer,
   athleteId: string,
   { activity, streams }: StravaDelivery,
 ): Promise<StravaRecorded> {
   // The same workout uploaded as a file or imported from an export stays one activity.
-  const merged = await mergeStravaDelivery(trx, analyze, athleteId, activity, streams);
+  const merged = await mergeStravaDelivery(trx, athleteId, activity, streams);
   if (merged) return { ...merged, created: false };
-  await followActivityTimezone(trx, athleteId, activity);
+  // Until the athlete picks a time zone, it follows their newest Strava activity's.
+  const zone = activity.timezone;
+  if (zone && isValidTimeZone(zone)) await followActivityTimezone(trx, athleteId, zone, activity.startDate);
   const stored = await upsertStravaActivity(trx, athleteId, activity);
   await storeStreams(trx, stored.id, streams);
-  await analyzeStoredActivity(trx, analyze, stored.id);
+  await analyzeStoredActivity(trx, stored.id);
   const changedFrom =
     stored.previousLocalDate && stored.previousLocalDate < stored.localDate
       ? stored.previousLocalDate
@@ -151,55 +156,71 @@ export function removeDelivery(
   delivery: { kind: 'strava'; stravaId: string; ownerAthleteId: string },
 ): Promise<boolean> {
   return inTransaction(deps.db, async (trx) => {
-    const activity = await trx
-      .selectFrom('activities')
-      .select(['id', 'athlete_id', 'local_date', 'source'])
-      .where('strava_id', '=', delivery.stravaId)
-      .where('athlete_id', '=', delivery.ownerAthleteId)
-      .executeTakeFirst();
-    if (!activity) return false;
+    const activity = await findActivityByStravaId(trx, delivery.stravaId);
+    if (!activity || activity.athlete_id !== delivery.ownerAthleteId) return false;
     if (activity.source !== 'strava_api') {
       await detachStravaDelivery(trx, activity.id, delivery.stravaId);
       return false;
     }
     await lockAthlete(trx, activity.athlete_id);
-    await trx.deleteFrom('activities').where('id', '=', activity.id).execute();
+    await deleteActivity(trx, activity.id);
     await rematchDayAfterDelete(trx, activity.athlete_id, activity.local_date, deps.logger);
-    await recomputePmc(trx, deps.pmc, activity.athlete_id, activity.local_date, deps.now());
+    await recomputePmc(trx, activity.athlete_id, activity.local_date, deps.now());
     return true;
   });
-}
-
-/**
- * Until the athlete picks a time zone, it follows their newest activity's (Strava reports one per
- * activity): the digest hour and "today" are then theirs without asking. An older activity never moves it.
- */
-async function followActivityTimezone(db: Db, athleteId: string, activity: StravaActivity): Promise<void> {
-  const zone = activity.timezone;
-  if (!zone || !isValidTimeZone(zone)) return;
-  await db
-    .updateTable('athletes')
-    .set({ timezone: zone, updated_at: new Date() })
-    .where('id', '=', athleteId)
-    .where('timezone_chosen', '=', false)
-    .where('timezone', '!=', zone)
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('activities')
-            .select('activities.id')
-            .where('activities.athlete_id', '=', athleteId)
-            .where('activities.source', '=', 'strava_api')
-            .where('activities.start_date', '>', activity.startDate),
-        ),
-      ),
-    )
-    .execute();
 }
 
 function earliest(days: (string | null)[]): string | null {
   let first: string | null = null;
   for (const day of days) if (day !== null && (first === null || day < first)) first = day;
   return first;
+}
+
+/**
+ * Brings the athlete's PMC up to date from `fromDate` (null: from their first activity) after deliveries
+ * recorded with `recompute: false` — a backfill slice, an export import, the demo season — or after a
+ * re-analysis. Under the athlete's row lock like every write; joins the caller's transaction.
+ */
+export async function settleLoad(
+  db: Db,
+  athleteId: string,
+  fromDate: string | null,
+  now = new Date(),
+): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    await lockAthlete(trx, athleteId);
+    await recomputePmc(trx, athleteId, fromDate, now);
+  });
+}
+
+export interface StravaDataRemoved {
+  activitiesDeleted: number;
+  streamsDeleted: number;
+  /** The earliest day whose PMC changed, or null when nothing did. */
+  recomputeFrom: string | null;
+}
+
+/**
+ * The athlete's Strava API data leaves (disconnect, deauthorization): their Strava activities with streams
+ * and metrics, or with `keepDerived` only the streams, Strava's summaries and titles (the computed numbers
+ * stay). Files and exports are never touched. The PMC is then recomputed from `recomputeFrom` (the whole
+ * history when it is null), unless `recompute` is false (the caller queues it). Joins the caller's
+ * transaction.
+ */
+export function removeStravaData(
+  db: Db,
+  athleteId: string,
+  options: { keepDerived: boolean; recompute?: boolean },
+  now = new Date(),
+): Promise<StravaDataRemoved> {
+  return inTransaction(db, async (trx) => {
+    const earliest = await firstStravaActivityDay(trx, athleteId);
+    const streamsDeleted = await deleteStravaStreams(trx, athleteId);
+    let activitiesDeleted = 0;
+    if (options.keepDerived) await forgetStravaRawData(trx, athleteId);
+    else activitiesDeleted = await deleteStravaActivities(trx, athleteId);
+    const recomputeFrom = options.keepDerived || activitiesDeleted === 0 ? null : earliest;
+    if (options.recompute !== false) await recomputePmc(trx, athleteId, recomputeFrom, now);
+    return { activitiesDeleted, streamsDeleted, recomputeFrom };
+  });
 }

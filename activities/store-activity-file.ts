@@ -1,4 +1,11 @@
 import type { Db } from '../db/connect.ts';
+import {
+  deleteActivity,
+  findActivityByStravaId,
+  insertActivity,
+  updateActivity,
+} from '../db/queries/activities.ts';
+import { activityOfSource } from '../db/queries/activity-sources.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
 import { wallClock } from '../lib/local-time.ts';
@@ -11,13 +18,12 @@ import {
   toKeyByType,
 } from './activity-file.ts';
 import { analyzeStoredActivity, refuseImplausibleStart, storeStreams } from './activity-store.ts';
-import type { ActivityAnalyzer } from './analyzer-port.ts';
 import {
-  compareRichness,
-  describeRichness,
+  compareDeliveries,
   ensureSourceRecorded,
   findDuplicate,
-  markOthersReplaced,
+  findDuplicateById,
+  recordKeptSource,
   recordSource,
   richnessOf,
 } from './dedup.ts';
@@ -59,7 +65,6 @@ export interface StoredFileActivity {
  */
 export async function storeActivityFile(
   db: Db,
-  analyze: ActivityAnalyzer,
   athlete: AthleteRow,
   incoming: IncomingFile,
 ): Promise<StoredFileActivity> {
@@ -94,8 +99,7 @@ export async function storeActivityFile(
   );
 
   if (duplicate) {
-    const richer = compareRichness(richness, duplicate.richness) > 0;
-    const comparison = `${incoming.source} (${describeRichness(richness)}) vs ${duplicate.source} (${describeRichness(duplicate.richness)})`;
+    const { richer, comparison } = compareDeliveries({ source: incoming.source, richness }, duplicate);
     if (!richer) {
       const reason = `same workout as activity ${duplicate.id}; kept its ${duplicate.source} streams, which are as rich or richer: ${comparison}`;
       await recordSource(db, { ...base, activityId: duplicate.id, kept: false, reason });
@@ -106,64 +110,55 @@ export async function storeActivityFile(
     // firewall reads `source` as where every value came from).
     const sport = incoming.sport ?? parsed.sport ?? duplicate.sport;
     const fromApi = duplicate.source === 'strava_api';
-    await db
-      .updateTable('activities')
-      .set({
-        source: incoming.source,
-        name: (incoming.name ?? parsed.name ?? (fromApi ? defaultName(sport, parsed) : duplicate.name)).slice(
-          0,
-          200,
-        ),
-        sport_type: sport,
-        elapsed_time_s: durationS,
-        moving_time_s: null,
-        // A recorded file replaces what may have been a manual entry.
-        manual: false,
-        multisport_group: incoming.leg?.group ?? null,
-        leg_index: incoming.leg?.index ?? null,
-        distance_m: streamDistanceM(parsed.streams),
-        elevation_gain_m: streamElevationGainM(parsed.streams),
-        summary: fileSummary(incoming),
-        updated_at: new Date(),
-      })
-      .where('id', '=', duplicate.id)
-      .execute();
+    await updateActivity(db, duplicate.id, {
+      source: incoming.source,
+      name: (incoming.name ?? parsed.name ?? (fromApi ? defaultName(sport, parsed) : duplicate.name)).slice(
+        0,
+        200,
+      ),
+      sport_type: sport,
+      elapsed_time_s: durationS,
+      moving_time_s: null,
+      // A recorded file replaces what may have been a manual entry.
+      manual: false,
+      multisport_group: incoming.leg?.group ?? null,
+      leg_index: incoming.leg?.index ?? null,
+      distance_m: streamDistanceM(parsed.streams),
+      elevation_gain_m: streamElevationGainM(parsed.streams),
+      summary: fileSummary(incoming),
+      updated_at: new Date(),
+    });
     await storeStreams(db, duplicate.id, streams);
-    await markOthersReplaced(db, duplicate.id, incoming.source, incoming.sourceRef, `replaced: ${reason}`);
-    await recordSource(db, { ...base, activityId: duplicate.id, kept: true, reason });
-    const localDate = await analyzeStoredActivity(db, analyze, duplicate.id);
+    await recordKeptSource(db, { ...base, activityId: duplicate.id, reason });
+    const localDate = await analyzeStoredActivity(db, duplicate.id);
     return { activityId: duplicate.id, status: 'replaced_streams', reason, changedFrom: localDate };
   }
 
   const sport = incoming.sport ?? parsed.sport ?? 'Workout';
   const local = wallClock(start, athlete.timezone);
-  const row = await db
-    .insertInto('activities')
-    .values({
-      athlete_id: athlete.id,
-      source: incoming.source,
-      strava_id: stravaId,
-      name: (incoming.name ?? parsed.name ?? defaultName(sport, parsed)).slice(0, 200),
-      sport_type: sport,
-      start_date: start,
-      start_date_local: local.dateTime,
-      local_date: local.date,
-      timezone: athlete.timezone,
-      distance_m: streamDistanceM(parsed.streams),
-      moving_time_s: null,
-      elapsed_time_s: durationS,
-      elevation_gain_m: streamElevationGainM(parsed.streams),
-      multisport_group: incoming.leg?.group ?? null,
-      leg_index: incoming.leg?.index ?? null,
-      summary: fileSummary(incoming),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await storeStreams(db, row.id, streams);
+  const activityId = await insertActivity(db, {
+    athlete_id: athlete.id,
+    source: incoming.source,
+    strava_id: stravaId,
+    name: (incoming.name ?? parsed.name ?? defaultName(sport, parsed)).slice(0, 200),
+    sport_type: sport,
+    start_date: start,
+    start_date_local: local.dateTime,
+    local_date: local.date,
+    timezone: athlete.timezone,
+    distance_m: streamDistanceM(parsed.streams),
+    moving_time_s: null,
+    elapsed_time_s: durationS,
+    elevation_gain_m: streamElevationGainM(parsed.streams),
+    multisport_group: incoming.leg?.group ?? null,
+    leg_index: incoming.leg?.index ?? null,
+    summary: fileSummary(incoming),
+  });
+  await storeStreams(db, activityId, streams);
   const reason = 'first delivery of this workout';
-  await recordSource(db, { ...base, activityId: row.id, kept: true, reason });
-  const localDate = await analyzeStoredActivity(db, analyze, row.id);
-  return { activityId: row.id, status: 'created', reason, changedFrom: localDate };
+  await recordSource(db, { ...base, activityId, kept: true, reason });
+  const localDate = await analyzeStoredActivity(db, activityId);
+  return { activityId, status: 'created', reason, changedFrom: localDate };
 }
 
 function defaultName(sport: string, parsed: ParsedActivityFile): string {
@@ -192,20 +187,18 @@ function fileSummary(incoming: IncomingFile): string {
  */
 export async function storeActivityFileLegs(
   db: Db,
-  analyze: ActivityAnalyzer,
   athlete: AthleteRow,
   incoming: IncomingLegs,
 ): Promise<StoredFileActivity[]> {
   const { legs, ...delivery } = incoming;
-  if (legs.length === 1)
-    return [await storeActivityFile(db, analyze, athlete, { ...delivery, parsed: legs[0]! })];
+  if (legs.length === 1) return [await storeActivityFile(db, athlete, { ...delivery, parsed: legs[0]! })];
   const group = `${delivery.source}:${delivery.sourceRef}`;
   const legRef = (index: number) => `${delivery.sourceRef}#leg${index + 1}`;
   const whole = await replaceWholeSpan(db, athlete.id, delivery, legs);
   const results: StoredFileActivity[] = [];
   for (const [index, parsed] of legs.entries()) {
     const sport = parsed.sport ?? 'Workout';
-    const stored = await storeActivityFile(db, analyze, athlete, {
+    const stored = await storeActivityFile(db, athlete, {
       ...delivery,
       parsed,
       sourceRef: legRef(index),
@@ -251,40 +244,22 @@ async function replaceWholeSpan(
     end = Math.max(end, leg.startTime!.getTime() + streamDurationS(leg.streams) * 1000);
   }
   const spanS = Math.round((end - start.getTime()) / 1000);
-  const byStravaId = delivery.stravaId
-    ? await db
-        .selectFrom('activities')
-        .select(['id', 'multisport_group'])
-        .where('athlete_id', '=', athleteId)
-        .where('strava_id', '=', delivery.stravaId)
-        .executeTakeFirst()
-    : undefined;
-  const candidate = byStravaId ?? (await findDuplicate(db, athleteId, start, spanS));
+  const byStravaId = delivery.stravaId ? await findActivityByStravaId(db, delivery.stravaId) : undefined;
+  const candidate =
+    byStravaId?.athlete_id === athleteId
+      ? await findDuplicateById(db, byStravaId.id)
+      : await findDuplicate(db, athleteId, start, spanS);
   if (!candidate) return null;
-  const row = await db
-    .selectFrom('activities')
-    .leftJoin('activity_streams', 'activity_streams.activity_id', 'activities.id')
-    .select([
-      'activities.id',
-      'activities.source',
-      'activities.strava_id',
-      'activities.local_date',
-      'activities.multisport_group',
-      'activity_streams.channels',
-      'activity_streams.sample_count',
-    ])
-    .where('activities.id', '=', candidate.id)
-    .executeTakeFirstOrThrow();
   // A leg of this or another file is not the whole span; it is matched leg by leg.
-  if (row.multisport_group !== null) return null;
-  await db.deleteFrom('activities').where('id', '=', row.id).execute();
+  if (candidate.multisportGroup !== null) return null;
+  await deleteActivity(db, candidate.id);
   return {
-    stravaId: row.strava_id,
-    localDate: row.local_date,
-    source: row.source,
-    sourceRef: row.strava_id ?? `activity:${row.id}`,
-    channels: row.channels ?? [],
-    samples: row.sample_count ?? 0,
+    stravaId: candidate.stravaId,
+    localDate: candidate.localDate,
+    source: candidate.source,
+    sourceRef: candidate.stravaId ?? `activity:${candidate.id}`,
+    channels: candidate.channels,
+    samples: candidate.richness.samples,
   };
 }
 
@@ -295,14 +270,8 @@ export async function alreadyImported(
   source: IncomingFile['source'],
   sourceRef: string,
 ): Promise<Omit<StoredFileActivity, 'reason'> | null> {
-  const row = await db
-    .selectFrom('activity_sources')
-    .select('activity_id')
-    .where('athlete_id', '=', athleteId)
-    .where('source', '=', source)
-    .where('source_ref', '=', sourceRef)
-    .executeTakeFirst();
-  return row ? { activityId: row.activity_id, status: 'already_imported', changedFrom: null } : null;
+  const activityId = await activityOfSource(db, athleteId, source, sourceRef);
+  return activityId ? { activityId, status: 'already_imported', changedFrom: null } : null;
 }
 
 /**
@@ -317,13 +286,7 @@ export async function matchExisting(
   start: Date,
   durationS: number,
 ) {
-  const byStravaId = incomingStravaId
-    ? await db
-        .selectFrom('activities')
-        .select(['id', 'athlete_id'])
-        .where('strava_id', '=', incomingStravaId)
-        .executeTakeFirst()
-    : undefined;
+  const byStravaId = incomingStravaId ? await findActivityByStravaId(db, incomingStravaId) : undefined;
   const stravaId = byStravaId
     ? byStravaId.athlete_id === athleteId
       ? incomingStravaId
@@ -335,42 +298,7 @@ export async function matchExisting(
       : await findDuplicate(db, athleteId, start, durationS);
   if (duplicate) {
     await ensureSourceRecorded(db, duplicate.id);
-    if (stravaId && !duplicate.stravaId) {
-      await db
-        .updateTable('activities')
-        .set({ strava_id: stravaId })
-        .where('id', '=', duplicate.id)
-        .execute();
-    }
+    if (stravaId && !duplicate.stravaId) await updateActivity(db, duplicate.id, { strava_id: stravaId });
   }
   return { duplicate, stravaId };
-}
-
-async function findDuplicateById(db: Db, id: string) {
-  const row = await db
-    .selectFrom('activities')
-    .leftJoin('activity_streams', 'activity_streams.activity_id', 'activities.id')
-    .select([
-      'activities.id',
-      'activities.source',
-      'activities.strava_id',
-      'activities.local_date',
-      'activities.name',
-      'activities.sport_type',
-      'activities.start_date',
-      'activity_streams.channels',
-      'activity_streams.sample_count',
-    ])
-    .where('activities.id', '=', id)
-    .executeTakeFirstOrThrow();
-  return {
-    id: row.id,
-    source: row.source,
-    stravaId: row.strava_id,
-    localDate: row.local_date,
-    name: row.name,
-    sport: row.sport_type,
-    startDate: row.start_date,
-    richness: richnessOf(row.channels ?? [], row.sample_count ?? 0),
-  };
 }

@@ -1,9 +1,9 @@
 import type { Db } from '../db/connect.ts';
+import { insertActivity } from '../db/queries/activities.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
 import { wallClock } from '../lib/local-time.ts';
 import { analyzeStoredActivity, refuseImplausibleStart, storeStreams } from './activity-store.ts';
-import type { ActivityAnalyzer } from './analyzer-port.ts';
 import { describeRichness, recordSource } from './dedup.ts';
 import { alreadyImported, matchExisting, type StoredFileActivity } from './store-activity-file.ts';
 
@@ -35,7 +35,6 @@ export type CsvOnlyActivity = ExportActivity & { startTime: Date; elapsedS: numb
  */
 export async function storeCsvActivity(
   db: Db,
-  analyze: ActivityAnalyzer,
   athlete: AthleteRow,
   listed: CsvOnlyActivity,
   sourceRef: string,
@@ -65,29 +64,25 @@ export async function storeCsvActivity(
   }
   const sport = listed.sport ?? 'Workout';
   const local = wallClock(listed.startTime, athlete.timezone);
-  const row = await db
-    .insertInto('activities')
-    .values({
-      athlete_id: athlete.id,
-      source: 'strava_export',
-      strava_id: stravaId,
-      name: (listed.name ?? sport).slice(0, 200),
-      sport_type: sport,
-      start_date: listed.startTime,
-      start_date_local: local.dateTime,
-      local_date: local.date,
-      timezone: athlete.timezone,
-      distance_m: listed.distanceM,
-      moving_time_s: listed.movingS,
-      elapsed_time_s: listed.elapsedS,
-      manual: true,
-      summary: toJson({ csv: { activityId: listed.id, withoutFile: true } }),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await storeStreams(db, row.id, null);
+  const activityId = await insertActivity(db, {
+    athlete_id: athlete.id,
+    source: 'strava_export',
+    strava_id: stravaId,
+    name: (listed.name ?? sport).slice(0, 200),
+    sport_type: sport,
+    start_date: listed.startTime,
+    start_date_local: local.dateTime,
+    local_date: local.date,
+    timezone: athlete.timezone,
+    distance_m: listed.distanceM,
+    moving_time_s: listed.movingS,
+    elapsed_time_s: listed.elapsedS,
+    manual: true,
+    summary: toJson({ csv: { activityId: listed.id, withoutFile: true } }),
+  });
+  await storeStreams(db, activityId, null);
   const reason = 'first delivery of this workout (activities.csv, no file)';
-  await recordSource(db, { ...base, activityId: row.id, kept: true, reason });
-  const localDate = await analyzeStoredActivity(db, analyze, row.id);
-  return { activityId: row.id, status: 'created', reason, changedFrom: localDate };
+  await recordSource(db, { ...base, activityId, kept: true, reason });
+  const localDate = await analyzeStoredActivity(db, activityId);
+  return { activityId, status: 'created', reason, changedFrom: localDate };
 }

@@ -1,12 +1,10 @@
 import type { PgBoss } from 'pg-boss';
-import { createAnalyzer } from '../activities/analyzer.ts';
 import { createDmSender } from '../bot/dm-sender.ts';
 import type { ChartRenderer } from '../charts/renderer.ts';
 import type { Db } from '../db/connect.ts';
 import { createStravaServices } from '../ingest/strava-services.ts';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
-import { pmcFrom } from '../metrics/pmc.ts';
 import type { AppContext } from './context.ts';
 
 /** The one place a process's services are wired together from configuration. */
@@ -21,7 +19,6 @@ export function buildAppContext(options: {
 }): AppContext {
   const { config, logger, db, boss } = options;
   const now = options.now ?? (() => new Date());
-  const analyze = createAnalyzer();
   return {
     config,
     logger,
@@ -35,13 +32,9 @@ export function buildAppContext(options: {
       db,
       boss,
       logger,
-      analyze,
-      pmc: pmcFrom,
       now,
       ...(options.retryBaseDelayMs !== undefined ? { retryBaseDelayMs: options.retryBaseDelayMs } : {}),
     }),
-    analyze,
-    pmc: pmcFrom,
     charts: lazyChartRenderer(config.quickchartUrl, logger),
     now,
   };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { analyzeStoredActivity, storeStreams } from '../activities/activity-store.ts';
-import { createAnalyzer } from '../activities/analyzer.ts';
+import { analyzeActivity } from '../activities/analyzer.ts';
 import { connectDb, type Db } from '../db/connect.ts';
 import { startEmbeddedPostgres } from '../db/embedded-postgres.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -29,10 +29,9 @@ export async function run(): Promise<Record<string, unknown>> {
   const scratch = await scratchDatabase();
   try {
     const db = scratch.db;
-    const analyze = createAnalyzer();
     const streams = rideStreams();
     // A realistic stored metrics document (power curve, peaks, zones): what the old scan read per row.
-    const metrics = analyze({
+    const metrics = analyzeActivity({
       streams,
       sport: 'Ride',
       thresholds: { ftp: 250, lthr: 165 },
@@ -62,12 +61,12 @@ export async function run(): Promise<Record<string, unknown>> {
       histories.push({ y, athleteId, picked, times: [], scans: [] });
     }
     await sql`ANALYZE`.execute(db);
-    for (const h of histories) for (const id of h.picked) await analyzeStoredActivity(db, analyze, id);
+    for (const h of histories) for (const id of h.picked) await analyzeStoredActivity(db, id);
     for (let pass = 0; pass < rounds; pass++) {
       for (let i = 0; i < sampled; i++) {
         for (const h of histories) {
           const started = performance.now();
-          await analyzeStoredActivity(db, analyze, h.picked[i]!);
+          await analyzeStoredActivity(db, h.picked[i]!);
           h.times.push(performance.now() - started);
         }
       }

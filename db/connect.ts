@@ -53,3 +53,19 @@ export function inTransaction<T>(db: Db, fn: (trx: Transaction<Database>) => Pro
 export async function pingDb(db: Db): Promise<void> {
   await sql`SELECT 1`.execute(db);
 }
+
+/**
+ * Runs `fn` so that its failure undoes only its own writes: under a savepoint inside the caller's
+ * transaction, or in a transaction of its own. The error is rethrown either way.
+ */
+export async function inSavepoint(db: Db, name: string, fn: (db: Db) => Promise<void>): Promise<void> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => fn(trx));
+  await sql`SAVEPOINT ${sql.id(name)}`.execute(db);
+  try {
+    await fn(db);
+    await sql`RELEASE SAVEPOINT ${sql.id(name)}`.execute(db);
+  } catch (error) {
+    await sql`ROLLBACK TO SAVEPOINT ${sql.id(name)}`.execute(db);
+    throw error;
+  }
+}

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
 import { ZipFile } from 'yazl';
 import type { Db } from '../db/connect.ts';
-import { activityIdsWithStreams, storedStreamData } from '../db/queries/activity-streams.ts';
+import { activityIdsWithStreams, streamsData } from '../db/queries/activity-streams.ts';
 import {
   type AthleteTable,
   athleteTableRows,
@@ -171,7 +171,7 @@ function rowsOf(
 }
 
 async function loadStreamJson(db: Db, activityId: string): Promise<Buffer> {
-  const data = await storedStreamData(db, activityId);
+  const data = await streamsData(db, activityId);
   if (!data) throw new Error(`the streams of activity ${activityId} are gone`);
   return gunzipSync(data);
 }

@@ -5,8 +5,7 @@ import { join, posix, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Transaction } from 'kysely';
 import type { PgBoss } from 'pg-boss';
-import { recomputePmc } from '../activities/pmc-store.ts';
-import { recordDelivery } from '../activities/record-delivery.ts';
+import { recordDelivery, settleLoad } from '../activities/record-delivery.ts';
 import type { Notification } from '../bot/notifications.ts';
 import type { Database } from '../db/database.ts';
 import { multisportLegIds } from '../db/queries/activities.ts';
@@ -374,7 +373,7 @@ async function finish(deps: ExportImportDeps, importId: string): Promise<string 
   const first = await importFirstDay(deps.db, importId);
   await deps.db.transaction().execute(async (trx) => {
     await lockAthlete(trx, row.athlete_id);
-    if (first) await recomputePmc(trx, deps.pmc, row.athlete_id, first, deps.now());
+    if (first) await settleLoad(trx, row.athlete_id, first, deps.now());
     await updateExportImport(trx, importId, { state: 'done', finished_at: new Date() });
     await deleteImportChunks(trx, importId);
     for (const activityId of workout) await queueWorkoutMessage(trx, row.athlete_id, activityId);

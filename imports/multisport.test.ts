@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ParsedActivityFile } from '../activities/activity-file.ts';
 import { storeStreams } from '../activities/activity-store.ts';
-import { createAnalyzer } from '../activities/analyzer.ts';
 import { mergeStravaDelivery } from '../activities/strava-merge.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
 import type { StravaActivity } from '../ingest/strava-port.ts';
 import { createLogger } from '../lib/logger.ts';
-import { pmcFrom } from '../metrics/pmc.ts';
 import { createTestDatabase, type TestDatabase } from '../test/db.ts';
 import { type ImportDeps, importActivityFileLegs } from './import-file.ts';
 import { uploadLegsReply } from './upload-reply.ts';
@@ -64,8 +62,6 @@ describe('multisport files: one activity per leg', () => {
     database = await createTestDatabase();
     deps = {
       db: database.db,
-      analyze: createAnalyzer(),
-      pmc: pmcFrom,
       now: () => now,
       logger: createLogger({ level: 'silent' }),
     };
@@ -262,13 +258,7 @@ describe('multisport files: one activity per leg', () => {
 
     // The Strava activity is updated later (a webhook): it joins the legs, its richer streams do not
     // replace the run leg's.
-    const merged = await mergeStravaDelivery(
-      database.db,
-      deps.analyze,
-      athlete.id,
-      stravaWhole('7770001'),
-      wholeStreams(),
-    );
+    const merged = await mergeStravaDelivery(database.db, athlete.id, stravaWhole('7770001'), wholeStreams());
     expect(merged?.activityId).toBe(rows[0]!.id);
     const after = await activities();
     expect(after).toEqual(rows);
@@ -283,13 +273,7 @@ describe('multisport files: one activity per leg', () => {
   it('a Strava activity of the whole span arriving after the legs joins them instead of counting twice', async () => {
     await upload('sha256-three');
     const rows = await activities();
-    const merged = await mergeStravaDelivery(
-      database.db,
-      deps.analyze,
-      athlete.id,
-      stravaWhole('8880001'),
-      wholeStreams(),
-    );
+    const merged = await mergeStravaDelivery(database.db, athlete.id, stravaWhole('8880001'), wholeStreams());
     expect(merged?.activityId).toBe(rows[0]!.id);
     const after = await activities();
     expect(after.length).toBe(3);

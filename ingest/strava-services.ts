@@ -1,6 +1,4 @@
 import type { PgBoss } from 'pg-boss';
-import type { ActivityAnalyzer } from '../activities/analyzer-port.ts';
-import type { PmcCompute } from '../activities/pmc-store.ts';
 import type { Db } from '../db/connect.ts';
 import type { Config } from '../lib/config.ts';
 import { createFernet } from '../lib/fernet.ts';
@@ -31,9 +29,6 @@ export interface IngestContext {
   boss: PgBoss;
   /** Null when Strava is not configured. */
   strava: StravaServices | null;
-  /** The metrics engine, as the pipeline calls it. */
-  analyze: ActivityAnalyzer;
-  pmc: PmcCompute;
   /** The clock (tests simulate days with it). */
   now: () => Date;
 }
@@ -44,8 +39,6 @@ export function createStravaServices(options: {
   db: Db;
   boss: PgBoss;
   logger: Logger;
-  analyze: ActivityAnalyzer;
-  pmc: PmcCompute;
   now: () => Date;
   /** Tests shorten Strava's retry backoff. */
   retryBaseDelayMs?: number;
@@ -85,8 +78,6 @@ export function createStravaServices(options: {
           now,
           rejectedToken,
         ),
-      analyze: options.analyze,
-      pmc: options.pmc,
       now,
     },
   };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeStoredActivity, storeStreams } from '../../activities/activity-store.ts';
-import { recomputePmc } from '../../activities/pmc-store.ts';
+import { settleLoad } from '../../activities/record-delivery.ts';
 import { pngDimensions } from '../../charts/renderer.ts';
 import { insertPlan } from '../../db/queries/planning.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -89,8 +89,8 @@ describe('slash command logic against a real database', () => {
       .executeTakeFirstOrThrow();
     rideId = row.id;
     await storeStreams(db, rideId, rideStreams());
-    await analyzeStoredActivity(db, h.ctx.analyze, rideId);
-    await recomputePmc(db, h.ctx.pmc, athlete.id, null, now);
+    await analyzeStoredActivity(db, rideId);
+    await settleLoad(db, athlete.id, null, now);
   }, 30_000);
   afterAll(async () => h?.stop());
 

@@ -68,7 +68,8 @@ export default defineCommand<BotContext, z.ZodObject>({
         logger: ctx.logger,
       },
       athlete.id,
-      { keepDerived, alreadyRevoked: false },
+      // The recompute is queued below: the reply does not wait for it.
+      { keepDerived, alreadyRevoked: false, recompute: false },
     );
     if (result.recomputeFrom) {
       await ctx.boss.send(

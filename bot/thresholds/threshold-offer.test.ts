@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeStoredActivity, storeStreams } from '../../activities/activity-store.ts';
-import { recomputePmc } from '../../activities/pmc-store.ts';
+import { settleLoad } from '../../activities/record-delivery.ts';
 import type { Db } from '../../db/connect.ts';
 import type { Reply } from '../../lib/presentation/reply.ts';
 import { eventually, type Harness, startHarness } from '../../test/app-harness.ts';
@@ -43,7 +43,7 @@ async function addRide(
     .returning('id')
     .executeTakeFirstOrThrow();
   await storeStreams(db, row.id, rideStreams(effortS, watts));
-  await analyzeStoredActivity(db, h.ctx.analyze, row.id);
+  await analyzeStoredActivity(db, row.id);
   return row.id;
 }
 
@@ -100,7 +100,7 @@ describe('thresholds from the athlete’s own history', () => {
       await addRide(h, id, '2026-09-01', 1800, 200);
       await addRide(h, id, '2026-11-12', 1500, 263);
       await addRide(h, id, '2026-11-20', 1800, 220);
-      await recomputePmc(db, h.ctx.pmc, id, null, now);
+      await settleLoad(db, id, null, now);
     }
   }, 60_000);
   afterAll(async () => h?.stop());

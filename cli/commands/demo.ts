@@ -1,7 +1,5 @@
-import { createAnalyzer } from '../../activities/analyzer.ts';
 import { loadDemo } from '../../console/demo/demo-athlete.ts';
 import { deleteDemoAthletes, findDemoAthlete } from '../../db/queries/athletes.ts';
-import { pmcFrom } from '../../metrics/pmc.ts';
 import { withCliContext } from '../cli-context.ts';
 import { type CliCommand, parseCliArgs, UsageError } from '../command.ts';
 
@@ -24,12 +22,9 @@ every row that is its own.`,
         io.out(removed ? 'Demo athlete removed, with all its data.' : 'No demo athlete to remove.');
         return 0;
       }
-      const loaded = await loadDemo(
-        { db, analyze: createAnalyzer(), pmc: pmcFrom, now: () => new Date(), logger: ctx.logger },
-        (done, total) => {
-          if (done % 10 === 0 || done === total) io.err(`imported ${done} of ${total} workouts`);
-        },
-      );
+      const loaded = await loadDemo({ db, now: () => new Date(), logger: ctx.logger }, (done, total) => {
+        if (done % 10 === 0 || done === total) io.err(`imported ${done} of ${total} workouts`);
+      });
       const athlete = await findDemoAthlete(db);
       io.out(
         `Demo athlete loaded (#${athlete?.id ?? loaded.athleteId}): ${loaded.activities} activities from ${loaded.firstDay} to ${loaded.lastDay}, ${loaded.plans} planned workouts and a race goal. Talk to it in the console (npm start prints its link).`,

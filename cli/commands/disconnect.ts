@@ -1,4 +1,3 @@
-import { recomputePmc } from '../../activities/pmc-store.ts';
 import { buildAppContext } from '../../app/build-context.ts';
 import { findAthleteByDiscordId } from '../../db/queries/athletes.ts';
 import { disconnectStrava } from '../../ingest/connect/disconnect.ts';
@@ -37,7 +36,6 @@ Deauthorizes at Strava, deletes the tokens, and deletes the user's Strava activi
         athlete.id,
         { keepDerived: values['keep-derived'] ?? false, alreadyRevoked: false },
       );
-      await recomputePmc(ctx.db, ctx.pmc, athlete.id, result.recomputeFrom);
       io.out(JSON.stringify(result));
       return 0;
     });

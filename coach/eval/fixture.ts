@@ -1,11 +1,8 @@
 import type { Db } from '../../db/connect.ts';
-import {
-  activityStresses,
-  insertActivityMetricsRow,
-  insertActivityRow,
-} from '../../db/queries/activities.ts';
+import { activityStresses, insertActivity } from '../../db/queries/activities.ts';
+import { saveActivityMetrics } from '../../db/queries/activity-metrics.ts';
 import { insertAthlete, setThreshold } from '../../db/queries/athletes.ts';
-import { replaceDailyLoad } from '../../db/queries/daily-load.ts';
+import { deleteDailyLoad, replaceDailyLoad } from '../../db/queries/daily-load.ts';
 import type { ActivitySource } from '../../db/tables/activities.ts';
 import type { AthleteRow } from '../../db/tables/athletes.ts';
 import { toJson } from '../../db/tables/json.ts';
@@ -74,7 +71,7 @@ export async function insertActivities(
   const ids: string[] = [];
   for (const activity of activities) {
     const startLocal = `${activity.date}T07:30:00`;
-    const id = await insertActivityRow(db, {
+    const id = await insertActivity(db, {
       athlete_id: athlete.id,
       source: activity.source,
       strava_id: activity.source === 'strava_api' ? String(++stravaIds) : null,
@@ -92,7 +89,7 @@ export async function insertActivities(
       summary: toJson({}),
     });
     ids.push(id);
-    await insertActivityMetricsRow(db, {
+    await saveActivityMetrics(db, {
       activity_id: id,
       athlete_id: athlete.id,
       stress: activity.stress,
@@ -115,7 +112,7 @@ export async function insertActivities(
 export async function rebuildDailyLoad(db: Db, athlete: AthleteRow): Promise<void> {
   const rows = await activityStresses(db, athlete.id);
   if (rows.length === 0) {
-    await replaceDailyLoad(db, athlete.id, []);
+    await deleteDailyLoad(db, athlete.id);
     return;
   }
   const sources = new Map<string, Set<string>>();
@@ -130,9 +127,12 @@ export async function rebuildDailyLoad(db: Db, athlete: AthleteRow): Promise<voi
       seedAtl: athlete.seed_atl,
     },
   );
+  // Every stored day goes: the range starts at the first day and covers everything after it.
+  const first = pmc[0]!.date;
   await replaceDailyLoad(
     db,
     athlete.id,
+    { from: first, first },
     pmc.map((day) => ({
       athlete_id: athlete.id,
       date: day.date,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { recomputePmc } from '../../activities/pmc-store.ts';
+import { settleLoad } from '../../activities/record-delivery.ts';
 import type { BotContext } from '../../bot/bot-context.ts';
 import { countActivities } from '../../db/queries/activities.ts';
 import { deleteDemoAthletes, insertAthlete, setThreshold } from '../../db/queries/athletes.ts';
@@ -41,7 +41,7 @@ export interface DemoLoaded {
 
 /** Loads (or reloads) the demo season ending yesterday, in the athlete's zone. */
 export async function loadDemo(
-  ctx: Pick<BotContext, 'db' | 'analyze' | 'pmc' | 'now' | 'logger'>,
+  ctx: Pick<BotContext, 'db' | 'now' | 'logger'>,
   onProgress: (done: number, total: number) => void = () => {},
 ): Promise<DemoLoaded> {
   await deleteDemoAthletes(ctx.db);
@@ -83,7 +83,7 @@ export async function loadDemo(
     targetTsb: 10,
   });
 
-  const deps = { db: ctx.db, analyze: ctx.analyze, pmc: ctx.pmc, now: ctx.now, logger: ctx.logger };
+  const deps = { db: ctx.db, now: ctx.now, logger: ctx.logger };
   const total = season.length + placed.length;
   let done = 0;
   for (const workout of season) {
@@ -135,7 +135,7 @@ export async function loadDemo(
     );
     onProgress(++done, total);
   }
-  await recomputePmc(ctx.db, ctx.pmc, athlete.id, firstDay, ctx.now());
+  await settleLoad(ctx.db, athlete.id, firstDay, ctx.now());
   return {
     athleteId: athlete.id,
     activities: await countActivities(ctx.db, athlete.id),

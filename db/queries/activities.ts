@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../connect.ts';
-import type { ActivityRow, ActivitySource, NewActivityRow } from '../tables/activities.ts';
-import type { NewActivityMetricsRow } from '../tables/activity-metrics.ts';
+import type { ActivityRow, ActivitySource, ActivityUpdate, NewActivityRow } from '../tables/activities.ts';
 
-/** Reads of single activities and counts over an athlete's activities, for the bot's replies. */
+/** Activity rows: the write path's reads and writes (activities/), single reads and counts for the bot's replies. */
 
 /** The activity and its metrics as the upload reply shows them. */
 export async function activityWithMetrics(db: Db, activityId: string) {
@@ -88,12 +87,195 @@ export async function hasActivities(db: Db, athleteId: string): Promise<boolean>
   return row !== undefined;
 }
 
-/** The stored activity of a Strava id, whoever's it is. */
-export function findActivityByStravaId(
+export function findActivity(db: Db, activityId: string): Promise<ActivityRow | undefined> {
+  return db.selectFrom('activities').selectAll().where('id', '=', activityId).executeTakeFirst();
+}
+
+/** The activity holding a Strava id, whoever's it is (a Strava id is unique across athletes). */
+export function findActivityByStravaId(db: Db, stravaId: string) {
+  return db
+    .selectFrom('activities')
+    .select(['id', 'athlete_id', 'source', 'local_date', 'multisport_group'])
+    .where('strava_id', '=', stravaId)
+    .executeTakeFirst();
+}
+
+export async function insertActivity(db: Db, values: NewActivityRow): Promise<string> {
+  const row = await db.insertInto('activities').values(values).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Inserts the activity, or updates the one with its Strava id (`updated_at` set); returns its id. */
+export async function upsertActivityByStravaId(db: Db, values: NewActivityRow): Promise<string> {
+  const row = await db
+    .insertInto('activities')
+    .values(values)
+    .onConflict((oc) => oc.column('strava_id').doUpdateSet({ ...values, updated_at: new Date() }))
+    .returning(['id'])
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateActivity(db: Db, activityId: string, changes: ActivityUpdate): Promise<void> {
+  await db.updateTable('activities').set(changes).where('id', '=', activityId).execute();
+}
+
+export async function deleteActivity(db: Db, activityId: string): Promise<void> {
+  await db.deleteFrom('activities').where('id', '=', activityId).execute();
+}
+
+/**
+ * An activity as duplicate detection compares it — who, from where, when, how long — with the channels and
+ * sample count of its streams (null without streams) and its analysed duration (null before analysis).
+ */
+function duplicateCandidates(db: Db) {
+  return db
+    .selectFrom('activities')
+    .leftJoin('activity_streams', 'activity_streams.activity_id', 'activities.id')
+    .leftJoin('activity_metrics', 'activity_metrics.activity_id', 'activities.id')
+    .select([
+      'activities.id',
+      'activities.athlete_id',
+      'activities.source',
+      'activities.strava_id',
+      'activities.local_date',
+      'activities.name',
+      'activities.sport_type',
+      'activities.start_date',
+      'activities.elapsed_time_s',
+      'activities.moving_time_s',
+      'activities.multisport_group',
+      'activity_metrics.duration_s',
+      'activity_streams.channels',
+      'activity_streams.sample_count',
+    ]);
+}
+export type DuplicateCandidateRow = Awaited<ReturnType<typeof duplicateCandidate>>;
+
+export function duplicateCandidate(db: Db, activityId: string) {
+  return duplicateCandidates(db).where('activities.id', '=', activityId).executeTakeFirstOrThrow();
+}
+
+/** The athlete's activities starting between `from` and `to`, except those of `excludeSource`. */
+export function duplicateCandidatesStarting(
   db: Db,
-  stravaId: string,
-): Promise<Pick<ActivityRow, 'id'> | undefined> {
-  return db.selectFrom('activities').select('id').where('strava_id', '=', stravaId).executeTakeFirst();
+  athleteId: string,
+  from: Date,
+  to: Date,
+  excludeSource?: ActivitySource,
+): Promise<DuplicateCandidateRow[]> {
+  let query = duplicateCandidates(db)
+    .where('activities.athlete_id', '=', athleteId)
+    .where('activities.start_date', '>=', from)
+    .where('activities.start_date', '<=', to);
+  if (excludeSource) query = query.where('activities.source', '!=', excludeSource);
+  return query.execute();
+}
+
+/**
+ * The athlete's multisport groups whose first leg starts between `from` and `to`: when it starts and the
+ * seconds from that start to the end of its last leg.
+ */
+export function multisportGroupsStarting(db: Db, athleteId: string, from: Date, to: Date) {
+  return db
+    .selectFrom('activities')
+    .select([
+      'multisport_group',
+      sql<Date>`min(start_date)`.as('first_start'),
+      sql<number>`extract(epoch FROM max(start_date + make_interval(secs => coalesce(elapsed_time_s, moving_time_s, 0))) - min(start_date))::float8`.as(
+        'span_s',
+      ),
+    ])
+    .where('athlete_id', '=', athleteId)
+    .where('multisport_group', 'is not', null)
+    .where('start_date', '>=', from)
+    .where('start_date', '<=', to)
+    .groupBy('multisport_group')
+    .execute();
+}
+
+/** The first leg of one of the athlete's multisport groups. */
+export async function firstLegOf(db: Db, athleteId: string, multisportGroup: string): Promise<string> {
+  const first = await db
+    .selectFrom('activities')
+    .select('id')
+    .where('athlete_id', '=', athleteId)
+    .where('multisport_group', '=', multisportGroup)
+    .orderBy('leg_index')
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  return first.id;
+}
+
+/** How many legs the activity's multisport group has (0 when it is not a leg), and its own duration. */
+export function legCount(db: Db, activityId: string) {
+  return db
+    .selectFrom('activities as leg')
+    .innerJoin('activities as sibling', (join) =>
+      join
+        .onRef('sibling.athlete_id', '=', 'leg.athlete_id')
+        .onRef('sibling.multisport_group', '=', 'leg.multisport_group'),
+    )
+    .select([
+      sql<number>`count(*)::int`.as('count'),
+      sql<number>`coalesce(min(leg.elapsed_time_s), min(leg.moving_time_s), 0)::int`.as('duration_s'),
+    ])
+    .where('leg.id', '=', activityId)
+    .executeTakeFirst();
+}
+
+/** The earliest local day of the athlete's activities from the Strava API (null: none). */
+export async function firstStravaActivityDay(db: Db, athleteId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('activities')
+    .select((eb) => eb.fn.min('local_date').as('first'))
+    .where('athlete_id', '=', athleteId)
+    .where('source', '=', 'strava_api')
+    .executeTakeFirst();
+  return row?.first ?? null;
+}
+
+/** Deletes the streams of the athlete's activities from the Strava API; returns how many. */
+export async function deleteStravaStreams(db: Db, athleteId: string): Promise<number> {
+  const deleted = await db
+    .deleteFrom('activity_streams')
+    .where('activity_id', 'in', (eb) =>
+      eb
+        .selectFrom('activities')
+        .select('id')
+        .where('athlete_id', '=', athleteId)
+        .where('source', '=', 'strava_api'),
+    )
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}
+
+/**
+ * Keeps the derived numbers of the athlete's Strava API activities but forgets what Strava gave: the
+ * summary JSON, and the titles (labelled by their sport instead); their streams count as purged.
+ */
+export async function forgetStravaRawData(db: Db, athleteId: string): Promise<void> {
+  await db
+    .updateTable('activities')
+    .set((eb) => ({
+      summary: '{}',
+      streams_state: 'purged',
+      name: eb.ref('sport_type'),
+      updated_at: new Date(),
+    }))
+    .where('athlete_id', '=', athleteId)
+    .where('source', '=', 'strava_api')
+    .execute();
+}
+
+/** Deletes the athlete's activities from the Strava API (their metrics go with them); returns how many. */
+export async function deleteStravaActivities(db: Db, athleteId: string): Promise<number> {
+  const deleted = await db
+    .deleteFrom('activities')
+    .where('athlete_id', '=', athleteId)
+    .where('source', '=', 'strava_api')
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows);
 }
 
 /** Where an activity came from and whether its streams are here (a re-analysis may need them again). */
@@ -133,60 +315,6 @@ export async function multisportLegIds(db: Db, athleteId: string, activityId: st
     .where('a.athlete_id', '=', athleteId)
     .execute();
   return legs.map((leg) => leg.id);
-}
-
-/**
- * Deletes the athlete's Strava API activities with their streams, or with `keepDerived` only their
- * streams, Strava summaries and titles (the derived numbers stay, labelled by sport). Other sources are
- * never touched. `firstDay`: the earliest local day of those activities (null when there are none).
- */
-export async function forgetStravaActivities(
-  db: Db,
-  athleteId: string,
-  keepDerived: boolean,
-): Promise<{ firstDay: string | null; streamsDeleted: number; activitiesDeleted: number }> {
-  const stravaActivities = db
-    .selectFrom('activities')
-    .select('id')
-    .where('athlete_id', '=', athleteId)
-    .where('source', '=', 'strava_api');
-  const earliest = await db
-    .selectFrom('activities')
-    .select((eb) => eb.fn.min('local_date').as('first'))
-    .where('athlete_id', '=', athleteId)
-    .where('source', '=', 'strava_api')
-    .executeTakeFirst();
-  const streams = await db
-    .deleteFrom('activity_streams')
-    .where('activity_id', 'in', stravaActivities)
-    .executeTakeFirst();
-  let activitiesDeleted = 0;
-  if (keepDerived) {
-    await db
-      .updateTable('activities')
-      // Titles are Strava data too: the kept numbers are labelled by their sport instead.
-      .set((eb) => ({
-        summary: '{}',
-        streams_state: 'purged',
-        name: eb.ref('sport_type'),
-        updated_at: new Date(),
-      }))
-      .where('athlete_id', '=', athleteId)
-      .where('source', '=', 'strava_api')
-      .execute();
-  } else {
-    const deleted = await db
-      .deleteFrom('activities')
-      .where('athlete_id', '=', athleteId)
-      .where('source', '=', 'strava_api')
-      .executeTakeFirst();
-    activitiesDeleted = Number(deleted.numDeletedRows);
-  }
-  return {
-    firstDay: earliest?.first ?? null,
-    streamsDeleted: Number(streams.numDeletedRows),
-    activitiesDeleted,
-  };
 }
 
 /** How many activities the athlete has. */
@@ -243,15 +371,4 @@ export function activityStresses(
     .select(['activities.local_date', 'activities.source', 'activity_metrics.stress'])
     .where('activities.athlete_id', '=', athleteId)
     .execute();
-}
-
-/** Stores an activity row as given (the coach's fixtures; deliveries go through activities/). */
-export async function insertActivityRow(db: Db, activity: NewActivityRow): Promise<string> {
-  const row = await db.insertInto('activities').values(activity).returning('id').executeTakeFirstOrThrow();
-  return row.id;
-}
-
-/** Stores an activity's metrics row as given (the coach's fixtures; deliveries go through activities/). */
-export async function insertActivityMetricsRow(db: Db, metrics: NewActivityMetricsRow): Promise<void> {
-  await db.insertInto('activity_metrics').values(metrics).execute();
 }

@@ -1,6 +1,36 @@
 import { sql } from 'kysely';
 import { type Db, inTransaction } from '../connect.ts';
-import type { ActivityRow, ActivityStreamsRow } from '../tables/activities.ts';
+import type { ActivityRow, NewActivityStreamsRow } from '../tables/activities.ts';
+
+/** Stores (or replaces) an activity's stream set and marks the activity as having streams. */
+export async function saveStreams(db: Db, row: NewActivityStreamsRow): Promise<void> {
+  await db
+    .insertInto('activity_streams')
+    .values(row)
+    .onConflict((oc) => oc.column('activity_id').doUpdateSet(row))
+    .execute();
+  await db
+    .updateTable('activities')
+    .set({ streams_state: 'stored' })
+    .where('id', '=', row.activity_id)
+    .execute();
+}
+
+/** Deletes an activity's stream set and marks the activity as having none. */
+export async function deleteStreams(db: Db, activityId: string): Promise<void> {
+  await db.deleteFrom('activity_streams').where('activity_id', '=', activityId).execute();
+  await db.updateTable('activities').set({ streams_state: 'none' }).where('id', '=', activityId).execute();
+}
+
+/** The stored (gzip'd) stream set of an activity, or null. */
+export async function streamsData(db: Db, activityId: string): Promise<Buffer | null> {
+  const row = await db
+    .selectFrom('activity_streams')
+    .select('data')
+    .where('activity_id', '=', activityId)
+    .executeTakeFirst();
+  return row?.data ?? null;
+}
 
 /** Retention of Strava API streams: purging them, and fetching again those a re-analysis needs. */
 
@@ -68,19 +98,6 @@ export async function clearStreamsRefetchDue(db: Db, activityId: string): Promis
     .set({ streams_refetch_due: false })
     .where('id', '=', activityId)
     .execute();
-}
-
-/** The gzipped stream JSON stored for an activity, if any. */
-export async function storedStreamData(
-  db: Db,
-  activityId: string,
-): Promise<ActivityStreamsRow['data'] | undefined> {
-  const row = await db
-    .selectFrom('activity_streams')
-    .select('data')
-    .where('activity_id', '=', activityId)
-    .executeTakeFirst();
-  return row?.data;
 }
 
 /** The athlete's activities that have streams stored, by id. */

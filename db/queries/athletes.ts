@@ -146,6 +146,37 @@ export async function turnOffDigest(
     .execute();
 }
 
+/**
+ * Until the athlete picks a time zone, it follows their newest activity's (Strava reports one per
+ * activity): the digest hour and "today" are then theirs without asking. An older activity never moves it.
+ */
+export async function followActivityTimezone(
+  db: Db,
+  athleteId: string,
+  zone: string,
+  activityStart: Date,
+): Promise<void> {
+  await db
+    .updateTable('athletes')
+    .set({ timezone: zone, updated_at: new Date() })
+    .where('id', '=', athleteId)
+    .where('timezone_chosen', '=', false)
+    .where('timezone', '!=', zone)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('activities')
+            .select('activities.id')
+            .where('activities.athlete_id', '=', athleteId)
+            .where('activities.source', '=', 'strava_api')
+            .where('activities.start_date', '>', activityStart),
+        ),
+      ),
+    )
+    .execute();
+}
+
 /** The athlete a Strava account is connected to, locked for the rest of the transaction. */
 export function lockAthleteByStravaId(
   db: Db,

@@ -262,3 +262,57 @@ export async function setForecastUnplanned(
     .where('id', '=', athleteId)
     .execute();
 }
+
+/** The athlete's plans of one day. */
+export function plansOn(db: Db, athleteId: string, date: string): Promise<PlannedWorkoutRow[]> {
+  return db
+    .selectFrom('planned_workouts')
+    .selectAll()
+    .where('athlete_id', '=', athleteId)
+    .where('date', '=', date)
+    .execute();
+}
+
+/** The plans an activity fulfils, but for `exceptPlanId`; `auto` only those matched automatically. */
+export function plansFulfilledBy(
+  db: Db,
+  activityId: string,
+  options: { exceptPlanId?: string; notOn?: string; auto?: boolean } = {},
+): Promise<Pick<PlannedWorkoutRow, 'id' | 'date'>[]> {
+  let query = db.selectFrom('planned_workouts').select(['id', 'date']).where('activity_id', '=', activityId);
+  if (options.auto) query = query.where('matched_by', '=', 'auto');
+  if (options.notOn !== undefined) query = query.where('date', '<>', options.notOn);
+  if (options.exceptPlanId !== undefined) query = query.where('id', '<>', options.exceptPlanId);
+  return query.execute();
+}
+
+/** Which of these activities fulfil a plan on a day other than `date`. */
+export async function activitiesFulfillingOtherDays(
+  db: Db,
+  activityIds: string[],
+  date: string,
+): Promise<Set<string | null>> {
+  if (activityIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('planned_workouts')
+    .select('activity_id')
+    .where('activity_id', 'in', activityIds)
+    .where('date', '<>', date)
+    .execute();
+  return new Set(rows.map((row) => row.activity_id));
+}
+
+/** The athlete's choice that nothing fulfilled the plan: automatic matching leaves it alone. */
+export async function markPlanUnmatched(db: Db, planId: string): Promise<void> {
+  await db.updateTable('planned_workouts').set({ matched_by: 'none' }).where('id', '=', planId).execute();
+}
+
+/** Drops the athlete's choice for a plan (a hand-made link or "none"), leaving it to automatic matching. */
+export async function releaseHandMatch(db: Db, planId: string): Promise<void> {
+  await db
+    .updateTable('planned_workouts')
+    .set({ activity_id: null, matched_by: null, updated_at: new Date() })
+    .where('id', '=', planId)
+    .where('matched_by', 'in', ['manual', 'none'])
+    .execute();
+}

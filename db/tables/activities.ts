@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export type ActivitySource = 'strava_api' | 'file_upload' | 'strava_export';
 
@@ -33,6 +33,7 @@ export interface ActivitiesTable {
 }
 export type ActivityRow = Selectable<ActivitiesTable>;
 export type NewActivityRow = Insertable<ActivitiesTable>;
+export type ActivityUpdate = Updateable<ActivitiesTable>;
 
 export interface ActivityStreamsTable {
   activity_id: string;
@@ -43,3 +44,4 @@ export interface ActivityStreamsTable {
   fetched_at: Generated<Date>;
 }
 export type ActivityStreamsRow = Selectable<ActivityStreamsTable>;
+export type NewActivityStreamsRow = Insertable<ActivityStreamsTable>;

@@ -1,4 +1,4 @@
-import type { Generated, Selectable } from 'kysely';
+import type { Generated, Insertable, Selectable } from 'kysely';
 import type { ActivitySource } from './activities.ts';
 import type { Json } from './json.ts';
 
@@ -21,3 +21,4 @@ export interface ActivitySourcesTable {
   received_at: Generated<Date>;
 }
 export type ActivitySourceRow = Selectable<ActivitySourcesTable>;
+export type NewActivitySourceRow = Insertable<ActivitySourcesTable>;

@@ -1,4 +1,3 @@
-import { recomputePmc } from '../../activities/pmc-store.ts';
 import { findAthleteById } from '../../db/queries/athletes.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 import type { IngestContext } from '../strava-services.ts';
@@ -17,7 +16,6 @@ export async function disconnectAfterDeauthorization(ctx: IngestContext, athlete
     athleteId,
     { keepDerived: false, alreadyRevoked: true },
   );
-  await recomputePmc(ctx.db, ctx.pmc, athleteId, result.recomputeFrom);
   if (result.wasConnected) {
     await ctx.boss.send(
       jobNames.notify,

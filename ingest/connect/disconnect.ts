@@ -1,18 +1,14 @@
+import { removeStravaData, type StravaDataRemoved } from '../../activities/record-delivery.ts';
 import type { Db } from '../../db/connect.ts';
-import { forgetStravaActivities } from '../../db/queries/activities.ts';
 import { unlinkStravaAthlete } from '../../db/queries/athletes.ts';
 import { deleteConnection, findConnection } from '../../db/queries/strava-connections.ts';
 import { cancelActiveSyncRuns } from '../../db/queries/sync-runs.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { TokenCipher } from './oauth-port.ts';
 
-export interface DisconnectResult {
+export interface DisconnectResult extends StravaDataRemoved {
   wasConnected: boolean;
   deauthorizedAtStrava: boolean;
-  activitiesDeleted: number;
-  streamsDeleted: number;
-  /** The earliest day whose PMC must be recomputed, or null when nothing changed. */
-  recomputeFrom: string | null;
 }
 
 /**
@@ -20,12 +16,12 @@ export interface DisconnectResult {
  * deletes the tokens, and deletes the athlete's Strava API data — activities with their streams and
  * metrics — unless `keepDerived`, which keeps each activity's derived numbers (stress, metrics, the PMC)
  * but deletes its raw streams and Strava's summary JSON. Data from other sources (file uploads, exports)
- * is never touched.
+ * is never touched. The PMC is recomputed (activities/), unless `recompute` is false: the caller queues it.
  */
 export async function disconnectStrava(
   deps: { db: Db; cipher: TokenCipher; deauthorize: (accessToken: string) => Promise<void>; logger: Logger },
   athleteId: string,
-  options: { keepDerived: boolean; alreadyRevoked: boolean },
+  options: { keepDerived: boolean; alreadyRevoked: boolean; recompute?: boolean },
 ): Promise<DisconnectResult> {
   const connection = await findConnection(deps.db, athleteId);
   let deauthorizedAtStrava = false;
@@ -41,23 +37,21 @@ export async function disconnectStrava(
   return deps.db.transaction().execute(async (trx) => {
     await deleteConnection(trx, athleteId);
     await cancelActiveSyncRuns(trx, athleteId, new Date());
-    const { firstDay, streamsDeleted, activitiesDeleted } = await forgetStravaActivities(
-      trx,
-      athleteId,
-      options.keepDerived,
-    );
+    // The PMC is recomputed in the same transaction, unless the caller queues it (`recompute: false`).
+    const removed = await removeStravaData(trx, athleteId, {
+      keepDerived: options.keepDerived,
+      recompute: options.recompute ?? true,
+    });
     // The name came from the Strava profile.
     await unlinkStravaAthlete(trx, athleteId);
     deps.logger.info(
-      { athleteId, activitiesDeleted, keepDerived: options.keepDerived },
+      { athleteId, activitiesDeleted: removed.activitiesDeleted, keepDerived: options.keepDerived },
       'Strava disconnected',
     );
     return {
       wasConnected: connection !== undefined,
       deauthorizedAtStrava,
-      activitiesDeleted,
-      streamsDeleted,
-      recomputeFrom: options.keepDerived || activitiesDeleted === 0 ? null : firstDay,
+      ...removed,
     };
   });
 }

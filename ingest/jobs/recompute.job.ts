@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recomputePmc } from '../../activities/pmc-store.ts';
+import { settleLoad } from '../../activities/record-delivery.ts';
 import type { Db } from '../../db/connect.ts';
 import { activityIdsFrom } from '../../db/queries/activities.ts';
 import { recomputeRunRecipient, reportRecomputeRun } from '../../db/queries/recompute-runs.ts';
@@ -43,7 +43,7 @@ export const recomputeJob = defineJob({
         }
         await report(ctx.db, runId, { done: activities.length });
       }
-      await recomputePmc(ctx.db, ctx.pmc, athleteId, fromDate, ctx.now());
+      await settleLoad(ctx.db, athleteId, fromDate, ctx.now());
       await report(ctx.db, runId, { state: 'done' });
       await notifyIfAsked(ctx, runId);
     } catch (error) {

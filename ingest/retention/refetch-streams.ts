@@ -1,5 +1,4 @@
 import { analyzeStoredActivity, storeStreams } from '../../activities/activity-store.ts';
-import type { ActivityAnalyzer } from '../../activities/analyzer-port.ts';
 import { type Db, inTransaction } from '../../db/connect.ts';
 import { activityProvenance } from '../../db/queries/activities.ts';
 import {
@@ -21,7 +20,7 @@ import type { IngestContext } from '../strava-services.ts';
  * the metrics computed while the streams existed are kept rather than replaced by a summary estimate.
  */
 export async function reanalyzeActivity(
-  ctx: Pick<IngestContext, 'db' | 'analyze' | 'strava' | 'logger'>,
+  ctx: Pick<IngestContext, 'db' | 'strava' | 'logger'>,
   activityId: string,
 ): Promise<'analysed' | 'kept'> {
   const activity = await activityProvenance(ctx.db, activityId);
@@ -50,7 +49,7 @@ export async function reanalyzeActivity(
     await storeStreams(ctx.db, activity.id, streams);
     await clearStreamsRefetchDue(ctx.db, activity.id);
   }
-  await analyzeStoredActivity(ctx.db, ctx.analyze, activity.id);
+  await analyzeStoredActivity(ctx.db, activity.id);
   return 'analysed';
 }
 
@@ -62,7 +61,7 @@ export async function reanalyzeActivity(
  * metrics computed while they existed stay. Returns how many remain due.
  */
 export async function refetchDueStreams(
-  deps: { db: Db; api: StravaApi; analyze: ActivityAnalyzer; logger: Logger },
+  deps: { db: Db; api: StravaApi; logger: Logger },
   athleteId: string,
   token: string,
   changed: { earliest: string | null },
@@ -77,7 +76,7 @@ export async function refetchDueStreams(
       await lockAthlete(trx, athleteId);
       if (streams) {
         await storeStreams(trx, activity.id, streams);
-        const day = await analyzeStoredActivity(trx, deps.analyze, activity.id);
+        const day = await analyzeStoredActivity(trx, activity.id);
         if (changed.earliest === null || day < changed.earliest) changed.earliest = day;
       } else {
         deps.logger.warn(

@@ -1,4 +1,4 @@
-import { recomputePmc } from '../../activities/pmc-store.ts';
+import { settleLoad } from '../../activities/record-delivery.ts';
 import { inTransaction } from '../../db/connect.ts';
 import { findActivityByStravaId } from '../../db/queries/activities.ts';
 import { latestLoad } from '../../db/queries/load-series.ts';
@@ -72,7 +72,7 @@ export async function runBackfillSlice(
       token,
     );
   } catch (error) {
-    if (changed.earliest) await recomputePmc(deps.db, deps.pmc, run.athlete_id, changed.earliest, deps.now());
+    if (changed.earliest) await settleLoad(deps.db, run.athlete_id, changed.earliest, deps.now());
     if (error instanceof RateLimitWaitError) {
       await markSyncRunWaiting(deps.db, runId, error.retryAt, deps.now());
       await deps.boss.send(
@@ -96,7 +96,7 @@ export async function runBackfillSlice(
     }
     throw error;
   }
-  if (changed.earliest) await recomputePmc(deps.db, deps.pmc, run.athlete_id, changed.earliest, deps.now());
+  if (changed.earliest) await settleLoad(deps.db, run.athlete_id, changed.earliest, deps.now());
   const pending = await countPendingSyncItems(deps.db, runId);
   if (pending > 0 || refetchLeft > 0) {
     await deps.boss.send(jobNames.backfill, { runId }, { priority: priorities.backfill });
@@ -106,7 +106,7 @@ export async function runBackfillSlice(
   // between committing its items and recomputing (kill -9, a lost worker) leaves days that the slices
   // after it need not cover; one recompute over the run's span makes the final state exact.
   const first = await syncRunFirstDay(deps.db, runId, run.athlete_id);
-  if (first) await recomputePmc(deps.db, deps.pmc, run.athlete_id, first, deps.now());
+  if (first) await settleLoad(deps.db, run.athlete_id, first, deps.now());
   await finish(deps, run, 'done', null);
   return 'finished';
 }

@@ -1,6 +1,4 @@
 import type { PgBoss } from 'pg-boss';
-import type { ActivityAnalyzer } from '../../activities/analyzer-port.ts';
-import type { PmcCompute } from '../../activities/pmc-store.ts';
 import type { Db } from '../../db/connect.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { type StravaApi, StravaUnauthorizedError } from '../strava-port.ts';
@@ -16,8 +14,6 @@ export interface SyncDeps {
    * token Strava just refused with a 401; a new one is fetched unless another job already did.
    */
   accessToken: (athleteId: string, rejectedToken?: string) => Promise<string>;
-  analyze: ActivityAnalyzer;
-  pmc: PmcCompute;
   now: () => Date;
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeStoredActivity, storeStreams } from '../../activities/activity-store.ts';
-import { recomputePmc } from '../../activities/pmc-store.ts';
+import { settleLoad } from '../../activities/record-delivery.ts';
 import { createBot } from '../../app/bot.ts';
 import type { Service } from '../../app/web-service.ts';
 import { buildDigest } from '../../bot/digest/digest-message.ts';
@@ -108,9 +108,9 @@ describe('Discord limits with worst-case data', () => {
         .returning('id')
         .executeTakeFirstOrThrow();
       await storeStreams(db, row.id, streams());
-      await analyzeStoredActivity(db, h.ctx.analyze, row.id);
+      await analyzeStoredActivity(db, row.id);
     }
-    await recomputePmc(db, h.ctx.pmc, athlete.id, null, now);
+    await settleLoad(db, athlete.id, null, now);
     for (let i = 0; i < 20; i += 1) {
       await insertPlan(db, athlete.id, {
         date: '2026-06-15',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recomputePmc } from '../../activities/pmc-store.ts';
+import { settleLoad } from '../../activities/record-delivery.ts';
 import { createConnectLink } from '../../ingest/connect/connect-links.ts';
 import { startSync } from '../../ingest/sync/start-sync.ts';
 import { generateFernetKey } from '../../lib/fernet.ts';
@@ -141,7 +141,7 @@ describe('kill -9 of the worker in the middle of a backfill', () => {
         .orderBy('date')
         .execute();
     const left = await load();
-    await recomputePmc(database.db, app.ctx.pmc, athleteId, null, app.ctx.now());
+    await settleLoad(database.db, athleteId, null, app.ctx.now());
     expect(await load()).toEqual(left);
     expect(left.length).toBeGreaterThan(0);
   }, 300_000);

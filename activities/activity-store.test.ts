@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listThresholds, setThreshold, thresholdsOn } from '../db/queries/athletes.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { createTestDatabase, type TestDatabase } from '../test/context.ts';
 import { analyzeStoredActivity, storeStreams } from './activity-store.ts';
 import { createAnalyzer } from './analyzer.ts';
 

@@ -6,7 +6,7 @@ import { ensureAthlete } from '../db/queries/athletes.ts';
 import { readActivityFile } from '../imports/detect.ts';
 import { importActivityFile } from '../imports/import-file.ts';
 import { fitToStreams } from '../metrics/fit.ts';
-import { startImportContext } from '../test/imports/import-context.ts';
+import { startServices } from '../test/context.ts';
 import { reshape } from '../test/imports/synthetic-export.ts';
 import { toGpx } from '../test/imports/write-xml.ts';
 import { type ParsedActivityFile, streamDurationS } from './activity-file.ts';
@@ -39,9 +39,9 @@ describe('dedup rules', () => {
 });
 
 describe('the same workout from two files is one activity', () => {
-  let env: Awaited<ReturnType<typeof startImportContext>>;
+  let env: Awaited<ReturnType<typeof startServices>>;
   beforeAll(async () => {
-    env = await startImportContext();
+    env = await startServices();
   });
   afterAll(async () => {
     await env?.stop();
@@ -195,9 +195,9 @@ describe('the same workout from two files is one activity', () => {
 });
 
 describe('a Strava id claimed by another athlete’s export', () => {
-  let env: Awaited<ReturnType<typeof startImportContext>>;
+  let env: Awaited<ReturnType<typeof startServices>>;
   beforeAll(async () => {
-    env = await startImportContext();
+    env = await startServices();
   });
   afterAll(async () => {
     await env?.stop();

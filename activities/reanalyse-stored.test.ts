@@ -8,7 +8,7 @@ import { migrations } from '../db/migrations/index.ts';
 import { toJson } from '../db/tables/json.ts';
 import { createLogger } from '../lib/logger.ts';
 import { pmcFrom } from '../metrics/pmc.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { createTestDatabase, type TestDatabase } from '../test/context.ts';
 import { analyzeStoredActivity, storeStreams } from './activity-store.ts';
 import { createAnalyzer } from './analyzer.ts';
 import type { ActivityAnalyzer } from './analyzer-port.ts';

@@ -5,7 +5,7 @@ import { buildAppContext } from '../app/build-context.ts';
 import type { Service } from '../app/web-service.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createLogger } from '../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { createTestDatabase, type TestDatabase } from '../test/context.ts';
 import { type DiscordFake, startDiscordFake } from '../test/fakes/discord/discord-fake.ts';
 import { callTools, type OpenAiFake, say, startOpenAiFake } from '../test/fakes/openai/openai-fake.ts';
 import { insertFixtureAthlete } from './eval/fixture.ts';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleDirectMessage } from '../bot/direct-message.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createLogger } from '../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { createTestDatabase, type TestDatabase } from '../test/context.ts';
 import {
   type ChatRequestBody,
   callTools,

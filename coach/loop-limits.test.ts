@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { loadConfig } from '../lib/config.ts';
 import { createLogger } from '../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { createTestDatabase, type TestDatabase } from '../test/context.ts';
 import { callTools, type OpenAiFake, say, startOpenAiFake } from '../test/fakes/openai/openai-fake.ts';
 import { answerCoachQuestion, type CoachContext, fitResult, loopLimits } from './coach.ts';
 import { insertFixtureAthlete } from './eval/fixture.ts';

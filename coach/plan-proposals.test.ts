@@ -13,7 +13,7 @@ import { createLogger } from '../lib/logger.ts';
 import type { Reply } from '../lib/presentation/reply.ts';
 import { forecastPmc } from '../planning/forecast.ts';
 import { forecastBasis, forecastForAthlete } from '../planning/forecast-store.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { createTestDatabase, type TestDatabase } from '../test/context.ts';
 import {
   callTools,
   type FakeToolCall,

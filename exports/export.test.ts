@@ -9,7 +9,7 @@ import yauzl from 'yauzl';
 import exportCommand from '../bot/commands/export.ts';
 import { exportToFile } from '../cli/commands/export.ts';
 import { createConnectLink } from '../ingest/connect/connect-links.ts';
-import { connectThroughBrowser, eventually, type Harness, startHarness } from '../test/app-harness.ts';
+import { connectThroughBrowser, eventually, type Harness, startHarness } from '../test/context.ts';
 import { type DiscordFake, startDiscordFake } from '../test/fakes/discord/discord-fake.ts';
 import { buildAthleteExport } from './build-export.ts';
 import { deliverExport } from './deliver-export.ts';

@@ -23,7 +23,7 @@ import {
   startHarness,
   verifyToken,
   webhookSecret,
-} from '../test/app-harness.ts';
+} from '../test/context.ts';
 import { type ExportEntrySpec, reshape, writeSyntheticExport } from '../test/imports/synthetic-export.ts';
 import { toGpx, toTcx } from '../test/imports/write-xml.ts';
 import { readActivityFile } from './detect.ts';

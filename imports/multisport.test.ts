@@ -8,7 +8,7 @@ import { toJson } from '../db/tables/json.ts';
 import type { StravaActivity } from '../ingest/strava-port.ts';
 import { createLogger } from '../lib/logger.ts';
 import { pmcFrom } from '../metrics/pmc.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { createTestDatabase, type TestDatabase } from '../test/context.ts';
 import { type ImportDeps, importActivityFileLegs } from './import-file.ts';
 import { uploadLegsReply } from './upload-reply.ts';
 

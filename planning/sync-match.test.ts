@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectLink } from '../ingest/connect/connect-links.ts';
 import { deleteStravaActivity, syncStravaActivity } from '../ingest/sync/sync-activity.ts';
-import { connectThroughBrowser, type Harness, startHarness } from '../test/app-harness.ts';
+import { connectThroughBrowser, type Harness, startHarness } from '../test/context.ts';
 
 describe('a synced Strava activity fulfils the plan of its day (the ingest hook is wired)', () => {
   let h: Harness;

@@ -5,7 +5,7 @@ import { pngDimensions } from '../../charts/renderer.ts';
 import { insertPlan } from '../../db/queries/planning.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Reply } from '../../lib/presentation/reply.ts';
-import { type Harness, startHarness } from '../../test/app-harness.ts';
+import { type Harness, startHarness } from '../../test/context.ts';
 import type { Invoker, SlashCommand } from '../command.ts';
 import activity from './activity.ts';
 import curve from './curve.ts';

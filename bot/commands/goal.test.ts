@@ -4,8 +4,14 @@ import { decodePng } from '../../charts/test-png.ts';
 import { pixelRatio } from '../../charts/theme.ts';
 import { findAthleteById } from '../../db/queries/athletes.ts';
 import { insertPlan } from '../../db/queries/planning.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
-import { commandContext, createAthlete, invokerFor, noProgress } from '../../test/planning-helpers.ts';
+import {
+  commandContext,
+  createAthlete,
+  createTestDatabase,
+  invokerFor,
+  noProgress,
+  type TestDatabase,
+} from '../../test/context.ts';
 import goal, { againstTarget } from './goal.ts';
 
 let database: TestDatabase;

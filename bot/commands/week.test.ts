@@ -3,14 +3,15 @@ import { pngDimensions } from '../../charts/renderer.ts';
 import { defaultSize, pixelRatio } from '../../charts/theme.ts';
 import { insertPlan, setPlanActivity } from '../../db/queries/planning.ts';
 import { formatDuration } from '../../lib/pace.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
 import {
   commandContext,
   createActivity,
   createAthlete,
+  createTestDatabase,
   invokerFor,
   noProgress,
-} from '../../test/planning-helpers.ts';
+  type TestDatabase,
+} from '../../test/context.ts';
 import { slashCommands } from './index.ts';
 import week from './week.ts';
 

@@ -3,7 +3,7 @@ import { analyzeStoredActivity, storeStreams } from '../../activities/activity-s
 import { recomputePmc } from '../../activities/pmc-store.ts';
 import type { Db } from '../../db/connect.ts';
 import type { Reply } from '../../lib/presentation/reply.ts';
-import { eventually, type Harness, startHarness } from '../../test/app-harness.ts';
+import { eventually, type Harness, startHarness } from '../../test/context.ts';
 import type { SlashCommand } from '../command.ts';
 import settings from '../commands/settings.ts';
 import { raisedThresholdProposal, thresholdOffer } from './threshold-offer.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/context.ts';
 import { type OpenAiFake, startOpenAiFake } from '../../test/fakes/openai/openai-fake.ts';
 import { auditCases, runAuditSuite } from './audit-suite.ts';
 import { insertFixtureAthlete } from './fixture.ts';

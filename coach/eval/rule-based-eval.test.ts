@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/context.ts';
 import { ruleBasedReply } from '../rule-based.ts';
 import { insertFixtureAthlete } from './fixture.ts';
 import { evalAthlete, evalNow, evalQuestions } from './questions.ts';

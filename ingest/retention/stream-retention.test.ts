@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reanalyseStoredActivities } from '../../activities/reanalyse-stored.ts';
 import { jobDefinitions } from '../../app/jobs.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
-import { connectThroughBrowser, eventually, type Harness, startHarness } from '../../test/app-harness.ts';
+import { connectThroughBrowser, eventually, type Harness, startHarness } from '../../test/context.ts';
 import { createConnectLink } from '../connect/connect-links.ts';
 import { recomputeJob } from '../jobs/recompute.job.ts';
 import { streamRetentionJob } from '../jobs/stream-retention.job.ts';

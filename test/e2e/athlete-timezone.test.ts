@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectLink } from '../../ingest/connect/connect-links.ts';
 import { syncStravaActivity } from '../../ingest/sync/sync-activity.ts';
-import { connectThroughBrowser, eventually, type Harness, startHarness } from '../app-harness.ts';
+import { connectThroughBrowser, eventually, type Harness, startHarness } from '../context.ts';
 
 const user = '660000000000000001';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Invoker } from '../../bot/command.ts';
 import disconnect from '../../bot/commands/disconnect.ts';
 import { createConnectLink } from '../../ingest/connect/connect-links.ts';
-import { connectThroughBrowser, eventually, type Harness, startHarness } from '../app-harness.ts';
+import { connectThroughBrowser, eventually, type Harness, startHarness } from '../context.ts';
 
 const invoker = (userId: string): Invoker => ({ userId, username: 'a', inGuild: false, interactionId: '1' });
 

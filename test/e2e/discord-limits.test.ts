@@ -8,7 +8,7 @@ import { DmsClosedError } from '../../bot/dm-sender.ts';
 import { notifyJob } from '../../bot/jobs/notify.job.ts';
 import { findAthleteByDiscordId } from '../../db/queries/athletes.ts';
 import { insertPlan } from '../../db/queries/planning.ts';
-import { type Harness, startHarness } from '../app-harness.ts';
+import { type Harness, startHarness } from '../context.ts';
 import { type DiscordFake, type MessageRecord, startDiscordFake } from '../fakes/discord/discord-fake.ts';
 import { autocompleteProblems, messageProblems } from '../fakes/discord/limits.ts';
 

@@ -4,8 +4,8 @@ import { createConnectLink } from '../../ingest/connect/connect-links.ts';
 import { startSync } from '../../ingest/sync/start-sync.ts';
 import { generateFernetKey } from '../../lib/fernet.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
-import { connectThroughBrowser, eventually, type Harness, startHarness } from '../app-harness.ts';
 import { type AppProcess, fakeEnv, spawnApp } from '../app-process.ts';
+import { connectThroughBrowser, eventually, type Harness, startHarness } from '../context.ts';
 import { type DiscordFake, startDiscordFake } from '../fakes/discord/discord-fake.ts';
 
 const workerCount = 3;

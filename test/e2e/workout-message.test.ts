@@ -10,7 +10,7 @@ import {
   startHarness,
   verifyToken,
   webhookSecret,
-} from '../app-harness.ts';
+} from '../context.ts';
 import { type DiscordFake, startDiscordFake } from '../fakes/discord/discord-fake.ts';
 
 const rider = '670000000000000001';

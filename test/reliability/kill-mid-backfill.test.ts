@@ -3,9 +3,15 @@ import { recomputePmc } from '../../activities/pmc-store.ts';
 import { createConnectLink } from '../../ingest/connect/connect-links.ts';
 import { startSync } from '../../ingest/sync/start-sync.ts';
 import { generateFernetKey } from '../../lib/fernet.ts';
-import { connectThroughBrowser, verifyToken, webhookSecret } from '../app-harness.ts';
-import { type AppOnFakes, startAppOnFakes } from '../app-on-fakes.ts';
-import { createTestDatabase, type TestDatabase } from '../db.ts';
+import {
+  type AppOnFakes,
+  connectThroughBrowser,
+  createTestDatabase,
+  startAppOnFakes,
+  type TestDatabase,
+  verifyToken,
+  webhookSecret,
+} from '../context.ts';
 import { type StravaFake, startStravaFake } from '../fakes/strava/strava-fake.ts';
 import { spawnTs, waitFor } from './child-process.ts';
 

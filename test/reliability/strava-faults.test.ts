@@ -9,7 +9,7 @@ import {
   startHarness,
   verifyToken,
   webhookSecret,
-} from '../app-harness.ts';
+} from '../context.ts';
 
 describe('Strava misbehaving during webhooks', () => {
   let h: Harness;

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subscriptionService, webhookCallbackUrl } from '../../ingest/webhook/subscription.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
-import { eventually, type Harness, startHarness, verifyToken, webhookSecret } from '../app-harness.ts';
+import { eventually, type Harness, startHarness, verifyToken, webhookSecret } from '../context.ts';
 
 // The bench drains 20,000 (npm run bench -- ingest); here a burst small enough for CI, same path.
 const burst = 3000;

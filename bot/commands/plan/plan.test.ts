@@ -4,14 +4,15 @@ import { decodePng } from '../../../charts/test-png.ts';
 import { defaultSize, pixelRatio } from '../../../charts/theme.ts';
 import { findAthleteByDiscordId } from '../../../db/queries/athletes.ts';
 import { findPlan } from '../../../db/queries/planning.ts';
-import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
 import {
   commandContext,
   createActivity,
   createAthlete,
+  createTestDatabase,
   invokerFor,
   noProgress,
-} from '../../../test/planning-helpers.ts';
+  type TestDatabase,
+} from '../../../test/context.ts';
 import plan from './plan.ts';
 
 let database: TestDatabase;

@@ -137,7 +137,7 @@ export function processContext(
   const now = at(options.now);
   return buildAppContext({
     config: loadConfig(options.env ?? {}),
-    logger: createLogger({ level: options.logLevel ?? 'silent' }),
+    logger: createLogger({ level: options.logLevel ?? testLogLevel() }),
     db,
     boss: options.boss ?? (null as unknown as PgBoss),
     ...(now ? { now } : {}),
@@ -167,10 +167,14 @@ export async function startDatabaseContext(
   };
 }
 
+export interface CoachTestContext extends DatabaseContext {
+  openai: OpenAiFake;
+}
+
 /** A test database and the OpenAI fake; every context's config points the coach at the fake. */
 export async function startCoachContext(
   options: { env?: Record<string, string>; now?: Date | (() => Date) } = {},
-): Promise<DatabaseContext & { openai: OpenAiFake }> {
+): Promise<CoachTestContext> {
   const openai = await startOpenAiFake();
   const base = await startDatabaseContext({
     ...options,
@@ -205,7 +209,6 @@ export async function startServices(
   const ctx = processContext(database.db, {
     env: { TOKEN_ENCRYPTION_KEY: generateFernetKey(), ...options.env },
     boss,
-    logLevel: testLogLevel(),
   });
   return {
     database,

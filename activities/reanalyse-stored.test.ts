@@ -7,8 +7,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { toJson } from '../db/tables/json.ts';
 import { createLogger } from '../lib/logger.ts';
-import { pmcFrom } from '../metrics/pmc.ts';
-import { createTestDatabase, type TestDatabase } from '../test/context.ts';
+import { activityDeps, createTestDatabase, type TestDatabase } from '../test/context.ts';
 import { analyzeStoredActivity, storeStreams } from './activity-store.ts';
 import { createAnalyzer } from './analyzer.ts';
 import type { ActivityAnalyzer } from './analyzer-port.ts';
@@ -211,8 +210,9 @@ async function freshComputation(): Promise<{ database: TestDatabase; activityIds
     .map((w, i) => ({ w, id: activityIds[i]! }))
     .filter(({ w }) => !w.purged)
     .sort((a, b) => a.w.athlete - b.w.athlete || a.w.day.localeCompare(b.w.day));
-  for (const { id } of order) await analyzeStoredActivity(database.db, analyzer, id);
-  for (const athlete of athletes) await recomputePmc(database.db, pmcFrom, athlete, null, now);
+  const deps = activityDeps(database.db, { now });
+  for (const { id } of order) await analyzeStoredActivity(database.db, deps.analyze, id);
+  for (const athlete of athletes) await recomputePmc(database.db, deps.pmc, athlete, null, now);
   return { database, activityIds };
 }
 
@@ -283,11 +283,8 @@ describe('one-time re-analysis of stored activities under the current rules', ()
     const { lines, logger } = logCollector();
     const { counter, analyze } = countingAnalyzer();
     const outcome = await reanalyseStoredActivities({
-      db: database.db,
+      ...activityDeps(database.db, { now, logger }),
       analyze,
-      pmc: pmcFrom,
-      logger,
-      now: () => now,
     });
     expect(outcome).toEqual({
       state: 'done',
@@ -322,11 +319,8 @@ describe('one-time re-analysis of stored activities under the current rules', ()
     // It runs once: afterwards there is nothing left to do.
     const again = countingAnalyzer();
     const second = await reanalyseStoredActivities({
-      db: database.db,
+      ...activityDeps(database.db, { now, logger }),
       analyze: again.analyze,
-      pmc: pmcFrom,
-      logger,
-      now: () => now,
     });
     expect(second).toEqual({ state: 'idle', analysed: 0, markedForRefetch: 0, failed: 0, pmcRecomputed: 0 });
     expect(again.counter.calls).toBe(0);
@@ -336,7 +330,7 @@ describe('one-time re-analysis of stored activities under the current rules', ()
     const { database, activityIds } = await databaseWithOldMetrics();
     databases.push(database);
     const { logger } = logCollector();
-    const deps = { db: database.db, pmc: pmcFrom, logger, now: () => now };
+    const deps = activityDeps(database.db, { now, logger });
     const crashing = countingAnalyzer(4);
     await expect(reanalyseStoredActivities({ ...deps, analyze: crashing.analyze })).rejects.toThrow(
       'worker killed mid-way',
@@ -365,7 +359,7 @@ describe('one-time re-analysis of stored activities under the current rules', ()
     const { database, activityIds } = await databaseWithOldMetrics();
     databases.push(database);
     const { logger } = logCollector();
-    const deps = { db: database.db, analyze: analyzer, pmc: pmcFrom, logger, now: () => now };
+    const deps = activityDeps(database.db, { now, logger });
     const first = await reanalyseStoredActivities(deps, { deadline: Date.now() - 1 });
     expect(first).toEqual({ state: 'more', analysed: 0, markedForRefetch: 0, failed: 0, pmcRecomputed: 0 });
     const rest = await reanalyseStoredActivities(deps);
@@ -382,7 +376,7 @@ describe('one-time re-analysis of stored activities under the current rules', ()
       if (input.sport === 'Ride' && time?.length === 2400) throw new Error('cannot analyse this one');
       return analyzer(input);
     };
-    const deps = { db: database.db, analyze: poisoned, pmc: pmcFrom, logger, now: () => now };
+    const deps = { ...activityDeps(database.db, { now, logger }), analyze: poisoned };
     for (let attempt = 1; attempt < 3; attempt++) {
       await expect(reanalyseStoredActivities(deps)).rejects.toThrow('cannot analyse this one');
     }

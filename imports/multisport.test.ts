@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ParsedActivityFile } from '../activities/activity-file.ts';
 import { storeStreams } from '../activities/activity-store.ts';
-import { createAnalyzer } from '../activities/analyzer.ts';
 import { mergeStravaDelivery } from '../activities/strava-merge.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
 import type { StravaActivity } from '../ingest/strava-port.ts';
-import { createLogger } from '../lib/logger.ts';
-import { pmcFrom } from '../metrics/pmc.ts';
-import { createTestDatabase, type TestDatabase } from '../test/context.ts';
+import { activityDeps, createTestDatabase, type TestDatabase } from '../test/context.ts';
 import { type ImportDeps, importActivityFileLegs } from './import-file.ts';
 import { uploadLegsReply } from './upload-reply.ts';
 
@@ -62,13 +59,7 @@ describe('multisport files: one activity per leg', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    deps = {
-      db: database.db,
-      analyze: createAnalyzer(),
-      pmc: pmcFrom,
-      now: () => now,
-      logger: createLogger({ level: 'silent' }),
-    };
+    deps = activityDeps(database.db, { now });
   });
   afterAll(() => database.drop());
 

@@ -19,6 +19,7 @@ import { fitToStreams } from '../metrics/fit.ts';
 import {
   connectThroughBrowser,
   eventually,
+  givenConnectedAthlete,
   type Harness,
   startHarness,
   verifyToken,
@@ -337,19 +338,11 @@ describe('Strava bulk export: upload link, job, duplicates against synced activi
   it('a FIT upload and the Strava webhook for the same ride are one activity; richer Strava streams win', async () => {
     const db = h.database.db;
     const discordUserId = '720000000000000005';
-    const stravaAthlete = h.strava.addAthlete();
-    h.strava.authorizeAs(stravaAthlete.id);
-    const connect = await createConnectLink(db, h.ctx.config.publicUrl, discordUserId);
-    expect((await connectThroughBrowser(connect.url)).status).toBe(200);
+    const { strava: stravaAthlete } = await givenConnectedAthlete(h, {
+      discordUserId,
+      initialSync: 'synced',
+    });
     const athlete = await ensureAthlete(db, discordUserId);
-    await eventually(() =>
-      db
-        .selectFrom('sync_runs')
-        .select('id')
-        .where('athlete_id', '=', athlete.id)
-        .where('state', '=', 'done')
-        .executeTakeFirst(),
-    );
     // A heart-rate-only upload (a watch without power)…
     const start = new Date(h.strava.now().getTime() - 5 * day);
     const watch = reshape(run, start, 1);

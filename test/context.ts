@@ -390,28 +390,34 @@ export interface GivenAthlete {
   strava: FakeAthlete;
   /** Our athletes.id. */
   athleteId: string;
-  /** The activities on Strava before connecting (oldest last). */
+  /** The activities on Strava before connecting (`history` oldest last, then `activities`). */
   history: FakeActivity[];
 }
 
 /**
- * A Discord user who connected a Strava athlete through the real OAuth flow. `history`: activities on
- * Strava beforehand. `initialSync`: 'synced' waits until the first sync is done (workers must run);
- * 'cancelled' cancels it so the test drives its own run; 'running' (default) leaves it as it is.
+ * A Discord user who connected a Strava athlete through the real OAuth flow. `athlete`: the Strava
+ * profile; `history` (generated) and `activities` (as given): on Strava beforehand. `initialSync`:
+ * 'synced' waits until the first sync is done (workers must run); 'cancelled' cancels it so the test
+ * drives its own run; 'running' (default) leaves it as it is. Takes any layer with the Strava fake.
  */
 export async function givenConnectedAthlete(
-  h: Harness,
+  h: Pick<Harness, 'database' | 'strava' | 'ctx'>,
   options: {
     discordUserId: string;
+    athlete?: Partial<FakeAthlete>;
     history?: { count: number; durationS?: number };
+    activities?: Parameters<StravaFake['addActivity']>[1][];
     initialSync?: 'synced' | 'cancelled' | 'running';
   },
 ): Promise<GivenAthlete> {
   const { expect } = await import('vitest');
-  const strava = h.strava.addAthlete();
-  const history = options.history
-    ? h.strava.addHistory(strava.id, options.history.count, { durationS: options.history.durationS })
-    : [];
+  const strava = h.strava.addAthlete(options.athlete);
+  const history = [
+    ...(options.history
+      ? h.strava.addHistory(strava.id, options.history.count, { durationS: options.history.durationS })
+      : []),
+    ...(options.activities ?? []).map((activity) => h.strava.addActivity(strava.id, activity)),
+  ];
   h.strava.authorizeAs(strava.id);
   const { url } = await createConnectLink(h.database.db, h.ctx.config.publicUrl, options.discordUserId);
   const result = await connectThroughBrowser(url);
@@ -422,13 +428,16 @@ export async function givenConnectedAthlete(
     .where('discord_user_id', '=', options.discordUserId)
     .executeTakeFirstOrThrow();
   if (options.initialSync === 'synced') {
-    await eventually(() =>
-      h.database.db
-        .selectFrom('sync_runs')
-        .select('id')
-        .where('athlete_id', '=', athleteId)
-        .where('state', '=', 'done')
-        .executeTakeFirst(),
+    await eventually(
+      () =>
+        h.database.db
+          .selectFrom('sync_runs')
+          .select('id')
+          .where('athlete_id', '=', athleteId)
+          .where('state', '=', 'done')
+          .executeTakeFirst(),
+      30_000,
+      'the initial sync',
     );
   } else if (options.initialSync === 'cancelled') {
     await h.database.db

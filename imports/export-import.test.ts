@@ -13,17 +13,15 @@ import { bossSchema } from '../app/job-runner.ts';
 import importCommand from '../bot/commands/import.ts';
 import { ensureAthlete } from '../db/queries/athletes.ts';
 import { createConnectLink } from '../ingest/connect/connect-links.ts';
-import { subscriptionService, webhookCallbackUrl } from '../ingest/webhook/subscription.ts';
 import { jobNames } from '../lib/jobs/job-names.ts';
 import { fitToStreams } from '../metrics/fit.ts';
 import {
   connectThroughBrowser,
   eventually,
   givenConnectedAthlete,
+  givenWebhookSubscription,
   type Harness,
   startHarness,
-  verifyToken,
-  webhookSecret,
 } from '../test/context.ts';
 import { type ExportEntrySpec, reshape, writeSyntheticExport } from '../test/imports/synthetic-export.ts';
 import { toGpx, toTcx } from '../test/imports/write-xml.ts';
@@ -54,12 +52,7 @@ beforeAll(async () => {
   h = await startHarness();
   await h.startWorkers();
   // Strava validates the webhook callback before it creates the subscription.
-  await subscriptionService({
-    db: h.database.db,
-    client: h.ctx.strava!.client,
-    callbackUrl: webhookCallbackUrl(h.baseUrl, webhookSecret),
-    verifyToken,
-  }).create();
+  await givenWebhookSubscription(h);
   dir = await mkdtemp(join(tmpdir(), 'export-test-'));
 });
 afterAll(async () => {

@@ -42,6 +42,7 @@ import { connectDb, type Db, type DbHandle } from '../db/connect.ts';
 import { ensureAthlete } from '../db/queries/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
 import { createConnectLink } from '../ingest/connect/connect-links.ts';
+import { subscriptionService, webhookCallbackUrl } from '../ingest/webhook/subscription.ts';
 import { loadConfig } from '../lib/config.ts';
 import { generateFernetKey } from '../lib/fernet.ts';
 import type { JobDefinition } from '../lib/jobs/job-definition.ts';
@@ -447,6 +448,18 @@ export async function givenConnectedAthlete(
       .execute();
   }
   return { strava, athleteId, history };
+}
+
+/** The Strava webhook subscription, created as the operator's CLI does (Strava validates the callback first). */
+export async function givenWebhookSubscription(
+  app: Pick<Harness, 'database' | 'ctx' | 'baseUrl'>,
+): Promise<void> {
+  await subscriptionService({
+    db: app.database.db,
+    client: app.ctx.strava!.client,
+    callbackUrl: webhookCallbackUrl(app.baseUrl, webhookSecret),
+    verifyToken,
+  }).create();
 }
 
 /**

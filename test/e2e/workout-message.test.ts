@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workoutDmsClosedNotice, workoutMessageJob } from '../../bot/jobs/workout-message.job.ts';
-import { subscriptionService, webhookCallbackUrl } from '../../ingest/webhook/subscription.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
 import {
   eventually,
   givenConnectedAthlete,
+  givenWebhookSubscription,
   type Harness,
   startHarness,
-  verifyToken,
-  webhookSecret,
 } from '../context.ts';
 import { type DiscordFake, startDiscordFake } from '../fakes/discord/discord-fake.ts';
 
@@ -27,12 +25,7 @@ describe('the message after every new workout', () => {
       env: { DISCORD_TOKEN: 'workout-token', DISCORD_APP_ID: discord.appId, DISCORD_API_URL: discord.apiUrl },
     });
     await h.startWorkers();
-    await subscriptionService({
-      db: h.database.db,
-      client: h.ctx.strava!.client,
-      callbackUrl: webhookCallbackUrl(h.baseUrl, webhookSecret),
-      verifyToken,
-    }).create();
+    await givenWebhookSubscription(h);
   }, 60_000);
   afterAll(async () => {
     await h?.stop();

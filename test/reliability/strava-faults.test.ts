@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subscriptionService, webhookCallbackUrl } from '../../ingest/webhook/subscription.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
 import {
   eventually,
   givenConnectedAthlete,
+  givenWebhookSubscription,
   type Harness,
   startHarness,
-  verifyToken,
-  webhookSecret,
 } from '../context.ts';
 
 describe('Strava misbehaving during webhooks', () => {
@@ -17,12 +15,7 @@ describe('Strava misbehaving during webhooks', () => {
   beforeAll(async () => {
     h = await startHarness();
     await h.startWorkers();
-    await subscriptionService({
-      db: h.database.db,
-      client: h.ctx.strava!.client,
-      callbackUrl: webhookCallbackUrl(h.baseUrl, webhookSecret),
-      verifyToken,
-    }).create();
+    await givenWebhookSubscription(h);
     // The initial sync of an empty history finishes before faults are injected.
     const given = await givenConnectedAthlete(h, {
       discordUserId: '660000000000000001',

@@ -15,11 +15,12 @@
  *                             and the fake too and is what end-to-end tests start
  *
  * `activityDeps(db)` is what the activity write path (`recordDelivery`) needs; it is the one place tests
- * build the metrics engine (`analyze`, `pmc`) by hand. Every layer exposes its own as `deps`.
+ * build the metrics engine (`analyze`, `pmc`) by hand (the contexts get theirs from app/build-context.ts).
+ * startDatabaseContext, startServices and startHarness expose theirs as `deps`.
  *
  * Builders make the state a test starts from through the real paths (the Strava fake and the OAuth flow:
- * `givenConnectedAthlete`; the activity write path: `givenStravaActivity`), so a test never holds rows a
- * real athlete could not produce. (Fixtures that need exact stored numbers — `createActivity` here,
+ * `givenConnectedAthlete`; Strava's webhook subscription: `givenWebhookSubscription`; the activity write
+ * path: `givenStravaActivity`), so a test never holds rows a real athlete could not produce. (Fixtures that need exact stored numbers — `createActivity` here,
  * coach/eval/fixture.ts — write the tables the readers read, and say so.)
  *
  * vitest is imported where used, not at the top: benches (tsx, no test runner) start the app from here.

@@ -30,6 +30,7 @@ import { createServer } from 'node:net';
 import pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { DestinationStream } from 'pino';
+import type { z } from 'zod';
 import { createAnalyzer } from '../activities/analyzer.ts';
 import { type ActivityDeps, recordDelivery } from '../activities/record-delivery.ts';
 import { buildAppContext } from '../app/build-context.ts';
@@ -38,7 +39,7 @@ import { createBoss, createQueues, startWorkers } from '../app/job-runner.ts';
 import { jobDefinitions } from '../app/jobs.ts';
 import { webRouters } from '../app/web-routers.ts';
 import { createWebService } from '../app/web-service.ts';
-import type { Invoker } from '../bot/command.ts';
+import type { Invoker, SlashCommand } from '../bot/command.ts';
 import { connectDb, type Db, type DbHandle } from '../db/connect.ts';
 import { ensureAthlete } from '../db/queries/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
@@ -48,6 +49,7 @@ import { loadConfig } from '../lib/config.ts';
 import { generateFernetKey } from '../lib/fernet.ts';
 import type { JobDefinition } from '../lib/jobs/job-definition.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
+import type { Reply } from '../lib/presentation/reply.ts';
 import { pmcFrom } from '../metrics/pmc.ts';
 import { type OpenAiFake, startOpenAiFake } from './fakes/openai/openai-fake.ts';
 import {
@@ -566,3 +568,15 @@ export function invokerFor(userId: string): Invoker {
 }
 
 export const noProgress = async (): Promise<void> => {};
+
+/** A slash command's logic as the interaction handler calls it: options parsed (issues thrown as one message). */
+export function runCommand<Ctx, Options extends z.ZodType>(
+  command: SlashCommand<Ctx, Options>,
+  ctx: Ctx,
+  userId: string,
+  options: Record<string, unknown>,
+): Promise<Reply> {
+  const parsed = command.options.safeParse(options);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
+  return command.execute({ invoker: invokerFor(userId), options: parsed.data, progress: noProgress }, ctx);
+}

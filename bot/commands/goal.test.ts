@@ -9,7 +9,7 @@ import {
   createAthlete,
   createTestDatabase,
   invokerFor,
-  noProgress,
+  runCommand,
   type TestDatabase,
 } from '../../test/context.ts';
 import goal, { againstTarget } from './goal.ts';
@@ -24,14 +24,8 @@ afterAll(async () => {
 
 const now = new Date('2026-11-25T12:00:00Z');
 
-const run = (userId: string, options: Record<string, unknown>) => {
-  const parsed = goal.options.safeParse(options);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
-  return goal.execute(
-    { invoker: invokerFor(userId), options: parsed.data, progress: noProgress },
-    commandContext(database.db, now),
-  );
-};
+const run = (userId: string, options: Record<string, unknown>) =>
+  runCommand(goal, commandContext(database.db, now), userId, options);
 
 describe('/goal', () => {
   it('without a goal, says how to set one', async () => {

@@ -8,8 +8,7 @@ import {
   createActivity,
   createAthlete,
   createTestDatabase,
-  invokerFor,
-  noProgress,
+  runCommand,
   type TestDatabase,
 } from '../../test/context.ts';
 import { slashCommands } from './index.ts';
@@ -26,10 +25,7 @@ afterAll(async () => {
 const now = new Date('2026-11-26T12:00:00Z'); // Thursday
 
 const run = (userId: string, options: Record<string, unknown> = {}) =>
-  week.execute(
-    { invoker: invokerFor(userId), options: week.options.parse(options), progress: noProgress },
-    commandContext(database.db, now),
-  );
+  runCommand(week, commandContext(database.db, now), userId, options);
 
 async function add(
   athleteId: string,

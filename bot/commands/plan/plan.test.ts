@@ -11,6 +11,7 @@ import {
   createTestDatabase,
   invokerFor,
   noProgress,
+  runCommand,
   type TestDatabase,
 } from '../../../test/context.ts';
 import plan from './plan.ts';
@@ -26,14 +27,8 @@ afterAll(async () => {
 // Wednesday 25 Nov 2026, 23:30 UTC: already Thursday 26 Nov in Auckland (+13).
 const now = new Date('2026-11-25T23:30:00Z');
 
-const run = async (userId: string, options: Record<string, unknown>, at = now) => {
-  const parsed = plan.options.safeParse(options);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
-  return plan.execute(
-    { invoker: invokerFor(userId), options: parsed.data, progress: noProgress },
-    commandContext(database.db, at),
-  );
-};
+const run = async (userId: string, options: Record<string, unknown>, at = now) =>
+  runCommand(plan, commandContext(database.db, at), userId, options);
 
 const planIdOf = async (userId: string, title: string) => {
   const athlete = await findAthleteByDiscordId(database.db, userId);

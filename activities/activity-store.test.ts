@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listThresholds, setThreshold, thresholdsOn } from '../db/queries/athletes.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { ensureAthlete, listThresholds, setThreshold, thresholdsOn } from '../db/queries/athletes.ts';
+import { type DatabaseContext, givenStravaActivity, startDatabaseContext } from '../test/context.ts';
 import { analyzeStoredActivity, storeStreams } from './activity-store.ts';
 
 /** Ten minutes of riding with heart rate climbing to `peak`. */
@@ -13,28 +13,22 @@ function streams(peak: number) {
 }
 
 describe('the highest heart rate seen, kept per athlete', () => {
-  let database: TestDatabase;
+  let base: DatabaseContext;
+  let database: DatabaseContext['database'];
   let athleteId: string;
   let day = 0;
 
-  async function addActivity(peak: number): Promise<string> {
+  function addActivity(peak: number): Promise<string> {
     day += 1;
-    const row = await database.db
-      .insertInto('activities')
-      .values({
-        athlete_id: athleteId,
-        source: 'file_upload',
-        sport_type: 'Ride',
-        start_date: new Date(Date.UTC(2026, 0, day, 8)),
-        start_date_local: `2026-01-${String(day).padStart(2, '0')}T08:00:00`,
-        local_date: `2026-01-${String(day).padStart(2, '0')}`,
-        elapsed_time_s: 600,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await storeStreams(database.db, row.id, streams(peak));
-    await analyzeStoredActivity(database.db, row.id);
-    return row.id;
+    return givenStravaActivity(base.deps, athleteId, {
+      stravaId: String(650_000 + day),
+      name: `Ride ${day}`,
+      sport: 'Ride',
+      start: new Date(Date.UTC(2026, 0, day, 8)),
+      startLocal: `2026-01-${String(day).padStart(2, '0')}T08:00:00`,
+      movingS: 600,
+      streams: streams(peak),
+    });
   }
 
   const seen = async () =>
@@ -47,15 +41,11 @@ describe('the highest heart rate seen, kept per athlete', () => {
     ).max_hr_seen;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const athlete = await database.db
-      .insertInto('athletes')
-      .values({ discord_user_id: '650000000000000001' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    athleteId = athlete.id;
+    base = await startDatabaseContext();
+    database = base.database;
+    athleteId = (await ensureAthlete(database.db, '650000000000000001')).id;
   });
-  afterAll(() => database.drop());
+  afterAll(() => base?.stop());
 
   it('rises as activities arrive and is what the next analysis uses', async () => {
     expect(await seen()).toBeNull();

@@ -6,12 +6,13 @@ import { ensureAthlete } from '../db/queries/athletes.ts';
 import { readActivityFile } from '../imports/detect.ts';
 import { importActivityFile } from '../imports/import-file.ts';
 import { fitToStreams } from '../metrics/fit.ts';
-import { startImportContext } from '../test/imports/import-context.ts';
+import { startServices } from '../test/context.ts';
 import { reshape } from '../test/imports/synthetic-export.ts';
 import { toGpx } from '../test/imports/write-xml.ts';
 import { type ParsedActivityFile, streamDurationS } from './activity-file.ts';
 import { compareRichness, richnessOf, sameDuration } from './dedup.ts';
-import { storeCsvActivity } from './store-csv-activity.ts';
+import { recordDelivery } from './record-delivery.ts';
+import type { CsvOnlyActivity } from './store-csv-activity.ts';
 import { mergeStravaDelivery } from './strava-merge.ts';
 
 const fixtureDir = fileURLToPath(new URL('../test/fixtures/fit/', import.meta.url));
@@ -39,9 +40,9 @@ describe('dedup rules', () => {
 });
 
 describe('the same workout from two files is one activity', () => {
-  let env: Awaited<ReturnType<typeof startImportContext>>;
+  let env: Awaited<ReturnType<typeof startServices>>;
   beforeAll(async () => {
-    env = await startImportContext();
+    env = await startServices();
   });
   afterAll(async () => {
     await env?.stop();
@@ -123,23 +124,21 @@ describe('the same workout from two files is one activity', () => {
   it('a manual entry from an export, then the recorded FIT: one activity, now with the FIT streams', async () => {
     const user = '730000000000000004';
     const athlete = await ensureAthlete(env.ctx.db, user);
-    const manual = await env.ctx.db.transaction().execute((trx) =>
-      storeCsvActivity(
-        trx,
-        athlete,
-        {
-          id: '555000111',
-          name: 'Turbo (typed in)',
-          sport: 'VirtualRide',
-          fileName: null,
-          startTime: new Date(ride.startTime!.getTime() + 60_000),
-          elapsedS: Math.round(streamDurationS(ride.streams)),
-          movingS: null,
-          distanceM: null,
-        },
-        '555000111',
-      ),
-    );
+    const exportRow = (elapsedS: number): CsvOnlyActivity => ({
+      id: '555000111',
+      name: 'Turbo (typed in)',
+      sport: 'VirtualRide',
+      fileName: null,
+      startTime: new Date(ride.startTime!.getTime() + 60_000),
+      elapsedS,
+      movingS: null,
+      distanceM: null,
+    });
+    const manual = await recordDelivery(env.deps, athlete, {
+      kind: 'csv',
+      row: exportRow(Math.round(streamDurationS(ride.streams))),
+      sourceRef: '555000111',
+    });
     expect(manual.status).toBe('created');
     const second = await upload(user, 'ride.fit', rideFit);
     expect(second).toMatchObject({ status: 'replaced_streams', activityId: manual.activityId });
@@ -155,23 +154,11 @@ describe('the same workout from two files is one activity', () => {
       strava_id: '555000111',
     });
     // Importing the same export row again changes nothing.
-    const again = await env.ctx.db.transaction().execute((trx) =>
-      storeCsvActivity(
-        trx,
-        athlete,
-        {
-          id: '555000111',
-          name: 'Turbo (typed in)',
-          sport: 'VirtualRide',
-          fileName: null,
-          startTime: new Date(ride.startTime!.getTime() + 60_000),
-          elapsedS: 3600,
-          movingS: null,
-          distanceM: null,
-        },
-        '555000111',
-      ),
-    );
+    const again = await recordDelivery(env.deps, athlete, {
+      kind: 'csv',
+      row: exportRow(3600),
+      sourceRef: '555000111',
+    });
     expect(again.status).toBe('already_imported');
   });
 
@@ -193,9 +180,9 @@ describe('the same workout from two files is one activity', () => {
 });
 
 describe('a Strava id claimed by another athlete’s export', () => {
-  let env: Awaited<ReturnType<typeof startImportContext>>;
+  let env: Awaited<ReturnType<typeof startServices>>;
   beforeAll(async () => {
-    env = await startImportContext();
+    env = await startServices();
   });
   afterAll(async () => {
     await env?.stop();

@@ -7,7 +7,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { toJson } from '../db/tables/json.ts';
 import { createLogger } from '../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { createTestDatabase, type TestDatabase } from '../test/context.ts';
 import { analyzeStoredActivity, storeStreams } from './activity-store.ts';
 import { recomputePmc } from './pmc-store.ts';
 import { reanalyseStoredActivities } from './reanalyse-stored.ts';

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobNames } from '../lib/jobs/job-names.ts';
-import { startTestBoss } from '../test/boss.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { createTestDatabase, startTestBoss, type TestDatabase } from '../test/context.ts';
 import { syncSchedules } from './job-runner.ts';
 import { jobDefinitions } from './jobs.ts';
 

@@ -7,7 +7,7 @@ import type { AppContext } from '../app/context.ts';
 import { connectDb, type DbHandle } from '../db/connect.ts';
 import { startEmbeddedPostgres } from '../db/embedded-postgres.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { startAppOnFakes } from '../test/app-on-fakes.ts';
+import { startAppOnFakes } from '../test/context.ts';
 import { type DiscordFake, startDiscordFake } from '../test/fakes/discord/discord-fake.ts';
 import { type StravaFake, startStravaFake } from '../test/fakes/strava/strava-fake.ts';
 

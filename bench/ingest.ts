@@ -7,8 +7,8 @@ import { createConnectLink } from '../ingest/connect/connect-links.ts';
 import { startSync } from '../ingest/sync/start-sync.ts';
 import { subscriptionService, webhookCallbackUrl } from '../ingest/webhook/subscription.ts';
 import { jobNames } from '../lib/jobs/job-names.ts';
-import { freePort } from '../test/app-on-fakes.ts';
 import { fakeEnv, spawnApp } from '../test/app-process.ts';
+import { freePort } from '../test/context.ts';
 import {
   type BenchApp,
   benchVerifyToken,

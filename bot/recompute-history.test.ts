@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../lib/presentation/reply.ts';
-import { eventually, type Harness, startHarness } from '../test/app-harness.ts';
+import { eventually, type Harness, startHarness } from '../test/context.ts';
 import { type DiscordFake, startDiscordFake } from '../test/fakes/discord/discord-fake.ts';
 import { recomputeHistory } from './recompute-history.ts';
 

@@ -1,13 +1,9 @@
-import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../app/bot.ts';
-import { buildAppContext } from '../app/build-context.ts';
 import type { Service } from '../app/web-service.ts';
-import { loadConfig } from '../lib/config.ts';
-import { createLogger } from '../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { type CoachTestContext, startCoachContext, type TestDatabase } from '../test/context.ts';
 import { type DiscordFake, startDiscordFake } from '../test/fakes/discord/discord-fake.ts';
-import { callTools, type OpenAiFake, say, startOpenAiFake } from '../test/fakes/openai/openai-fake.ts';
+import { callTools, type OpenAiFake, say } from '../test/fakes/openai/openai-fake.ts';
 import { insertFixtureAthlete } from './eval/fixture.ts';
 
 const ephemeral = 64;
@@ -17,15 +13,16 @@ const guildId = '710000000000000001';
 
 /** The real discord.js client against the Discord fake, the coach against the OpenAI fake. */
 describe('coach in Discord: DMs and /coach', () => {
+  let coach: CoachTestContext;
   let database: TestDatabase;
   let discord: DiscordFake;
   let openai: OpenAiFake;
   let bot: Service;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
+    coach = await startCoachContext({ now: new Date('2026-11-01T09:00:00Z') });
+    ({ database, openai } = coach);
     discord = await startDiscordFake({ token: 'coach-bot-token', quiet: true });
-    openai = await startOpenAiFake();
     await insertFixtureAthlete(database.db, {
       discordUserId: athleteUser,
       name: 'Dee',
@@ -44,18 +41,10 @@ describe('coach in Discord: DMs and /coach', () => {
         },
       ],
     });
-    const ctx = buildAppContext({
-      config: loadConfig({
-        DISCORD_TOKEN: 'coach-bot-token',
-        DISCORD_APP_ID: discord.appId,
-        DISCORD_API_URL: discord.apiUrl,
-        OPENAI_API_KEY: openai.apiKey,
-        OPENAI_BASE_URL: openai.baseUrl,
-      }),
-      logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-      db: database.db,
-      boss: null as unknown as PgBoss,
-      now: () => new Date('2026-11-01T09:00:00Z'),
+    const ctx = coach.context({
+      DISCORD_TOKEN: 'coach-bot-token',
+      DISCORD_APP_ID: discord.appId,
+      DISCORD_API_URL: discord.apiUrl,
     });
     bot = createBot(ctx);
     await bot.start();
@@ -64,8 +53,7 @@ describe('coach in Discord: DMs and /coach', () => {
   afterAll(async () => {
     await bot?.stop();
     await discord?.close();
-    await openai?.stop();
-    await database?.drop();
+    await coach?.stop();
   });
 
   const sendDm = async (userId: string, content: string) => {

@@ -1,21 +1,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleDirectMessage } from '../bot/direct-message.ts';
 import { loadConfig } from '../lib/config.ts';
-import { createLogger } from '../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { type CoachTestContext, startCoachContext, type TestDatabase } from '../test/context.ts';
 import {
   type ChatRequestBody,
   callTools,
   fail,
   type OpenAiFake,
   say,
-  startOpenAiFake,
   toolResults,
 } from '../test/fakes/openai/openai-fake.ts';
 import { answerCoachQuestion, type CoachContext, coachAdvice } from './coach.ts';
 import { type FixtureActivity, insertFixtureAthlete } from './eval/fixture.ts';
 
 const now = new Date('2026-11-01T09:00:00Z');
+let coach: CoachTestContext;
 let database: TestDatabase;
 let fake: OpenAiFake;
 let alice: string;
@@ -23,17 +22,7 @@ let bob: string;
 let bobActivityId: string;
 
 function context(env: Record<string, string> = {}): CoachContext {
-  return {
-    config: loadConfig({
-      OPENAI_API_KEY: fake.apiKey,
-      OPENAI_BASE_URL: fake.baseUrl,
-      OPENAI_MODEL: 'fake-model',
-      ...env,
-    }),
-    logger: createLogger({ level: 'silent' }),
-    db: database.db,
-    now: () => now,
-  };
+  return coach.context(env);
 }
 
 const ride = (date: string, name: string, extra: Partial<FixtureActivity> = {}): FixtureActivity => ({
@@ -59,8 +48,8 @@ const ride = (date: string, name: string, extra: Partial<FixtureActivity> = {}):
 
 const fast = { timeoutMs: 2_000, maxRetries: 0 };
 beforeAll(async () => {
-  database = await createTestDatabase();
-  fake = await startOpenAiFake();
+  coach = await startCoachContext({ env: { OPENAI_MODEL: 'fake-model' }, now });
+  ({ database, openai: fake } = coach);
   const a = await insertFixtureAthlete(database.db, {
     discordUserId: '100000000000000001',
     name: 'Alice',
@@ -98,10 +87,7 @@ beforeAll(async () => {
   bobActivityId = bobActivity!.id;
 });
 
-afterAll(async () => {
-  await fake?.stop();
-  await database?.drop();
-});
+afterAll(() => coach?.stop());
 
 beforeEach(async () => {
   fake.reset();

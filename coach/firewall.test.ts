@@ -1,19 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../lib/config.ts';
-import { createLogger } from '../lib/logger.ts';
 import { computePmc } from '../metrics/pmc.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
-import {
-  callTools,
-  type OpenAiFake,
-  say,
-  startOpenAiFake,
-  toolResults,
-} from '../test/fakes/openai/openai-fake.ts';
+import { type CoachTestContext, startCoachContext, type TestDatabase } from '../test/context.ts';
+import { callTools, type OpenAiFake, say, toolResults } from '../test/fakes/openai/openai-fake.ts';
 import { answerCoachQuestion, type CoachContext, coachAdvice } from './coach.ts';
 import { type FixtureActivity, insertFixtureAthlete } from './eval/fixture.ts';
 
 const now = new Date('2026-11-01T09:00:00Z');
+let coach: CoachTestContext;
 let database: TestDatabase;
 let fake: OpenAiFake;
 let mixed: string;
@@ -73,21 +67,11 @@ const stravaOnly = [
   '3:25:45',
 ];
 
-const context = (env: Record<string, string> = {}): CoachContext => ({
-  config: loadConfig({
-    OPENAI_API_KEY: fake.apiKey,
-    OPENAI_BASE_URL: fake.baseUrl,
-    COACH_STRAVA_DATA: 'exclude',
-    ...env,
-  }),
-  logger: createLogger({ level: 'silent' }),
-  db: database.db,
-  now: () => now,
-});
+const context = (env: Record<string, string> = {}): CoachContext => coach.context(env);
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  fake = await startOpenAiFake();
+  coach = await startCoachContext({ env: { COACH_STRAVA_DATA: 'exclude' }, now });
+  ({ database, openai: fake } = coach);
   const athlete = await insertFixtureAthlete(database.db, {
     discordUserId: '200000000000000001',
     name: 'Mixed',
@@ -118,10 +102,7 @@ beforeAll(async () => {
   ).id;
 });
 
-afterAll(async () => {
-  await fake?.stop();
-  await database?.drop();
-});
+afterAll(() => coach?.stop());
 
 describe('AI firewall (COACH_STRAVA_DATA=exclude)', () => {
   it('sends no value of a Strava API activity to the model, through any tool, memory or the digest advice', async () => {

@@ -1,26 +1,22 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { loadConfig } from '../lib/config.ts';
-import { createLogger } from '../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
-import { callTools, type OpenAiFake, say, startOpenAiFake } from '../test/fakes/openai/openai-fake.ts';
+import { type CoachTestContext, startCoachContext, type TestDatabase } from '../test/context.ts';
+import { callTools, type OpenAiFake, say } from '../test/fakes/openai/openai-fake.ts';
 import { answerCoachQuestion, type CoachContext, fitResult, loopLimits } from './coach.ts';
 import { insertFixtureAthlete } from './eval/fixture.ts';
 import { evalAthlete, evalNow } from './eval/questions.ts';
 
+let coach: CoachTestContext;
 let database: TestDatabase;
 let fake: OpenAiFake;
 let athleteId: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  fake = await startOpenAiFake();
+  coach = await startCoachContext({ env: { OPENAI_MODEL: 'greedy' }, now: evalNow });
+  ({ database, openai: fake } = coach);
   athleteId = (await insertFixtureAthlete(database.db, evalAthlete())).id;
 });
 
-afterAll(async () => {
-  await fake?.stop();
-  await database?.drop();
-});
+afterAll(() => coach?.stop());
 
 beforeEach(async () => {
   fake.reset();
@@ -28,17 +24,7 @@ beforeEach(async () => {
   await database.db.deleteFrom('coach_messages').execute();
 });
 
-const context = (budget: number): CoachContext => ({
-  config: loadConfig({
-    OPENAI_API_KEY: fake.apiKey,
-    OPENAI_BASE_URL: fake.baseUrl,
-    OPENAI_MODEL: 'greedy',
-    COACH_DAILY_TOKEN_BUDGET: String(budget),
-  }),
-  logger: createLogger({ level: 'silent' }),
-  db: database.db,
-  now: () => evalNow,
-});
+const context = (budget: number): CoachContext => coach.context({ COACH_DAILY_TOKEN_BUDGET: String(budget) });
 
 /** A greedy model: every round, eight parallel `activities(limit 50)` calls over different months. */
 const months = ['05', '06', '07', '08', '09', '10'];

@@ -1,25 +1,20 @@
-import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildAppContext } from '../app/build-context.ts';
 import type { BotContext } from '../bot/bot-context.ts';
 import type { Invoker } from '../bot/command.ts';
 import coachCommand from '../bot/commands/coach.ts';
 import { handleDirectMessage } from '../bot/direct-message.ts';
 import { insertPlan, upsertGoal } from '../db/queries/planning.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
-import { loadConfig } from '../lib/config.ts';
 import { signed } from '../lib/format.ts';
-import { createLogger } from '../lib/logger.ts';
 import type { Reply } from '../lib/presentation/reply.ts';
 import { forecastPmc } from '../planning/forecast.ts';
 import { forecastBasis, forecastForAthlete } from '../planning/forecast-store.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { type CoachTestContext, noProgress, startCoachContext, type TestDatabase } from '../test/context.ts';
 import {
   callTools,
   type FakeToolCall,
   type OpenAiFake,
   say,
-  startOpenAiFake,
   toolResults,
 } from '../test/fakes/openai/openai-fake.ts';
 import { answerCoachQuestion } from './coach.ts';
@@ -32,6 +27,7 @@ const today = '2026-11-25';
 const goalDate = '2026-12-06';
 const fast = { timeoutMs: 2_000, maxRetries: 0 };
 
+let coach: CoachTestContext;
 let database: TestDatabase;
 let fake: OpenAiFake;
 let alice: AthleteRow;
@@ -54,13 +50,7 @@ const ride = (date: string, source: FixtureActivity['source'], stress: number): 
 });
 
 function context(env: Record<string, string> = {}): BotContext {
-  return buildAppContext({
-    config: loadConfig({ OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.baseUrl, ...env }),
-    logger: createLogger({ level: 'silent' }),
-    db: database.db,
-    boss: null as unknown as PgBoss,
-    now: () => now,
-  });
+  return coach.context(env);
 }
 
 const invoker = (athlete: AthleteRow): Invoker => ({
@@ -69,7 +59,6 @@ const invoker = (athlete: AthleteRow): Invoker => ({
   inGuild: false,
   interactionId: '1',
 });
-const noProgress = async () => {};
 
 const press = (athlete: AthleteRow, action: 'apply' | 'dismiss', proposalId: string, ctx = context()) =>
   coachCommand.button!({ invoker: invoker(athlete), action, args: [proposalId], progress: noProgress }, ctx);
@@ -118,8 +107,8 @@ const taperedByHand = [
 ];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  fake = await startOpenAiFake();
+  coach = await startCoachContext({ now });
+  ({ database, openai: fake } = coach);
   alice = await insertFixtureAthlete(database.db, {
     discordUserId: '300000000000000001',
     name: 'Alice',
@@ -191,10 +180,7 @@ beforeAll(async () => {
   await upsertGoal(database.db, mixed.id, { date: '2026-12-02', name: 'Hill climb', targetTsb: 8 });
 });
 
-afterAll(async () => {
-  await fake?.stop();
-  await database?.drop();
-});
+afterAll(() => coach?.stop());
 
 beforeEach(async () => {
   fake.reset();

@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import exportCommand from '../bot/commands/export.ts';
 import { exportToFile } from '../cli/commands/export.ts';
-import { createConnectLink } from '../ingest/connect/connect-links.ts';
-import { connectThroughBrowser, eventually, type Harness, startHarness } from '../test/app-harness.ts';
+import { eventually, givenConnectedAthlete, type Harness, startHarness } from '../test/context.ts';
 import { type DiscordFake, startDiscordFake } from '../test/fakes/discord/discord-fake.ts';
 import { buildAthleteExport } from './build-export.ts';
 import { deliverExport } from './deliver-export.ts';
@@ -36,35 +35,18 @@ describe('/export: all of an athlete’s data, and nothing of anyone else', () =
   let bobId: string;
 
   async function connect(discordUserId: string, name: string, activities: number): Promise<string> {
-    const athlete = h.strava.addAthlete({ firstname: name, lastname: 'Tester' });
-    for (let i = 0; i < activities; i++) {
-      h.strava.addActivity(athlete.id, {
+    const given = await givenConnectedAthlete(h, {
+      discordUserId,
+      athlete: { firstname: name, lastname: 'Tester' },
+      activities: Array.from({ length: activities }, (_, i) => ({
         sport: i % 2 ? 'Run' : 'Ride',
         durationS: 900,
         name: `${name} workout ${i}`,
         startDate: new Date(h.strava.now().getTime() - (i + 1) * 86_400_000),
-      });
-    }
-    h.strava.authorizeAs(athlete.id);
-    const { url } = await createConnectLink(h.database.db, h.ctx.config.publicUrl, discordUserId);
-    expect((await connectThroughBrowser(url)).status).toBe(200);
-    const row = await h.database.db
-      .selectFrom('athletes')
-      .select('id')
-      .where('discord_user_id', '=', discordUserId)
-      .executeTakeFirstOrThrow();
-    await eventually(
-      () =>
-        h.database.db
-          .selectFrom('sync_runs')
-          .select('id')
-          .where('athlete_id', '=', row.id)
-          .where('state', '=', 'done')
-          .executeTakeFirst(),
-      20_000,
-      `${name}'s initial sync`,
-    );
-    return row.id;
+      })),
+      initialSync: 'synced',
+    });
+    return given.athleteId;
   }
 
   beforeAll(async () => {

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ParsedActivityFile } from '../activities/activity-file.ts';
 import { fitToStreams } from '../metrics/fit.ts';
-import { startImportContext } from '../test/imports/import-context.ts';
+import { startServices } from '../test/context.ts';
 import { reshape, writeSyntheticExport } from '../test/imports/synthetic-export.ts';
 
 const run = promisify(execFile);
@@ -17,10 +17,10 @@ const base = fitToStreams(
   readFileSync(`${repo}test/fixtures/fit/fitparse-activity-small-fenix2-run.fit`),
 ) as unknown as ParsedActivityFile;
 
-let env: Awaited<ReturnType<typeof startImportContext>>;
+let env: Awaited<ReturnType<typeof startServices>>;
 let dir: string;
 beforeAll(async () => {
-  env = await startImportContext();
+  env = await startServices();
   dir = await mkdtemp(join(tmpdir(), 'cli-import-'));
 });
 afterAll(async () => {

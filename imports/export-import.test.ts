@@ -13,17 +13,16 @@ import { bossSchema } from '../app/job-runner.ts';
 import importCommand from '../bot/commands/import.ts';
 import { ensureAthlete } from '../db/queries/athletes.ts';
 import { createConnectLink } from '../ingest/connect/connect-links.ts';
-import { subscriptionService, webhookCallbackUrl } from '../ingest/webhook/subscription.ts';
 import { jobNames } from '../lib/jobs/job-names.ts';
 import { fitToStreams } from '../metrics/fit.ts';
 import {
   connectThroughBrowser,
   eventually,
+  givenConnectedAthlete,
+  givenWebhookSubscription,
   type Harness,
   startHarness,
-  verifyToken,
-  webhookSecret,
-} from '../test/app-harness.ts';
+} from '../test/context.ts';
 import { type ExportEntrySpec, reshape, writeSyntheticExport } from '../test/imports/synthetic-export.ts';
 import { toGpx, toTcx } from '../test/imports/write-xml.ts';
 import { readActivityFile } from './detect.ts';
@@ -53,12 +52,7 @@ beforeAll(async () => {
   h = await startHarness();
   await h.startWorkers();
   // Strava validates the webhook callback before it creates the subscription.
-  await subscriptionService({
-    db: h.database.db,
-    client: h.ctx.strava!.client,
-    callbackUrl: webhookCallbackUrl(h.baseUrl, webhookSecret),
-    verifyToken,
-  }).create();
+  await givenWebhookSubscription(h);
   dir = await mkdtemp(join(tmpdir(), 'export-test-'));
 });
 afterAll(async () => {
@@ -337,19 +331,11 @@ describe('Strava bulk export: upload link, job, duplicates against synced activi
   it('a FIT upload and the Strava webhook for the same ride are one activity; richer Strava streams win', async () => {
     const db = h.database.db;
     const discordUserId = '720000000000000005';
-    const stravaAthlete = h.strava.addAthlete();
-    h.strava.authorizeAs(stravaAthlete.id);
-    const connect = await createConnectLink(db, h.ctx.config.publicUrl, discordUserId);
-    expect((await connectThroughBrowser(connect.url)).status).toBe(200);
+    const { strava: stravaAthlete } = await givenConnectedAthlete(h, {
+      discordUserId,
+      initialSync: 'synced',
+    });
     const athlete = await ensureAthlete(db, discordUserId);
-    await eventually(() =>
-      db
-        .selectFrom('sync_runs')
-        .select('id')
-        .where('athlete_id', '=', athlete.id)
-        .where('state', '=', 'done')
-        .executeTakeFirst(),
-    );
     // A heart-rate-only upload (a watch without power)…
     const start = new Date(h.strava.now().getTime() - 5 * day);
     const watch = reshape(run, start, 1);

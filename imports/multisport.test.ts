@@ -5,8 +5,7 @@ import { mergeStravaDelivery } from '../activities/strava-merge.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { toJson } from '../db/tables/json.ts';
 import type { StravaActivity } from '../ingest/strava-port.ts';
-import { createLogger } from '../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { activityDeps, createTestDatabase, type TestDatabase } from '../test/context.ts';
 import { type ImportDeps, importActivityFileLegs } from './import-file.ts';
 import { uploadLegsReply } from './upload-reply.ts';
 
@@ -60,11 +59,7 @@ describe('multisport files: one activity per leg', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    deps = {
-      db: database.db,
-      now: () => now,
-      logger: createLogger({ level: 'silent' }),
-    };
+    deps = activityDeps(database.db, { now });
   });
   afterAll(() => database.drop());
 

@@ -10,8 +10,8 @@ import { ensureAthlete, setThreshold } from '../db/queries/athletes.ts';
 import { AppError } from '../lib/errors.ts';
 import type { Reply } from '../lib/presentation/reply.ts';
 import { fitToStreams } from '../metrics/fit.ts';
+import { startServices } from '../test/context.ts';
 import { startFileServer } from '../test/imports/file-server.ts';
-import { startImportContext } from '../test/imports/import-context.ts';
 import { toGpx, toTcx } from '../test/imports/write-xml.ts';
 import { readActivityFileLegs } from './detect.ts';
 
@@ -19,14 +19,14 @@ const fixtureDir = fileURLToPath(new URL('../test/fixtures/fit/', import.meta.ur
 const fixtures = readdirSync(fixtureDir).filter((name) => name.endsWith('.fit'));
 const fixture = (name: string) => readFileSync(`${fixtureDir}${name}`);
 
-let env: Awaited<ReturnType<typeof startImportContext>>;
+let env: Awaited<ReturnType<typeof startServices>>;
 let files: Awaited<ReturnType<typeof startFileServer>>;
 let ctx: AppContext;
 let users = 0;
 const newUser = () => `7100000000000000${String(++users).padStart(2, '0')}`;
 
 beforeAll(async () => {
-  env = await startImportContext({ jobs: [workoutMessageJob] as never });
+  env = await startServices({ jobs: [workoutMessageJob] as never });
   ctx = env.ctx;
   files = await startFileServer();
 });

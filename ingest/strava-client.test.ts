@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
+import { createTestDatabase, type TestDatabase } from '../test/context.ts';
 import { createPostgresGate, RateLimitWaitError } from './rate-limit/postgres-gate.ts';
 import { createStravaClient, toStravaActivity } from './strava-client.ts';
 import { StravaUnauthorizedError } from './strava-port.ts';

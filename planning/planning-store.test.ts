@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchActivityToPlan, matchPlanByHand } from '../activities/match-activity.ts';
 import { findPlan, insertPlan, upsertGoal } from '../db/queries/planning.ts';
 import { createLogger } from '../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../test/db.ts';
-import { createActivity, createAthlete } from '../test/planning-helpers.ts';
+import { createActivity, createAthlete, createTestDatabase, type TestDatabase } from '../test/context.ts';
 import { planDaySummary } from './day-summary.ts';
 import { forecastForAthlete } from './forecast-store.ts';
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectLink } from '../ingest/connect/connect-links.ts';
 import { deleteStravaActivity, syncStravaActivity } from '../ingest/sync/sync-activity.ts';
-import { connectThroughBrowser, type Harness, startHarness } from '../test/app-harness.ts';
+import { givenConnectedAthlete, type Harness, startHarness } from '../test/context.ts';
 
 describe('a synced Strava activity fulfils the plan of its day (the ingest hook is wired)', () => {
   let h: Harness;
@@ -11,16 +10,9 @@ describe('a synced Strava activity fulfils the plan of its day (the ingest hook 
   afterAll(async () => h.stop());
 
   it('marks the plan done with the activity, through the real Strava client and pipeline', async () => {
-    const stravaAthlete = h.strava.addAthlete();
-    h.strava.authorizeAs(stravaAthlete.id);
-    const discordUserId = '600000000000000001';
-    const { url } = await createConnectLink(h.database.db, h.ctx.config.publicUrl, discordUserId);
-    expect((await connectThroughBrowser(url)).status).toBe(200);
-    const athlete = await h.database.db
-      .selectFrom('athletes')
-      .select('id')
-      .where('discord_user_id', '=', discordUserId)
-      .executeTakeFirstOrThrow();
+    const given = await givenConnectedAthlete(h, { discordUserId: '600000000000000001' });
+    const stravaAthlete = given.strava;
+    const athlete = { id: given.athleteId };
 
     const start = new Date(h.ctx.now().getTime() - 3 * 3600_000);
     // The fake records the activity at UTC+1 (Europe/Paris): its local day is what the plan is for.

@@ -15,7 +15,7 @@ declare module 'vitest' {
 
 /**
  * One Postgres for the whole run: TEST_DATABASE_URL's server, or an embedded one in a temp folder.
- * A template database is migrated once; each test file creates its own copy (test/db.ts).
+ * A template database is migrated once; each test file creates its own copy (createTestDatabase, test/context.ts).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let embedded: EmbeddedPostgres | null = null;

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeStoredActivity, storeStreams } from '../../activities/activity-store.ts';
-import { settleLoad } from '../../activities/record-delivery.ts';
 import { pngDimensions } from '../../charts/renderer.ts';
 import { insertPlan } from '../../db/queries/planning.ts';
 import { AppError } from '../../lib/errors.ts';
 import type { Reply } from '../../lib/presentation/reply.ts';
-import { type Harness, startHarness } from '../../test/app-harness.ts';
+import { givenStravaActivity, type Harness, startHarness } from '../../test/context.ts';
 import type { Invoker, SlashCommand } from '../command.ts';
 import activity from './activity.ts';
 import curve from './curve.ts';
@@ -69,28 +67,16 @@ describe('slash command logic against a real database', () => {
       .insertInto('athlete_thresholds')
       .values({ athlete_id: athlete.id, kind: 'ftp', value: 250, effective_date: '2026-01-01' })
       .execute();
-    const row = await db
-      .insertInto('activities')
-      .values({
-        athlete_id: athlete.id,
-        source: 'strava_api',
-        strava_id: '987654321',
-        name: 'Tempo intervals',
-        sport_type: 'Ride',
-        start_date: new Date('2026-06-14T07:00:00Z'),
-        start_date_local: '2026-06-14T09:00:00',
-        local_date: '2026-06-14',
-        moving_time_s: 3600,
-        elapsed_time_s: 3600,
-        distance_m: 32_400,
-        summary: '{}',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    rideId = row.id;
-    await storeStreams(db, rideId, rideStreams());
-    await analyzeStoredActivity(db, rideId);
-    await settleLoad(db, athlete.id, null, now);
+    rideId = await givenStravaActivity(h.deps, athlete.id, {
+      stravaId: '987654321',
+      name: 'Tempo intervals',
+      sport: 'Ride',
+      start: new Date('2026-06-14T07:00:00Z'),
+      startLocal: '2026-06-14T09:00:00',
+      movingS: 3600,
+      distanceM: 32_400,
+      streams: rideStreams(),
+    });
   }, 30_000);
   afterAll(async () => h?.stop());
 

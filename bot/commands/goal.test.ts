@@ -4,8 +4,14 @@ import { decodePng } from '../../charts/test-png.ts';
 import { pixelRatio } from '../../charts/theme.ts';
 import { findAthleteById } from '../../db/queries/athletes.ts';
 import { insertPlan } from '../../db/queries/planning.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
-import { commandContext, createAthlete, invokerFor, noProgress } from '../../test/planning-helpers.ts';
+import {
+  commandContext,
+  createAthlete,
+  createTestDatabase,
+  invokerFor,
+  runCommand,
+  type TestDatabase,
+} from '../../test/context.ts';
 import goal, { againstTarget } from './goal.ts';
 
 let database: TestDatabase;
@@ -18,14 +24,8 @@ afterAll(async () => {
 
 const now = new Date('2026-11-25T12:00:00Z');
 
-const run = (userId: string, options: Record<string, unknown>) => {
-  const parsed = goal.options.safeParse(options);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
-  return goal.execute(
-    { invoker: invokerFor(userId), options: parsed.data, progress: noProgress },
-    commandContext(database.db, now),
-  );
-};
+const run = (userId: string, options: Record<string, unknown>) =>
+  runCommand(goal, commandContext(database.db, now), userId, options);
 
 describe('/goal', () => {
   it('without a goal, says how to set one', async () => {

@@ -3,14 +3,14 @@ import { pngDimensions } from '../../charts/renderer.ts';
 import { defaultSize, pixelRatio } from '../../charts/theme.ts';
 import { insertPlan, setPlanActivity } from '../../db/queries/planning.ts';
 import { formatDuration } from '../../lib/pace.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
 import {
   commandContext,
   createActivity,
   createAthlete,
-  invokerFor,
-  noProgress,
-} from '../../test/planning-helpers.ts';
+  createTestDatabase,
+  runCommand,
+  type TestDatabase,
+} from '../../test/context.ts';
 import { slashCommands } from './index.ts';
 import week from './week.ts';
 
@@ -25,10 +25,7 @@ afterAll(async () => {
 const now = new Date('2026-11-26T12:00:00Z'); // Thursday
 
 const run = (userId: string, options: Record<string, unknown> = {}) =>
-  week.execute(
-    { invoker: invokerFor(userId), options: week.options.parse(options), progress: noProgress },
-    commandContext(database.db, now),
-  );
+  runCommand(week, commandContext(database.db, now), userId, options);
 
 async function add(
   athleteId: string,

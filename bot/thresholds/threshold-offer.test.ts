@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeStoredActivity, storeStreams } from '../../activities/activity-store.ts';
-import { settleLoad } from '../../activities/record-delivery.ts';
 import type { Db } from '../../db/connect.ts';
 import type { Reply } from '../../lib/presentation/reply.ts';
-import { eventually, type Harness, startHarness } from '../../test/app-harness.ts';
+import { eventually, givenStravaActivity, type Harness, startHarness } from '../../test/context.ts';
 import type { SlashCommand } from '../command.ts';
 import settings from '../commands/settings.ts';
 import { raisedThresholdProposal, thresholdOffer } from './threshold-offer.ts';
@@ -18,6 +16,7 @@ function rideStreams(effortS: number, watts: number) {
   return { time: { data: time }, watts: { data: power }, heartrate: { data: time.map(() => 150) } };
 }
 
+let rides = 0;
 async function addRide(
   h: Harness,
   athleteId: string,
@@ -26,25 +25,16 @@ async function addRide(
   watts: number,
   sport = 'Ride',
 ) {
-  const db = h.database.db;
-  const row = await db
-    .insertInto('activities')
-    .values({
-      athlete_id: athleteId,
-      source: 'file_upload',
-      name: `${sport} ${date}`,
-      sport_type: sport,
-      start_date: new Date(`${date}T08:00:00Z`),
-      start_date_local: `${date}T08:00:00`,
-      local_date: date,
-      moving_time_s: effortS + 1200,
-      elapsed_time_s: effortS + 1200,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await storeStreams(db, row.id, rideStreams(effortS, watts));
-  await analyzeStoredActivity(db, row.id);
-  return row.id;
+  rides += 1;
+  return givenStravaActivity(h.deps, athleteId, {
+    stravaId: String(660_000 + rides),
+    name: `${sport} ${date}`,
+    sport,
+    start: new Date(`${date}T08:00:00Z`),
+    startLocal: `${date}T08:00:00`,
+    movingS: effortS + 1200,
+    streams: rideStreams(effortS, watts),
+  });
 }
 
 const methods = (db: Db, athleteId: string) =>
@@ -100,7 +90,6 @@ describe('thresholds from the athlete’s own history', () => {
       await addRide(h, id, '2026-09-01', 1800, 200);
       await addRide(h, id, '2026-11-12', 1500, 263);
       await addRide(h, id, '2026-11-20', 1800, 220);
-      await settleLoad(db, id, null, now);
     }
   }, 60_000);
   afterAll(async () => h?.stop());

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slashCommands } from '../../bot/commands/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/context.ts';
 import { type DiscordFake, startDiscordFake } from '../../test/fakes/discord/discord-fake.ts';
 
 const run = promisify(execFile);

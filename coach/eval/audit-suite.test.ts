@@ -1,38 +1,20 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config.ts';
-import { createLogger } from '../../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
-import { type OpenAiFake, startOpenAiFake } from '../../test/fakes/openai/openai-fake.ts';
+import { type CoachTestContext, startCoachContext } from '../../test/context.ts';
 import { auditCases, runAuditSuite } from './audit-suite.ts';
 import { insertFixtureAthlete } from './fixture.ts';
 import { evalAthlete, evalNow } from './questions.ts';
 
-let database: TestDatabase;
-let fake: OpenAiFake;
+let coach: CoachTestContext;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  fake = await startOpenAiFake();
+  coach = await startCoachContext({ env: { OPENAI_MODEL: 'm' }, now: evalNow });
 });
 
-afterAll(async () => {
-  await fake?.stop();
-  await database?.drop();
-});
+afterAll(() => coach?.stop());
 
 it('accepts every correct answer, rejects every labelled mistake, and lets ≤ 2 % of random numbers through', async () => {
-  const athlete = await insertFixtureAthlete(database.db, evalAthlete());
-  const report = await runAuditSuite(
-    {
-      config: loadConfig({ OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.baseUrl, OPENAI_MODEL: 'm' }),
-      logger: createLogger({ level: 'silent' }),
-      db: database.db,
-      now: () => evalNow,
-    },
-    athlete.id,
-    fake,
-    { samples: 1_000 },
-  );
+  const athlete = await insertFixtureAthlete(coach.database.db, evalAthlete());
+  const report = await runAuditSuite(coach.context(), athlete.id, coach.openai, { samples: 1_000 });
   const behaviours = auditCases.map((c) => c.behaviour).join(' | ');
   for (const behaviour of [
     'sign dropped',

@@ -1,31 +1,17 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config.ts';
-import { createLogger } from '../../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
-import {
-  type ChatRequestBody,
-  callTools,
-  type OpenAiFake,
-  say,
-  startOpenAiFake,
-  toolResults,
-} from '../../test/fakes/openai/openai-fake.ts';
+import { type CoachTestContext, startCoachContext } from '../../test/context.ts';
+import { type ChatRequestBody, callTools, say, toolResults } from '../../test/fakes/openai/openai-fake.ts';
 import { insertFixtureAthlete } from './fixture.ts';
 import { runCoachEval } from './harness.ts';
 import { evalAthlete, evalNow, evalQuestions } from './questions.ts';
 
-let database: TestDatabase;
-let fake: OpenAiFake;
+let coach: CoachTestContext;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  fake = await startOpenAiFake();
+  coach = await startCoachContext({ now: evalNow });
 });
 
-afterAll(async () => {
-  await fake?.stop();
-  await database?.drop();
-});
+afterAll(() => coach?.stop());
 
 /**
  * A stand-in model good enough to prove the harness: it calls a fixed set of tools, then answers with
@@ -59,23 +45,13 @@ function toyModel(request: ChatRequestBody) {
 
 it('runs the thirty-question evaluation against an OpenAI-compatible server and reports per question', async () => {
   const fixture = evalAthlete();
-  const athlete = await insertFixtureAthlete(database.db, fixture);
+  const athlete = await insertFixtureAthlete(coach.database.db, fixture);
   const questions = evalQuestions(fixture.activities);
   expect(questions).toHaveLength(30);
   for (const question of questions) expect(question.facts.length).toBeGreaterThan(0);
-  fake.setFallback(toyModel);
+  coach.openai.setFallback(toyModel);
   const report = await runCoachEval(
-    {
-      config: loadConfig({
-        OPENAI_API_KEY: fake.apiKey,
-        OPENAI_BASE_URL: fake.baseUrl,
-        OPENAI_MODEL: 'toy',
-        COACH_DAILY_TOKEN_BUDGET: '1000',
-      }),
-      logger: createLogger({ level: 'silent' }),
-      db: database.db,
-      now: () => evalNow,
-    },
+    coach.context({ OPENAI_MODEL: 'toy', COACH_DAILY_TOKEN_BUDGET: '1000' }),
     athlete.id,
     questions,
     { timeoutMs: 5_000, maxRetries: 0 },

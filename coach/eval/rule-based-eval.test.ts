@@ -1,40 +1,27 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config.ts';
-import { createLogger } from '../../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+import { type DatabaseContext, startDatabaseContext } from '../../test/context.ts';
 import { ruleBasedReply } from '../rule-based.ts';
 import { insertFixtureAthlete } from './fixture.ts';
 import { evalAthlete, evalNow, evalQuestions } from './questions.ts';
 import { addEvalPlan, expectedIntents, ruleBasedQuestions, runRuleBasedEval } from './rule-based-eval.ts';
 
-let database: TestDatabase;
+let base: DatabaseContext;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
+  base = await startDatabaseContext({ now: evalNow });
 });
 
-afterAll(async () => {
-  await database?.drop();
-});
+afterAll(() => base?.stop());
 
 it('answers at least 80 % of the evaluation on topic without a model key', async () => {
   const fixture = evalAthlete();
-  const athlete = await insertFixtureAthlete(database.db, fixture);
-  await addEvalPlan(database.db, athlete);
+  const athlete = await insertFixtureAthlete(base.database.db, fixture);
+  await addEvalPlan(base.database.db, athlete);
   const modelQuestions = evalQuestions(fixture.activities);
   // Every model question has an expected intent, so the two evaluations ask the same things.
   for (const question of modelQuestions) expect(expectedIntents[question.question]).toBeDefined();
   const questions = ruleBasedQuestions(modelQuestions, fixture.activities);
-  const report = await runRuleBasedEval(
-    {
-      config: loadConfig({}),
-      logger: createLogger({ level: 'silent' }),
-      db: database.db,
-      now: () => evalNow,
-    },
-    athlete,
-    questions,
-  );
+  const report = await runRuleBasedEval(base.context(), athlete, questions);
   const off = report.results.filter((r) => !r.onTopic);
   if (process.env.EVAL_DEBUG)
     for (const r of report.results)
@@ -57,17 +44,22 @@ it('answers at least 80 % of the evaluation on topic without a model key', async
 
 it('answers an imperial athlete in miles and minutes per mile', async () => {
   const fixture = { ...evalAthlete(), discordUserId: '300000000000000002' };
-  const inserted = await insertFixtureAthlete(database.db, fixture);
-  const athlete = await database.db
+  const inserted = await insertFixtureAthlete(base.database.db, fixture);
+  const athlete = await base.database.db
     .updateTable('athletes')
     .set({ units: 'imperial' })
     .where('id', '=', inserted.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  const pace = await ruleBasedReply(database.db, athlete, '2026-11-01', 'What is my threshold run pace?');
+  const pace = await ruleBasedReply(
+    base.database.db,
+    athlete,
+    '2026-11-01',
+    'What is my threshold run pace?',
+  );
   // 270 s/km × 1.609344 = 434.5 s, 7:15 per mile.
   expect(pace.lines.join('\n')).toContain('7:15 /mi');
-  const last = await ruleBasedReply(database.db, athlete, '2026-11-01', 'What was my last activity?');
+  const last = await ruleBasedReply(base.database.db, athlete, '2026-11-01', 'What was my last activity?');
   expect(last.lines.join('\n')).toMatch(/\d+\.\d\d mi/);
   expect(last.lines.join('\n')).not.toMatch(/ km\b/);
 });

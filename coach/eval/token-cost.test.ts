@@ -1,37 +1,20 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../lib/config.ts';
-import { createLogger } from '../../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
-import { type OpenAiFake, startOpenAiFake } from '../../test/fakes/openai/openai-fake.ts';
+import { type CoachTestContext, startCoachContext } from '../../test/context.ts';
 import { insertFixtureAthlete } from './fixture.ts';
 import { evalAthlete, evalNow } from './questions.ts';
 import { measureTypicalQuestion, tokenCostBefore } from './token-cost.ts';
 
-let database: TestDatabase;
-let fake: OpenAiFake;
+let coach: CoachTestContext;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  fake = await startOpenAiFake();
+  coach = await startCoachContext({ env: { OPENAI_MODEL: 'm' }, now: evalNow });
 });
 
-afterAll(async () => {
-  await fake?.stop();
-  await database?.drop();
-});
+afterAll(() => coach?.stop());
 
 it('a typical question costs at least 40 % fewer tokens than before the tools were trimmed', async () => {
-  const athlete = await insertFixtureAthlete(database.db, evalAthlete());
-  const cost = await measureTypicalQuestion(
-    {
-      config: loadConfig({ OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.baseUrl, OPENAI_MODEL: 'm' }),
-      logger: createLogger({ level: 'silent' }),
-      db: database.db,
-      now: () => evalNow,
-    },
-    athlete.id,
-    fake,
-  );
+  const athlete = await insertFixtureAthlete(coach.database.db, evalAthlete());
+  const cost = await measureTypicalQuestion(coach.context(), athlete.id, coach.openai);
   console.log(JSON.stringify(cost));
   expect(cost.requests).toBe(2);
   expect(cost.total).toBeLessThanOrEqual(tokenCostBefore.total * 0.6);

@@ -1,7 +1,7 @@
 import type { Job } from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/context.ts';
 import { ensureAthlete } from '../queries/athletes.ts';
 import { purgeExpiredLinksJob } from './purge-expired-links.job.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobNames } from '../../lib/jobs/job-names.ts';
-import { connectThroughBrowser, eventually, type Harness, startHarness } from '../../test/app-harness.ts';
+import { connectThroughBrowser, eventually, type Harness, startHarness } from '../../test/context.ts';
 import { type DiscordFake, startDiscordFake } from '../../test/fakes/discord/discord-fake.ts';
 import { createConnectLink } from './connect-links.ts';
 

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reanalyseStoredActivities } from '../../activities/reanalyse-stored.ts';
 import { jobDefinitions } from '../../app/jobs.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
-import { connectThroughBrowser, eventually, type Harness, startHarness } from '../../test/app-harness.ts';
-import { createConnectLink } from '../connect/connect-links.ts';
+import { eventually, givenConnectedAthlete, type Harness, startHarness } from '../../test/context.ts';
 import { recomputeJob } from '../jobs/recompute.job.ts';
 import { streamRetentionJob } from '../jobs/stream-retention.job.ts';
 import { startSync } from '../sync/start-sync.ts';
@@ -25,28 +24,11 @@ describe('Strava stream retention', () => {
   beforeAll(async () => {
     h = await startHarness({ env: { STRAVA_STREAM_RETENTION_DAYS: '7' } });
     await h.startWorkers();
-    const athlete = h.strava.addAthlete();
-    h.strava.addHistory(athlete.id, 8, { durationS: 900 });
-    h.strava.authorizeAs(athlete.id);
-    const { url } = await createConnectLink(h.database.db, h.ctx.config.publicUrl, discordUser);
-    expect((await connectThroughBrowser(url)).status).toBe(200);
-    const row = await h.database.db
-      .selectFrom('athletes')
-      .select('id')
-      .where('discord_user_id', '=', discordUser)
-      .executeTakeFirstOrThrow();
-    athleteId = row.id;
-    await eventually(
-      () =>
-        h.database.db
-          .selectFrom('sync_runs')
-          .select('id')
-          .where('athlete_id', '=', athleteId)
-          .where('state', '=', 'done')
-          .executeTakeFirst(),
-      20_000,
-      'initial sync',
-    );
+    ({ athleteId } = await givenConnectedAthlete(h, {
+      discordUserId: discordUser,
+      history: { count: 8, durationS: 900 },
+      initialSync: 'synced',
+    }));
     const stored = await h.database.db
       .selectFrom('activities')
       .select('id')

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebService } from '../../app/web-service.ts';
 import { connectDb } from '../../db/connect.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+import { createTestDatabase, type TestDatabase } from '../../test/context.ts';
 
 const logger = createLogger({ level: 'silent' });
 

@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
-import { startTestBoss } from '../../test/boss.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+import { createTestDatabase, startTestBoss, type TestDatabase } from '../../test/context.ts';
 import { createWebhookEventStore } from './event-store.ts';
 import type { StravaWebhookEvent } from './webhook-event.ts';
 

@@ -7,8 +7,7 @@ import { createWebService } from '../../app/web-service.ts';
 import { putSetting } from '../../db/queries/app-settings.ts';
 import { defineJob } from '../../lib/jobs/job-definition.ts';
 import { createLogger } from '../../lib/logger.ts';
-import { startTestBoss } from '../../test/boss.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
+import { createTestDatabase, startTestBoss, type TestDatabase } from '../../test/context.ts';
 import { subscriptionSettingKey, webhookEventJob, webhookRoutes } from './webhook-routes.ts';
 
 const secret = 'webhook-secret-0123456789';

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectLink } from '../../ingest/connect/connect-links.ts';
 import { syncStravaActivity } from '../../ingest/sync/sync-activity.ts';
-import { connectThroughBrowser, eventually, type Harness, startHarness } from '../app-harness.ts';
+import { eventually, givenConnectedAthlete, type Harness, startHarness } from '../context.ts';
 
 const user = '660000000000000001';
 
@@ -10,21 +9,24 @@ describe("the athlete's time zone follows their activities until they choose one
   let stravaId: number;
   beforeAll(async () => {
     h = await startHarness();
-    stravaId = h.strava.addAthlete({ firstname: 'Kai', lastname: 'Tanaka' }).id;
-    h.strava.addActivity(stravaId, {
-      startDate: new Date(h.strava.now().getTime() - 3 * 86_400_000),
-      timezone: '(GMT+09:00) Asia/Tokyo',
-      utcOffset: 9 * 3600,
-    });
-    h.strava.addActivity(stravaId, {
-      startDate: new Date(h.strava.now().getTime() - 5 * 86_400_000),
-      timezone: '(GMT-05:00) America/New_York',
-      utcOffset: -5 * 3600,
-    });
     await h.startWorkers();
-    h.strava.authorizeAs(stravaId);
-    const { url } = await createConnectLink(h.database.db, h.ctx.config.publicUrl, user);
-    expect((await connectThroughBrowser(url)).status).toBe(200);
+    const given = await givenConnectedAthlete(h, {
+      discordUserId: user,
+      athlete: { firstname: 'Kai', lastname: 'Tanaka' },
+      activities: [
+        {
+          startDate: new Date(h.strava.now().getTime() - 3 * 86_400_000),
+          timezone: '(GMT+09:00) Asia/Tokyo',
+          utcOffset: 9 * 3600,
+        },
+        {
+          startDate: new Date(h.strava.now().getTime() - 5 * 86_400_000),
+          timezone: '(GMT-05:00) America/New_York',
+          utcOffset: -5 * 3600,
+        },
+      ],
+    });
+    stravaId = given.strava.id;
   });
   afterAll(async () => h?.stop());
 

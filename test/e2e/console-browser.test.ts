@@ -14,7 +14,7 @@ import { createLoginLink } from '../../console/auth.ts';
 import { demoDiscordUserId } from '../../console/demo/demo-athlete.ts';
 import { deliverExport } from '../../exports/deliver-export.ts';
 import { localDate } from '../../lib/local-time.ts';
-import { type Harness, startHarness } from '../app-harness.ts';
+import { type Harness, startHarness } from '../context.ts';
 import { type DiscordFake, startDiscordFake } from '../fakes/discord/discord-fake.ts';
 import { type OpenAiFake, say, startOpenAiFake } from '../fakes/openai/openai-fake.ts';
 

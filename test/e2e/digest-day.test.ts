@@ -3,7 +3,7 @@ import { digestSendJob } from '../../bot/jobs/digest-send.job.ts';
 import { digestTickJob } from '../../bot/jobs/digest-tick.job.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
 import { localDateTime } from '../../lib/local-time.ts';
-import { type Harness, startHarness } from '../app-harness.ts';
+import { type Harness, startHarness } from '../context.ts';
 import { type DiscordFake, startDiscordFake } from '../fakes/discord/discord-fake.ts';
 
 /** Athletes around the world; Europe's clocks spring forward on 2026-03-29 (01:00 UTC). */

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Invoker } from '../../bot/command.ts';
 import disconnect from '../../bot/commands/disconnect.ts';
-import { createConnectLink } from '../../ingest/connect/connect-links.ts';
-import { connectThroughBrowser, eventually, type Harness, startHarness } from '../app-harness.ts';
+import { eventually, givenConnectedAthlete, type Harness, startHarness } from '../context.ts';
 
 const invoker = (userId: string): Invoker => ({ userId, username: 'a', inGuild: false, interactionId: '1' });
 
@@ -16,12 +15,12 @@ describe('/disconnect', () => {
     h = await startHarness();
     await h.startWorkers();
     for (const [key, user] of Object.entries(users)) {
-      const athlete = h.strava.addAthlete({ firstname: 'Dee', lastname: key });
-      stravaIds[key] = athlete.id;
-      h.strava.addHistory(athlete.id, 4, { durationS: 1200 });
-      h.strava.authorizeAs(athlete.id);
-      const { url } = await createConnectLink(h.database.db, h.ctx.config.publicUrl, user);
-      expect((await connectThroughBrowser(url)).status).toBe(200);
+      const { strava } = await givenConnectedAthlete(h, {
+        discordUserId: user,
+        athlete: { firstname: 'Dee', lastname: key },
+        history: { count: 4, durationS: 1200 },
+      });
+      stravaIds[key] = strava.id;
     }
     await eventually(
       async () =>

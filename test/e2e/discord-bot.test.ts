@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../app/bot.ts';
 import type { Service } from '../../app/web-service.ts';
 import { pngDimensions } from '../../charts/renderer.ts';
-import { connectThroughBrowser, eventually, type Harness, startHarness } from '../app-harness.ts';
+import { connectThroughBrowser, eventually, type Harness, startHarness } from '../context.ts';
 import { type DiscordFake, startDiscordFake } from '../fakes/discord/discord-fake.ts';
 
 const ephemeral = 64;

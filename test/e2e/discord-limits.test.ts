@@ -1,6 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeStoredActivity, storeStreams } from '../../activities/activity-store.ts';
-import { settleLoad } from '../../activities/record-delivery.ts';
 import { createBot } from '../../app/bot.ts';
 import type { Service } from '../../app/web-service.ts';
 import { buildDigest } from '../../bot/digest/digest-message.ts';
@@ -8,7 +6,7 @@ import { DmsClosedError } from '../../bot/dm-sender.ts';
 import { notifyJob } from '../../bot/jobs/notify.job.ts';
 import { findAthleteByDiscordId } from '../../db/queries/athletes.ts';
 import { insertPlan } from '../../db/queries/planning.ts';
-import { type Harness, startHarness } from '../app-harness.ts';
+import { givenStravaActivity, type Harness, startHarness } from '../context.ts';
 import { type DiscordFake, type MessageRecord, startDiscordFake } from '../fakes/discord/discord-fake.ts';
 import { autocompleteProblems, messageProblems } from '../fakes/discord/limits.ts';
 
@@ -89,28 +87,17 @@ describe('Discord limits with worst-case data', () => {
       .execute();
     // 30 rides yesterday (local date), each with a long name.
     for (let i = 0; i < 30; i += 1) {
-      const row = await db
-        .insertInto('activities')
-        .values({
-          athlete_id: athlete.id,
-          source: 'strava_api',
-          strava_id: String(900000 + i),
-          name: longName(i),
-          sport_type: 'Ride',
-          start_date: new Date(Date.UTC(2026, 5, 14, 5, i)),
-          start_date_local: `2026-06-14T07:${String(i).padStart(2, '0')}:00`,
-          local_date: '2026-06-14',
-          moving_time_s: 1200,
-          elapsed_time_s: 1200,
-          distance_m: 10_800,
-          summary: '{}',
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await storeStreams(db, row.id, streams());
-      await analyzeStoredActivity(db, row.id);
+      await givenStravaActivity(h.deps, athlete.id, {
+        stravaId: String(900000 + i),
+        name: longName(i),
+        sport: 'Ride',
+        start: new Date(Date.UTC(2026, 5, 14, 5, i)),
+        startLocal: `2026-06-14T07:${String(i).padStart(2, '0')}:00`,
+        movingS: 1200,
+        distanceM: 10_800,
+        streams: streams(),
+      });
     }
-    await settleLoad(db, athlete.id, null, now);
     for (let i = 0; i < 20; i += 1) {
       await insertPlan(db, athlete.id, {
         date: '2026-06-15',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../app/bot.ts';
 import type { Service } from '../../lib/service.ts';
-import { type Harness, startHarness } from '../app-harness.ts';
+import { type Harness, startHarness } from '../context.ts';
 import { type DiscordFake, startDiscordFake } from '../fakes/discord/discord-fake.ts';
 
 const ada = '600000000000000011';

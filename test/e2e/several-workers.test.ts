@@ -1,11 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectLink } from '../../ingest/connect/connect-links.ts';
 import { startSync } from '../../ingest/sync/start-sync.ts';
 import { generateFernetKey } from '../../lib/fernet.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
-import { connectThroughBrowser, eventually, type Harness, startHarness } from '../app-harness.ts';
 import { type AppProcess, fakeEnv, spawnApp } from '../app-process.ts';
+import { eventually, givenConnectedAthlete, type Harness, startHarness } from '../context.ts';
 import { type DiscordFake, startDiscordFake } from '../fakes/discord/discord-fake.ts';
 
 const workerCount = 3;
@@ -95,28 +94,11 @@ describe('several worker processes on one database', () => {
   }, 60_000);
 
   it('backfills 1,000 activities exactly once, with a worker stopped half way', async () => {
-    const athlete = h.strava.addAthlete();
-    h.strava.addHistory(athlete.id, historySize, { durationS: 600 });
-    h.strava.authorizeAs(athlete.id);
-    const { url } = await createConnectLink(h.database.db, h.ctx.config.publicUrl, '620000000000000010');
-    expect((await connectThroughBrowser(url)).status).toBe(200);
-    const { id: athleteId } = await h.database.db
-      .selectFrom('athletes')
-      .select('id')
-      .where('discord_user_id', '=', '620000000000000010')
-      .executeTakeFirstOrThrow();
-    await eventually(
-      async () =>
-        (
-          await h.database.db
-            .selectFrom('sync_runs')
-            .select('state')
-            .where('athlete_id', '=', athleteId)
-            .executeTakeFirst()
-        )?.state === 'done',
-      30_000,
-      'the initial import',
-    );
+    const { athleteId } = await givenConnectedAthlete(h, {
+      discordUserId: '620000000000000010',
+      history: { count: historySize, durationS: 600 },
+      initialSync: 'synced',
+    });
     const { runId } = await startSync(h.database.db, h.boss, {
       athleteId,
       kind: 'backfill',
@@ -165,16 +147,10 @@ describe('several worker processes on one database', () => {
       read15: used + 60,
       readDay: 1_000_000,
     });
-    const athlete = h.strava.addAthlete();
-    h.strava.addHistory(athlete.id, 200, { durationS: 600 });
-    h.strava.authorizeAs(athlete.id);
-    const { url } = await createConnectLink(h.database.db, h.ctx.config.publicUrl, '620000000000000011');
-    expect((await connectThroughBrowser(url)).status).toBe(200);
-    const { id: athleteId } = await h.database.db
-      .selectFrom('athletes')
-      .select('id')
-      .where('discord_user_id', '=', '620000000000000011')
-      .executeTakeFirstOrThrow();
+    const { athleteId } = await givenConnectedAthlete(h, {
+      discordUserId: '620000000000000011',
+      history: { count: 200, durationS: 600 },
+    });
     await startSync(h.database.db, h.boss, {
       athleteId,
       kind: 'backfill',

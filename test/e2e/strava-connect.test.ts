@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectLink } from '../../ingest/connect/connect-links.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
-import { connectThroughBrowser, type Harness, startHarness } from '../app-harness.ts';
+import { connectThroughBrowser, type Harness, startHarness } from '../context.ts';
 
 const user = (n: number) => `4000000000000000${String(n).padStart(2, '0')}`;
 

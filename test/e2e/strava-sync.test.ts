@@ -3,8 +3,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runBackfillSlice } from '../../ingest/sync/run-backfill.ts';
 import { startSync } from '../../ingest/sync/start-sync.ts';
 import { subscriptionService, webhookCallbackUrl } from '../../ingest/webhook/subscription.ts';
-import { eventually, type Harness, startHarness, verifyToken, webhookSecret } from '../app-harness.ts';
-import { givenConnectedAthlete } from '../given.ts';
+import {
+  eventually,
+  givenConnectedAthlete,
+  type Harness,
+  startHarness,
+  verifyToken,
+  webhookSecret,
+} from '../context.ts';
 
 const user = (n: number) => `5000000000000000${String(n).padStart(2, '0')}`;
 

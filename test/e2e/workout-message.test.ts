@@ -1,43 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workoutDmsClosedNotice, workoutMessageJob } from '../../bot/jobs/workout-message.job.ts';
-import { createConnectLink } from '../../ingest/connect/connect-links.ts';
-import { subscriptionService, webhookCallbackUrl } from '../../ingest/webhook/subscription.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
 import {
-  connectThroughBrowser,
   eventually,
+  givenConnectedAthlete,
+  givenWebhookSubscription,
   type Harness,
   startHarness,
-  verifyToken,
-  webhookSecret,
-} from '../app-harness.ts';
+} from '../context.ts';
 import { type DiscordFake, startDiscordFake } from '../fakes/discord/discord-fake.ts';
 
 const rider = '670000000000000001';
 const closed = '670000000000000002';
-
-async function connect(h: Harness, discordUserId: string, stravaAthleteId: number): Promise<string> {
-  h.strava.authorizeAs(stravaAthleteId);
-  const { url } = await createConnectLink(h.database.db, h.ctx.config.publicUrl, discordUserId);
-  expect((await connectThroughBrowser(url)).status).toBe(200);
-  const row = await h.database.db
-    .selectFrom('athletes')
-    .select('id')
-    .where('discord_user_id', '=', discordUserId)
-    .executeTakeFirstOrThrow();
-  await eventually(
-    () =>
-      h.database.db
-        .selectFrom('sync_runs')
-        .select('id')
-        .where('athlete_id', '=', row.id)
-        .where('state', '=', 'done')
-        .executeTakeFirst(),
-    30_000,
-    'initial sync',
-  );
-  return row.id;
-}
 
 const workoutDms = (discord: DiscordFake, user: string) =>
   discord.dms(user).filter((m) => m.content.startsWith('🏁'));
@@ -51,12 +25,7 @@ describe('the message after every new workout', () => {
       env: { DISCORD_TOKEN: 'workout-token', DISCORD_APP_ID: discord.appId, DISCORD_API_URL: discord.apiUrl },
     });
     await h.startWorkers();
-    await subscriptionService({
-      db: h.database.db,
-      client: h.ctx.strava!.client,
-      callbackUrl: webhookCallbackUrl(h.baseUrl, webhookSecret),
-      verifyToken,
-    }).create();
+    await givenWebhookSubscription(h);
   }, 60_000);
   afterAll(async () => {
     await h?.stop();
@@ -64,9 +33,11 @@ describe('the message after every new workout', () => {
   });
 
   it('a webhook storm for two workouts makes exactly one message, across two racing workers', async () => {
-    const athlete = h.strava.addAthlete();
-    h.strava.addHistory(athlete.id, 5, { durationS: 1800 });
-    const athleteId = await connect(h, rider, athlete.id);
+    const { strava: athlete, athleteId } = await givenConnectedAthlete(h, {
+      discordUserId: rider,
+      history: { count: 5, durationS: 1800 },
+      initialSync: 'synced',
+    });
     // The initial import is a backfill: it has its summary DM, never a workout message.
     expect(workoutDms(discord, rider)).toEqual([]);
     const now = h.strava.now().getTime();
@@ -157,8 +128,10 @@ describe('the message after every new workout', () => {
   }, 400_000);
 
   it('closed DMs turn the messages off and the athlete is told on their next command', async () => {
-    const athlete = h.strava.addAthlete();
-    const athleteId = await connect(h, closed, athlete.id);
+    const { strava: athlete, athleteId } = await givenConnectedAthlete(h, {
+      discordUserId: closed,
+      initialSync: 'synced',
+    });
     discord.closeDms(closed);
     const ride = h.strava.addActivity(athlete.id, { sport: 'Ride', durationS: 1200, name: 'Quick spin' });
     await h.strava.deliver({

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresGate } from '../../ingest/rate-limit/postgres-gate.ts';
 import { createStravaClient } from '../../ingest/strava-client.ts';
-import { createTestDatabase, type TestDatabase } from '../db.ts';
+import { createTestDatabase, type TestDatabase } from '../context.ts';
 import { startConnectionClosingUpstream } from './connection-closing-upstream.ts';
 
 /** A stream set (time and power at 1 Hz) whose JSON is at least `bytes` long. */

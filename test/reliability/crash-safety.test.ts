@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../db.ts';
+import { createTestDatabase, type TestDatabase } from '../context.ts';
 import { runCli, spawnTs, waitFor } from './child-process.ts';
 
 describe('crash safety: an error escaping one job fails that job, not the process', () => {

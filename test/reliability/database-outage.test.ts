@@ -5,8 +5,7 @@ import { exportLinkKey, signExportToken } from '../../exports/export-links.ts';
 import { createImportLink } from '../../imports/upload-links.ts';
 import { createConnectLink } from '../../ingest/connect/connect-links.ts';
 import { subscriptionService, webhookCallbackUrl } from '../../ingest/webhook/subscription.ts';
-import { type AppOnFakes, startAppOnFakes } from '../app-on-fakes.ts';
-import { createTestDatabase, type TestDatabase } from '../db.ts';
+import { type AppOnFakes, createTestDatabase, startAppOnFakes, type TestDatabase } from '../context.ts';
 import { type StravaFake, startStravaFake } from '../fakes/strava/strava-fake.ts';
 
 const webhookSecret = 'outage-webhook-secret-0123456789';

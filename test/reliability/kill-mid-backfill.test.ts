@@ -1,11 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settleLoad } from '../../activities/record-delivery.ts';
-import { createConnectLink } from '../../ingest/connect/connect-links.ts';
 import { startSync } from '../../ingest/sync/start-sync.ts';
 import { generateFernetKey } from '../../lib/fernet.ts';
-import { connectThroughBrowser, verifyToken, webhookSecret } from '../app-harness.ts';
-import { type AppOnFakes, startAppOnFakes } from '../app-on-fakes.ts';
-import { createTestDatabase, type TestDatabase } from '../db.ts';
+import {
+  type AppOnFakes,
+  createTestDatabase,
+  givenConnectedAthlete,
+  startAppOnFakes,
+  type TestDatabase,
+  verifyToken,
+  webhookSecret,
+} from '../context.ts';
 import { type StravaFake, startStravaFake } from '../fakes/strava/strava-fake.ts';
 import { spawnTs, waitFor } from './child-process.ts';
 
@@ -63,24 +68,15 @@ describe('kill -9 of the worker in the middle of a backfill', () => {
     database.db.selectFrom('sync_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
 
   it('resumes within 60 s of the restart and ends in exactly the state of an uninterrupted run', async () => {
-    const athlete = strava.addAthlete();
-    strava.addHistory(athlete.id, total, { durationS: 900 });
-    strava.authorizeAs(athlete.id);
-    const { url } = await createConnectLink(database.db, app.ctx.config.publicUrl, '670000000000000001');
-    expect((await connectThroughBrowser(url)).status).toBe(200);
-    const athleteId = (
-      await database.db
-        .selectFrom('athletes')
-        .select('id')
-        .where('discord_user_id', '=', '670000000000000001')
-        .executeTakeFirstOrThrow()
-    ).id;
     // The automatic 30-activity sync gives way to one of the whole history.
-    await database.db
-      .updateTable('sync_runs')
-      .set({ state: 'cancelled' })
-      .where('athlete_id', '=', athleteId)
-      .execute();
+    const { athleteId } = await givenConnectedAthlete(
+      { database, strava, ctx: app.ctx },
+      {
+        discordUserId: '670000000000000001',
+        history: { count: total, durationS: 900 },
+        initialSync: 'cancelled',
+      },
+    );
     const { runId } = await startSync(database.db, app.boss, {
       athleteId,
       kind: 'backfill',

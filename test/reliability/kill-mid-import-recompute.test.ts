@@ -12,7 +12,7 @@ import { recomputeJob } from '../../ingest/jobs/recompute.job.ts';
 import { generateFernetKey } from '../../lib/fernet.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
 import { fitToStreams } from '../../metrics/fit.ts';
-import { startImportContext } from '../imports/import-context.ts';
+import { startServices } from '../context.ts';
 import { reshape, writeSyntheticExport } from '../imports/synthetic-export.ts';
 import { repoRoot, spawnTs, waitFor } from './child-process.ts';
 
@@ -27,13 +27,13 @@ const base = fitToStreams(
  * uninterrupted run leaves (compared with a second athlete whose same work ran without interruption).
  */
 describe('kill -9 of the worker in the middle of an import or a recompute', () => {
-  let env: Awaited<ReturnType<typeof startImportContext>>;
+  let env: Awaited<ReturnType<typeof startServices>>;
   let dir: string;
   let zip: string;
   const workers: ReturnType<typeof spawnTs>[] = [];
   const encryptionKey = generateFernetKey();
   beforeAll(async () => {
-    env = await startImportContext({
+    env = await startServices({
       env: { TOKEN_ENCRYPTION_KEY: encryptionKey },
       jobs: jobDefinitions,
     });

@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectLink } from '../../ingest/connect/connect-links.ts';
-import { subscriptionService, webhookCallbackUrl } from '../../ingest/webhook/subscription.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
 import {
-  connectThroughBrowser,
   eventually,
+  givenConnectedAthlete,
+  givenWebhookSubscription,
   type Harness,
   startHarness,
-  verifyToken,
-  webhookSecret,
-} from '../app-harness.ts';
+} from '../context.ts';
 
 describe('Strava misbehaving during webhooks', () => {
   let h: Harness;
@@ -18,32 +15,14 @@ describe('Strava misbehaving during webhooks', () => {
   beforeAll(async () => {
     h = await startHarness();
     await h.startWorkers();
-    await subscriptionService({
-      db: h.database.db,
-      client: h.ctx.strava!.client,
-      callbackUrl: webhookCallbackUrl(h.baseUrl, webhookSecret),
-      verifyToken,
-    }).create();
-    stravaAthleteId = h.strava.addAthlete().id;
-    h.strava.authorizeAs(stravaAthleteId);
-    const { url } = await createConnectLink(h.database.db, h.ctx.config.publicUrl, '660000000000000001');
-    expect((await connectThroughBrowser(url)).status).toBe(200);
-    athleteId = (
-      await h.database.db
-        .selectFrom('athletes')
-        .select('id')
-        .where('discord_user_id', '=', '660000000000000001')
-        .executeTakeFirstOrThrow()
-    ).id;
+    await givenWebhookSubscription(h);
     // The initial sync of an empty history finishes before faults are injected.
-    await eventually(() =>
-      h.database.db
-        .selectFrom('sync_runs')
-        .select('id')
-        .where('athlete_id', '=', athleteId)
-        .where('state', '=', 'done')
-        .executeTakeFirst(),
-    );
+    const given = await givenConnectedAthlete(h, {
+      discordUserId: '660000000000000001',
+      initialSync: 'synced',
+    });
+    stravaAthleteId = given.strava.id;
+    athleteId = given.athleteId;
   });
   afterAll(async () => h.stop());
 

@@ -2,8 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../app-on-fakes.ts';
-import { createTestDatabase, type TestDatabase } from '../db.ts';
+import { createTestDatabase, freePort, type TestDatabase } from '../context.ts';
 import { spawnTs, waitFor } from './child-process.ts';
 
 const childrenOf = (pid: number): number[] => {

@@ -1,9 +1,14 @@
 import { Agent, request } from 'node:http';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { subscriptionService, webhookCallbackUrl } from '../../ingest/webhook/subscription.ts';
 import { jobNames } from '../../lib/jobs/job-names.ts';
-import { eventually, type Harness, startHarness, verifyToken, webhookSecret } from '../app-harness.ts';
+import {
+  eventually,
+  givenWebhookSubscription,
+  type Harness,
+  startHarness,
+  webhookSecret,
+} from '../context.ts';
 
 // The bench drains 20,000 (npm run bench -- ingest); here a burst small enough for CI, same path.
 const burst = 3000;
@@ -13,12 +18,7 @@ describe('a burst of webhooks', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
-    await subscriptionService({
-      db: h.database.db,
-      client: h.ctx.strava!.client,
-      callbackUrl: webhookCallbackUrl(h.baseUrl, webhookSecret),
-      verifyToken,
-    }).create();
+    await givenWebhookSubscription(h);
   });
   afterAll(async () => h.stop());
 

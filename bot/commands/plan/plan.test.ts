@@ -4,14 +4,16 @@ import { decodePng } from '../../../charts/test-png.ts';
 import { defaultSize, pixelRatio } from '../../../charts/theme.ts';
 import { findAthleteByDiscordId } from '../../../db/queries/athletes.ts';
 import { findPlan } from '../../../db/queries/planning.ts';
-import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
 import {
   commandContext,
   createActivity,
   createAthlete,
+  createTestDatabase,
   invokerFor,
   noProgress,
-} from '../../../test/planning-helpers.ts';
+  runCommand,
+  type TestDatabase,
+} from '../../../test/context.ts';
 import plan from './plan.ts';
 
 let database: TestDatabase;
@@ -25,14 +27,8 @@ afterAll(async () => {
 // Wednesday 25 Nov 2026, 23:30 UTC: already Thursday 26 Nov in Auckland (+13).
 const now = new Date('2026-11-25T23:30:00Z');
 
-const run = async (userId: string, options: Record<string, unknown>, at = now) => {
-  const parsed = plan.options.safeParse(options);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
-  return plan.execute(
-    { invoker: invokerFor(userId), options: parsed.data, progress: noProgress },
-    commandContext(database.db, at),
-  );
-};
+const run = async (userId: string, options: Record<string, unknown>, at = now) =>
+  runCommand(plan, commandContext(database.db, at), userId, options);
 
 const planIdOf = async (userId: string, title: string) => {
   const athlete = await findAthleteByDiscordId(database.db, userId);

@@ -14,7 +14,7 @@ export interface AnalysisInput {
   distanceM: number | null;
 }
 
-export interface AnalysisResult {
+interface AnalysisResult {
   stress: number;
   method: StressMethod;
   durationS: number;

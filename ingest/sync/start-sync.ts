@@ -5,7 +5,7 @@ import { lockAthlete } from '../../db/queries/athletes.ts';
 import { toJson } from '../../db/tables/json.ts';
 import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
 
-export const activeSyncStates = ['queued', 'listing', 'syncing', 'waiting_rate_limit'] as const;
+const activeSyncStates = ['queued', 'listing', 'syncing', 'waiting_rate_limit'] as const;
 
 /**
  * Starts a backfill of the athlete's most recent `count` activities (a `sync_runs` row and its job, in one

@@ -19,9 +19,9 @@ export interface StoredActivity {
 }
 
 /** Activities before this are refused: no GPS or power file predates it; such a date is a clock fault. */
-export const earliestActivityStart = new Date('1990-01-01T00:00:00Z');
+const earliestActivityStart = new Date('1990-01-01T00:00:00Z');
 /** How far ahead of now an activity may start (time zones, a device clock a little fast). */
-export const maxActivityStartAheadMs = 24 * 3600_000;
+const maxActivityStartAheadMs = 24 * 3600_000;
 
 /**
  * Refuses an activity whose start is before 1990 or more than a day in the future, wherever it comes from

@@ -79,7 +79,7 @@ export function analyzeActivity(input: AnalysisInput): AnalysisResult {
  * The activity's intensity is the IF of the method that gave its stress (METRICS.md §6): a ride's IF is
  * never a running-pace IF, and heart-rate scores and estimates have none.
  */
-export function intensityOf(m: ActivityMetrics): number | null {
+function intensityOf(m: ActivityMetrics): number | null {
   switch (m.stress.method) {
     case 'power':
       return m.power?.if ?? null;

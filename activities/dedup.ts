@@ -15,7 +15,7 @@ import { toJson } from '../db/tables/json.ts';
 /** Two deliveries are one workout when they start within this of each other… */
 export const sameStartWithinMs = 2 * 60_000;
 /** …and their durations differ by at most this fraction. */
-export const sameDurationWithin = 0.05;
+const sameDurationWithin = 0.05;
 
 /** The measured quantities a stream set can carry; speed and distance count once, derived channels not at all. */
 const measured: Record<string, string> = {

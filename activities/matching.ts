@@ -35,7 +35,7 @@ export function matchDistance(plan: MatchPlan, activity: MatchActivity): number 
   return parts.length === 0 ? 1 : parts.reduce((a, b) => a + b, 0) / parts.length;
 }
 
-export function sameSportFamily(a: string, b: string): boolean {
+function sameSportFamily(a: string, b: string): boolean {
   return sportFamily(a) === sportFamily(b);
 }
 

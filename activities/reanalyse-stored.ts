@@ -35,7 +35,7 @@ const logEvery = 100;
 /** Activities read from the queue per query. */
 const pageSize = 100;
 /** Attempts at one activity before it is left with the metrics it had (so one cannot stall the rest). */
-export const maxAttempts = 3;
+const maxAttempts = 3;
 
 /**
  * The one-time re-analysis of every stored activity under the current analyzer (the migration

@@ -39,7 +39,7 @@ export interface StravaDelivery {
   streams: Record<string, unknown> | null;
 }
 /** A parsed file (upload, export, demo): one workout, or one activity per leg of a multisport file. */
-export type FileDelivery = { kind: 'file'; file: IncomingFile } | { kind: 'legs'; file: IncomingLegs };
+type FileDelivery = { kind: 'file'; file: IncomingFile } | { kind: 'legs'; file: IncomingLegs };
 /** A row of an export's activities.csv with no file (a manual entry on Strava). */
 export interface CsvDelivery {
   kind: 'csv';

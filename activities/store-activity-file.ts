@@ -46,7 +46,7 @@ export interface IncomingFile {
 /** A delivery as read from its file: one leg per sport (a multisport file has several). */
 export type IncomingLegs = Omit<IncomingFile, 'parsed' | 'leg'> & { legs: ParsedActivityFile[] };
 
-export type StoreStatus = 'created' | 'replaced_streams' | 'duplicate' | 'already_imported';
+type StoreStatus = 'created' | 'replaced_streams' | 'duplicate' | 'already_imported';
 
 export interface StoredFileActivity {
   activityId: string;

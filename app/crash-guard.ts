@@ -52,7 +52,7 @@ export function installCrashGuard(logger: Logger, onUnattributed: (error: unknow
   return uninstallCrashGuard;
 }
 
-export function uninstallCrashGuard(): void {
+function uninstallCrashGuard(): void {
   if (!installed) return;
   process.off('uncaughtException', installed.uncaught);
   process.off('unhandledRejection', installed.rejection);

@@ -6,7 +6,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import type { Config } from '../lib/config.ts';
 import type { Logger } from '../lib/logger.ts';
 
-export const defaultDataDir = fileURLToPath(new URL('../.data/postgres', import.meta.url));
+const defaultDataDir = fileURLToPath(new URL('../.data/postgres', import.meta.url));
 
 export interface AppDatabase extends DbHandle {
   url: string;

@@ -76,7 +76,7 @@ export async function syncSchedules<Ctx>(boss: PgBoss, definitions: JobDefinitio
  * worker only once: a backlog then drained one batch per 30 s. Polling each second, and fetching again at
  * once while batches come back full, drains at the handlers' speed.
  */
-export const defaultPolling = {
+const defaultPolling = {
   pollingIntervalSeconds: 1,
   notifyPollingIntervalSeconds: 1,
   burstWhenBatchFull: true,

@@ -7,7 +7,7 @@ import { type AppDatabase, openDatabase } from './database.ts';
 import { announce, loadProcessConfig, type ServiceName } from './run-process.ts';
 
 /** Set in a supervised child: the supervisor announces, owns the database server and restarts the child. */
-export const supervisedEnv = 'THRESHOLD_SUPERVISED';
+const supervisedEnv = 'THRESHOLD_SUPERVISED';
 
 export interface SupervisorOptions {
   /** First restart delay; doubles per quick death up to `maxRestartDelayMs`. */

@@ -2,7 +2,7 @@ import type { REST } from 'discord.js';
 import type { Reply } from '../lib/presentation/reply.ts';
 
 /** Discord's code for "Cannot send messages to this user" (DMs closed or no shared context). */
-export const dmsClosedCode = 50007;
+const dmsClosedCode = 50007;
 
 export class DmsClosedError extends Error {
   override name = 'DmsClosedError';

@@ -246,7 +246,7 @@ function invokerOf(
 }
 
 /** Slash options as one flat record: a subcommand (or group) becomes `subcommand` (`group`). */
-export function flattenOptions(options: readonly CommandInteractionOption[]): Record<string, unknown> {
+function flattenOptions(options: readonly CommandInteractionOption[]): Record<string, unknown> {
   const flat: Record<string, unknown> = {};
   for (const option of options) {
     if (option.options && option.type === 2) {

@@ -11,7 +11,7 @@ import {
 } from './chart-spec.ts';
 import { colors, defaultSize, fonts } from './theme.ts';
 
-export type Units = 'metric' | 'imperial';
+type Units = 'metric' | 'imperial';
 
 export interface ActivityChartInput {
   /** Seconds from the start, one per sample (pauses show as jumps). */

@@ -14,10 +14,6 @@ export function dateOf(day: number): string {
   return new Date(day * dayMs).toISOString().slice(0, 10);
 }
 
-export function addDays(date: string, days: number): string {
-  return dateOf(dayNumber(date) + days);
-}
-
 /** "12 Mar", or "12 Mar 25" when the chart spans more than one calendar year. */
 export function dayLabel(date: string, withYear = false): string {
   const d = new Date(dayNumber(date) * dayMs);

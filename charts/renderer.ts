@@ -43,7 +43,7 @@ Chart.register(
 );
 
 /** Layout size; the PNG is `pixelRatio` (default 1 here, 2 for every builder's spec) times larger. */
-export interface RenderSize extends ChartSize {
+interface RenderSize extends ChartSize {
   backgroundColor?: string;
 }
 

@@ -45,7 +45,7 @@ export interface CoachOptions extends ModelCallOptions {
   maxToolRounds?: number;
 }
 
-export type AuditOutcome = 'passed' | 'fixed_on_retry' | 'stripped' | 'not_run';
+type AuditOutcome = 'passed' | 'fixed_on_retry' | 'stripped' | 'not_run';
 
 export interface CoachAnswer {
   text: string;
@@ -250,7 +250,7 @@ const describeFinding = (finding: AuditFinding) =>
 const planQuestion =
   /\b(?:plan\w*|taper\w*|schedul\w*|workouts?|sessions?|races?|racing|goals?|events?|recover\w*|tomorrow|next|this week(?:end)?|add|move|skip|swap|replace|cancel|change|propos\w*|what if|calendar|peak\w*|rest days?|build|block|openers?|intervals?|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i;
 
-export function toolsFor(question: string, memory?: ConversationMemory): CoachTool[] {
+function toolsFor(question: string, memory?: ConversationMemory): CoachTool[] {
   // A follow-up ("make it shorter") of a plan conversation keeps the plan tools.
   const recent = (memory?.turns ?? []).slice(-2).map((turn) => turn.text);
   return [question, ...recent].some((text) => planQuestion.test(text))

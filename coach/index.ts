@@ -1,10 +1,2 @@
-/** The coach's public surface: the bot, the DM handler and the digest use only these. */
-export {
-  answerCoachQuestion,
-  type CoachAnswer,
-  type CoachContext,
-  type CoachOptions,
-  coachAdvice,
-  resetCoach,
-} from './coach.ts';
-export { splitForDiscord } from './split-for-discord.ts';
+/** What code outside coach/ that only wants advice imports (the digest and the workout message). */
+export { coachAdvice } from './coach.ts';

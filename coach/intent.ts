@@ -125,7 +125,7 @@ export function durationIn(question: string): number | null {
   return n * 60;
 }
 
-export function sportIn(question: string): RecognisedQuestion['sport'] {
+function sportIn(question: string): RecognisedQuestion['sport'] {
   const q = question.toLowerCase();
   if (/\b(ride|rides|riding|ridden|cycling|bike|biking)\b/.test(q)) return 'Ride';
   if (/\b(run|runs|running|jog)\b/.test(q) && !/\brun pace\b|threshold run/.test(q)) return 'Run';
@@ -134,7 +134,7 @@ export function sportIn(question: string): RecognisedQuestion['sport'] {
 }
 
 /** The longest stored name the question contains (names of at least two words or six letters). */
-export function activityNamed(question: string, names: string[]): string | null {
+function activityNamed(question: string, names: string[]): string | null {
   const q = question.toLowerCase();
   let best: string | null = null;
   for (const name of names) {

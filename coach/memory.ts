@@ -10,7 +10,7 @@ import {
 import { toJson } from '../db/tables/json.ts';
 
 /** Conversation memory: the recent turns verbatim, older ones folded into one short summary row. */
-export const memoryLimits = {
+const memoryLimits = {
   /** Messages (user + assistant) kept verbatim; older ones are folded into the summary. */
   recentMessages: 10,
   /** Fold once this many verbatim messages have piled up. */

@@ -15,7 +15,7 @@
  */
 
 /** What a number is: the quantity its key (evidence) or its label and unit (answer) name. */
-export type Quantity =
+type Quantity =
   | 'ctl'
   | 'atl'
   | 'tsb'
@@ -487,7 +487,7 @@ function sentenceSpan(text: string, at: number): { start: number; end: number } 
 }
 
 /** Sentences and list lines: ends at ". " "! " "? " or a line break. */
-export function sentenceSpans(text: string): { start: number; end: number }[] {
+function sentenceSpans(text: string): { start: number; end: number }[] {
   const spans: { start: number; end: number }[] = [];
   let start = 0;
   const boundary = /(?<=[.!?…])\s+|\n+/g;
@@ -730,7 +730,7 @@ export function removeUntraceableSentences(answer: string, evidence: AuditEviden
 // ── For the evaluation: does an answer state a fact? ────────────────────────────────────────────────────
 
 /** Every number stated in a text (unsigned), with m:ss and h:mm:ss read as seconds. */
-export function evidenceNumbers(texts: string[]): number[] {
+function evidenceNumbers(texts: string[]): number[] {
   const values = new Set<number>();
   for (const text of texts)
     for (const token of tokensOf(text.replace(/[−–]/g, '-')))

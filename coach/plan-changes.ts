@@ -32,7 +32,7 @@ const workout = {
 
 /** A plan as it was when a change was resolved: what the athlete sees beside the change. */
 const PlanSnapshot = z.object({ date: day, sport: z.string(), title: z.string(), stress: z.number() });
-export type PlanSnapshot = z.infer<typeof PlanSnapshot>;
+type PlanSnapshot = z.infer<typeof PlanSnapshot>;
 
 /** One resolved change, as stored in `coach_proposals.changes`. */
 export const StoredChange = z.discriminatedUnion('action', [
@@ -121,7 +121,7 @@ function snapshotOf(plan: PlannedWorkoutRow): PlanSnapshot {
 }
 
 /** The planned stress per workout once `changes` are made to `plans`. */
-export function plannedAfter(
+function plannedAfter(
   plans: PlannedWorkoutRow[],
   changes: StoredChange[],
 ): { date: string; stress: number }[] {
@@ -144,7 +144,7 @@ export function plannedAfter(
 }
 
 /** The stress a new or replacing workout contributes (its own, or estimated from its duration). */
-export function stressOfWorkout(change: { sport: string; stress: number | null; duration_s: number | null }) {
+function stressOfWorkout(change: { sport: string; stress: number | null; duration_s: number | null }) {
   return plannedStressOf({
     sport: change.sport,
     planned_stress: change.stress,

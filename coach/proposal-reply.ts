@@ -14,7 +14,7 @@ export interface ProposalForReply {
 }
 
 /** The changes in plain words (written by code, not the model), and what pressing Apply does. */
-export function proposalText(proposal: ProposalForReply): string {
+function proposalText(proposal: ProposalForReply): string {
   const { forecast } = proposal;
   const where = forecast.name
     ? `Race-day form (${forecast.name}, ${dayLabel(forecast.date)})`

@@ -69,15 +69,11 @@ export async function endSession(db: Db, token: string): Promise<void> {
   await deleteSession(db, sha256(token));
 }
 
-export function hashOfSessionToken(token: string): string {
-  return sha256(token);
-}
-
 /**
  * Secure cookies whenever the browser reaches us over HTTPS: the request says so (behind a proxy that
  * Express trusts) or PUBLIC_URL is https. `__Host-` then pins the cookie to this host and path `/`.
  */
-export function cookieName(secure: boolean): string {
+function cookieName(secure: boolean): string {
   return secure ? '__Host-threshold-console' : 'threshold-console';
 }
 
@@ -85,7 +81,7 @@ export function isSecure(req: Request, publicUrl: string): boolean {
   return req.secure || publicUrl.startsWith('https://');
 }
 
-export function readCookie(req: Request, name: string): string | null {
+function readCookie(req: Request, name: string): string | null {
   const header = req.headers.cookie ?? '';
   for (const part of header.split(';')) {
     const [key, ...rest] = part.trim().split('=');

@@ -4,9 +4,9 @@ import { webhookCallbackUrl } from '../ingest/webhook/subscription.ts';
 import type { Config } from '../lib/config.ts';
 
 /** ok: the live check passed; fail: it did not; off: the feature is off; unchecked: it cannot be told. */
-export type CheckState = 'ok' | 'fail' | 'off' | 'unchecked';
+type CheckState = 'ok' | 'fail' | 'off' | 'unchecked';
 
-export interface CheckLine {
+interface CheckLine {
   label: string;
   state: CheckState;
   detail: string;

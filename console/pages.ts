@@ -8,7 +8,7 @@ import { escapeHtml as e } from './web-adapter.ts';
 
 /** Server-rendered pages of the console; `/console/console.js` adds the live parts (no build step). */
 
-export function layout(title: string, body: string, csrf?: string): string {
+function layout(title: string, body: string, csrf?: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${csrf ? `<meta name="csrf-token" content="${e(csrf)}">` : ''}

@@ -13,7 +13,7 @@ import {
 import { toCsv } from './csv.ts';
 
 /** Version of the archive's layout, in manifest.json. */
-export const exportFormat = 'threshold-export/1';
+const exportFormat = 'threshold-export/1';
 
 /**
  * Tables not exported as tables: the exports themselves, streams (one JSON file per activity instead) and

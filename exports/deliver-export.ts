@@ -11,7 +11,7 @@ import { exportLinkKey, exportLinkLifetimeMs, exportLinkUrl, signExportToken } f
  * Largest ZIP sent as a DM attachment. Discord's default upload limit is 10 MiB per message (25 MB
  * before 2024; unverified for every account type), and the multipart body adds a little: stay below.
  */
-export const dmAttachmentMaxBytes = 8 * 1024 * 1024;
+const dmAttachmentMaxBytes = 8 * 1024 * 1024;
 
 export type ExportDelivery = 'attached' | 'link' | 'too_large' | 'no_athlete' | 'no_discord' | 'dms_closed';
 

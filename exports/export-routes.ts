@@ -10,7 +10,7 @@ import { exportLinkKey, verifyExportToken } from './export-links.ts';
  * GET /exports/:token — a page with a download button (link previews and scanners fetch GET URLs, and
  * must not use up a one-time link); POST /exports/:token — the ZIP, once.
  */
-export function exportRoutes(deps: { db: Db; key: Buffer; logger: Logger; now?: () => Date }): Router {
+function exportRoutes(deps: { db: Db; key: Buffer; logger: Logger; now?: () => Date }): Router {
   const router = Router();
   const now = deps.now ?? (() => new Date());
 

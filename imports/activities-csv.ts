@@ -37,7 +37,7 @@ function validDate(y: number, month: number, d: number, h: number, mi: number, s
 }
 
 /** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. */
-export function parseCsv(text: string): string[][] {
+function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';

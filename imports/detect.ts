@@ -16,7 +16,7 @@ import { tcxToStreams } from './tcx.ts';
 const gunzipAsync = promisify(gunzip);
 
 /** Largest a gzipped file may inflate to: beyond this it is a zip bomb, not a workout. */
-export const maxInflatedBytes = 64 * 1024 * 1024;
+const maxInflatedBytes = 64 * 1024 * 1024;
 
 /** Longest span a file's timestamps may cover (multi-day ultras fit; a broken clock does not). */
 const maxWorkoutDays = 31;
@@ -33,7 +33,7 @@ export function isActivityFileName(name: string): boolean {
 }
 
 /** What the bytes are, from magic bytes or the XML root element, never from the name. */
-export function sniffFormat(bytes: Uint8Array): ActivityFileFormat | 'gzip' | 'zip' | null {
+function sniffFormat(bytes: Uint8Array): ActivityFileFormat | 'gzip' | 'zip' | null {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) return 'gzip';
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
     return 'zip';
@@ -162,7 +162,7 @@ export async function readActivityFile(bytes: Uint8Array, fileName: string): Pro
  *
  * Each leg carries the device timer (its pauses), pool lengths and the session totals in its streams.
  */
-export function fitLegs(content: Uint8Array): ParsedActivityFile[] {
+function fitLegs(content: Uint8Array): ParsedActivityFile[] {
   return fitToLegs(content).map((leg) => ({
     format: 'fit',
     streams: leg.streams,

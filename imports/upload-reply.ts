@@ -32,7 +32,7 @@ const statusLine: Record<StoredFileActivity['status'], string> = {
 };
 
 /** The /upload answer: the metrics, what happened to duplicates, and what could not be read. */
-export function uploadReply(s: UploadSummary): Reply {
+function uploadReply(s: UploadSummary): Reply {
   const fields: NonNullable<EmbedSpec['fields']> = [];
   fields.push({ name: 'Sport', value: s.activity.sport_type, inline: true });
   fields.push({ name: 'Start', value: s.activity.start_date_local.slice(0, 16), inline: true });

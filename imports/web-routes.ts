@@ -15,7 +15,7 @@ import type { Logger } from '../lib/logger.ts';
 import { verifyImportToken } from './upload-links.ts';
 
 /** Largest export accepted (Strava exports with years of GPS files run to a few hundred MB). */
-export const maxExportBytes = 1024 * 1024 * 1024;
+const maxExportBytes = 1024 * 1024 * 1024;
 const chunkBytes = 4 * 1024 * 1024;
 const zipMagic = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 

@@ -17,7 +17,7 @@ import { StravaNotFoundError, StravaUnauthorizedError } from './strava-port.ts';
 import { RefreshRejectedError, type TokenRefresher } from './tokens/access-tokens.ts';
 
 /** Every stream channel the product reads (INTEGRATIONS.md), asked for in one call. */
-export const streamKeys = [
+const streamKeys = [
   'time',
   'distance',
   'latlng',
@@ -32,12 +32,12 @@ export const streamKeys = [
 ] as const;
 
 /** Strava answered, but not usefully, after every retry (5xx, timeouts, connection errors). */
-export class StravaUnavailableError extends Error {
+class StravaUnavailableError extends Error {
   override name = 'StravaUnavailableError';
 }
 
 /** A 4xx other than 401/404/429: our request was wrong, retrying cannot help. */
-export class StravaRequestError extends Error {
+class StravaRequestError extends Error {
   override name = 'StravaRequestError';
   constructor(
     readonly status: number,
@@ -97,7 +97,7 @@ const SubscriptionJson = z
   .passthrough();
 
 /** "(GMT-08:00) America/Los_Angeles" → "America/Los_Angeles". */
-export function parseStravaTimezone(value: string | null | undefined): string | null {
+function parseStravaTimezone(value: string | null | undefined): string | null {
   if (!value) return null;
   const zone = value.replace(/^\([^)]*\)\s*/, '').trim();
   return zone.length > 0 ? zone : null;

@@ -98,7 +98,7 @@ const EnvSchema = z.object({
   ),
 });
 
-export type Env = z.infer<typeof EnvSchema>;
+type Env = z.infer<typeof EnvSchema>;
 
 /** The parsed configuration. Feature sections are null when their variables are not set. */
 export interface Config {
@@ -160,8 +160,6 @@ const featureVariables = {
     'TOKEN_ENCRYPTION_KEY',
   ],
 } as const satisfies Record<string, readonly (keyof Env)[]>;
-
-export type Feature = keyof typeof featureVariables | 'coach-ai';
 
 /**
  * Parses the environment once. Malformed values are errors; absent feature groups only switch the

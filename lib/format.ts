@@ -7,7 +7,7 @@
 
 export type Units = 'metric' | 'imperial';
 
-export const minus = '−';
+const minus = '−';
 export const metresPerMile = 1609.344;
 const metresPerFoot = 0.3048;
 const metresPerYard = 0.9144;

@@ -5,7 +5,7 @@ import type PinoPretty from 'pino-pretty';
 export type { Logger };
 
 /** Paths pino blanks out: tokens, secrets and auth headers never reach a log line. */
-export const redactedPaths = [
+const redactedPaths = [
   'token',
   '*.token',
   'accessToken',

@@ -16,9 +16,7 @@ import {
   toSeries,
 } from './streams.ts';
 
-export { reportedDurations } from './mean-max.ts';
-
-export interface Thresholds {
+interface Thresholds {
   /** Cycling FTP (W): rides and every other non-foot sport. */
   ftp?: number | null;
   /** Run FTP (W): runs, walks and hikes with a power meter (§2); never the cycling FTP. */
@@ -33,10 +31,10 @@ export interface Thresholds {
   sex?: 'male' | 'female' | null;
 }
 
-export type StressMethod = 'power' | 'pace' | 'swim' | 'hr' | 'estimated';
+type StressMethod = 'power' | 'pace' | 'swim' | 'hr' | 'estimated';
 
 /** Keys as the CLI contract names them; the distances themselves are exact (a mile is 1609.344 m). */
-export const bestEffortDistances = [
+const bestEffortDistances = [
   ['400', 400],
   ['1000', 1000],
   ['1609', 1609.344],
@@ -115,7 +113,7 @@ export function analyze(raw: RawStreams | null, options: AnalyzeOptions): Activi
   return analyzeSeries(series, options);
 }
 
-export function analyzeSeries(series: Series | null, options: AnalyzeOptions): ActivityMetrics {
+function analyzeSeries(series: Series | null, options: AnalyzeOptions): ActivityMetrics {
   const t = options.thresholds ?? {};
   const family = sportFamily(options.sport);
   const foot = family === 'run' || family === 'walk';
@@ -372,7 +370,7 @@ function normalized(prefix: Float64Array, ranges: readonly (readonly [number, nu
 }
 
 /** Minetti et al. (2002) energy cost of running on a grade, J/kg/m. */
-export function minettiCost(grade: number): number {
+function minettiCost(grade: number): number {
   const i = Math.max(-0.45, Math.min(0.45, grade));
   return ((((155.4 * i - 30.4) * i - 43.3) * i + 46.3) * i + 19.5) * i + 3.6;
 }

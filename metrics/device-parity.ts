@@ -14,7 +14,7 @@ export interface ParityCheck {
 }
 
 /** The tolerances: NP and average power 1 %, timer time 0.5 %, TSS 2.5 %, HR 1 bpm, swim speed 3 %. */
-export const parityTolerance: Record<ParityCheck['metric'], number> = {
+const parityTolerance: Record<ParityCheck['metric'], number> = {
   timer_s: 0.005,
   avg_power: 0.01,
   np: 0.01,

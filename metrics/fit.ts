@@ -2,7 +2,7 @@ import { Decoder, Stream } from '@garmin/fitsdk';
 import type { RawStreams } from './streams.ts';
 
 /** What the device itself computed for a session (its `session` message), for cross-checks. */
-export interface FitDeviceSummary {
+interface FitDeviceSummary {
   normalizedPower: number | null;
   avgPower: number | null;
   tss: number | null;
@@ -54,7 +54,7 @@ export class FitNotActivityError extends FitError {
 const semicirclesToDegrees = 180 / 2 ** 31;
 
 /** FIT sport (and sub-sport) to the Strava sport type the rest of the product speaks. */
-export function fitSportToStrava(sport: string | undefined, subSport: string | undefined): string | null {
+function fitSportToStrava(sport: string | undefined, subSport: string | undefined): string | null {
   if (!sport) return null;
   const sub = subSport ?? '';
   const map: Record<string, string> = {
@@ -333,7 +333,7 @@ interface Definition {
  * with a full timestamp field, under a local message type the file does not use, and fixes the data size
  * and the CRCs. Returns null (bytes untouched) when the file has no compressed record.
  */
-export function expandCompressedTimestamps(bytes: Uint8Array): Uint8Array | null {
+function expandCompressedTimestamps(bytes: Uint8Array): Uint8Array | null {
   const headerSize = bytes[0] ?? 0;
   if ((headerSize !== 12 && headerSize !== 14) || bytes.length < headerSize + 2) return null;
   const dataEnd =

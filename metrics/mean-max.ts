@@ -188,20 +188,6 @@ export function meanMaxPresent(
   return result;
 }
 
-/** Durations the curve is stored at: every second to 60 s, then about 30 per decade, and the whole. */
-export function curveDurations(n: number, include: readonly number[] = []): number[] {
-  const set = new Set<number>();
-  for (let d = 1; d <= Math.min(60, n); d++) set.add(d);
-  for (let x = Math.log10(60); ; x += 1 / 30) {
-    const d = Math.round(10 ** x);
-    if (d > n) break;
-    set.add(d);
-  }
-  for (const d of include) if (d <= n) set.add(d);
-  if (n > 0) set.add(n);
-  return [...set].sort((a, b) => a - b);
-}
-
 /** The reported peak durations (METRICS.md §8), all on the curve grid. */
 export const reportedDurations = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 5400, 7200] as const;
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * Inside the engine a missing value is NaN in a Float64Array; nothing NaN ever leaves the engine.
  */
 
-export const channelNames = [
+const channelNames = [
   'watts',
   'heartrate',
   'cadence',
@@ -15,7 +15,7 @@ export const channelNames = [
   'grade_smooth',
   'temp',
 ] as const;
-export type Channel = (typeof channelNames)[number];
+type Channel = (typeof channelNames)[number];
 
 /** Streams as arrays of (possibly null or bogus) values, index-aligned with `time`. */
 export interface RawStreams {
@@ -34,7 +34,7 @@ export interface RawStreams {
   session?: { timerS: number | null; distanceM: number | null };
 }
 
-export interface PoolLengths {
+interface PoolLengths {
   lengthM: number | null;
   lengths: { startS: number; durationS: number; active: boolean }[];
 }

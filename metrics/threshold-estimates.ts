@@ -22,7 +22,7 @@ export interface EstimateActivity {
 }
 
 /** The effort an estimate rests on, for "from your 20 min best of 263 W on 12 Nov". */
-export interface EstimateEvidence {
+interface EstimateEvidence {
   activityId: string;
   date: string;
   /** Seconds (power and heart-rate durations) or metres (best efforts by distance). */
@@ -31,7 +31,7 @@ export interface EstimateEvidence {
   value: number;
 }
 
-export type EstimateMethod =
+type EstimateMethod =
   | 'cp_fit'
   | 'best_20min'
   | 'best_20min_hr'
@@ -63,7 +63,7 @@ export interface ThresholdEstimates {
   thresholdPace: ThresholdEstimate | null;
 }
 
-export const estimateWindowDays = 90;
+const estimateWindowDays = 90;
 /** Critical-power and critical-speed fits use efforts from 3 to 20 minutes long. */
 const fitMinS = 180;
 const fitMaxS = 1200;
@@ -92,7 +92,7 @@ export function estimateThresholds(activities: EstimateActivity[], asOf: string)
 const footFamilies = new Set<SportFamily>(['run', 'walk']);
 
 /** Durations the critical-power fit reads the bests at: 3 to 20 minutes. */
-export const fitDurations = [180, 300, 420, 600, 900, 1200] as const;
+const fitDurations = [180, 300, 420, 600, 900, 1200] as const;
 
 /**
  * Best value per fit duration across activities, with the activity that holds it. A duration between
@@ -275,7 +275,7 @@ export function linearFit(xs: number[], ys: number[]): { slope: number; intercep
 export type EstimatedKind = 'ftp' | 'run_ftp' | 'lthr' | 'max_hr' | 'threshold_pace';
 
 /** How much better an estimate must be before it is proposed: "clearly higher" (FTP +3 % or more). */
-export const raiseMargin = {
+const raiseMargin = {
   ftp: 0.03,
   run_ftp: 0.03,
   lthr: 0.03,

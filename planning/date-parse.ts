@@ -106,7 +106,7 @@ function calendarDate(year: number, month: number, day: number, input: string): 
 }
 
 /** 0 = Sunday … 6 = Saturday, of a calendar day (no time zone involved). */
-export function weekdayOf(date: string): number {
+function weekdayOf(date: string): number {
   return new Date(`${date}T00:00:00Z`).getUTCDay();
 }
 

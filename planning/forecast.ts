@@ -92,7 +92,7 @@ export function recentAverageStress(
 }
 
 /** A forecast in which fitness falls by more than this share says so next to race-day form. */
-export const fitnessFallWarningShare = 0.2;
+const fitnessFallWarningShare = 0.2;
 
 /**
  * How much fitness (CTL) the forecast loses from where it starts to race day, when that is more than 20 %:

@@ -130,7 +130,7 @@ export function activityDeps(
  * The process's real context (config from `env`, in-process charts) on a test database, with a fixed clock
  * when `now` is given. No pg-boss unless one is passed: commands and the coach queue no jobs.
  */
-export function processContext(
+function processContext(
   db: Db,
   options: { env?: Record<string, string>; now?: Date | (() => Date); boss?: PgBoss; logLevel?: string } = {},
 ): AppContext {

@@ -8,7 +8,7 @@ import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
 
 /** Strava's brand guidelines ask for this exact call to action on the link to their authorize page. */
-export const connectLabel = 'Connect with Strava';
+const connectLabel = 'Connect with Strava';
 
 export default defineCommand<BotContext, z.ZodObject>({
   data: new SlashCommandBuilder()

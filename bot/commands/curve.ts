@@ -9,7 +9,7 @@ import { defineCommand } from '../command.ts';
 import { dayCountOption, dayCountSchema } from '../day-count-option.ts';
 import { requireAthlete } from '../require-athlete.ts';
 
-export const curveDays = { min: 7, max: 3650, default: 90 } as const;
+const curveDays = { min: 7, max: 3650, default: 90 } as const;
 const keyDurations = [5, 15, 60, 300, 1200, 3600];
 
 const Options = z.object({ days: dayCountSchema(curveDays) });

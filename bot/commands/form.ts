@@ -12,7 +12,7 @@ import { dayCountOption, dayCountSchema } from '../day-count-option.ts';
 import { requireAthlete } from '../require-athlete.ts';
 import { formEmbed, formFacts } from '../views/form-view.ts';
 
-export const formDays = { min: 14, max: 365, default: 90 } as const;
+const formDays = { min: 14, max: 365, default: 90 } as const;
 
 const Options = z.object({ days: dayCountSchema(formDays) });
 

@@ -17,7 +17,7 @@ import { defineCommand } from '../command.ts';
 import { dayText } from './plan/view.ts';
 
 /** Plausible race-day form: beyond these a target is a typo. */
-export const targetTsbRange = { min: -50, max: 50 } as const;
+const targetTsbRange = { min: -50, max: 50 } as const;
 /** Days of history the chart shows before the forecast. */
 const historyDays = 42;
 

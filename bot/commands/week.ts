@@ -113,7 +113,7 @@ export default defineCommand<BotContext, typeof Options>({
 });
 
 /** "5h 30m · 150.20 km · 1200 m · 350 TSS · 4 workouts" (a sport not done at all: "none"). */
-export function totalsText(t: SportTotals, units: Units): string {
+function totalsText(t: SportTotals, units: Units): string {
   if (t.count === 0) return 'none';
   const parts = [formatDuration(t.timeS)];
   if (t.distanceM > 0) parts.push(distanceText(t.distanceM, units));

@@ -16,7 +16,7 @@ import { formEmbed, formFacts } from '../views/form-view.ts';
 export type AdviceSource = (athlete: AthleteRow) => Promise<string | null>;
 
 /** Monday of the ISO week of `date`. */
-export function weekStart(date: string): string {
+function weekStart(date: string): string {
   const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
   return addDays(date, -((weekday + 6) % 7));
 }

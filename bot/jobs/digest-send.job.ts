@@ -9,7 +9,7 @@ import { digestAdvice } from '../digest/digest-advice-source.ts';
 import { buildDigest } from '../digest/digest-message.ts';
 import { DmsClosedError } from '../dm-sender.ts';
 
-export const dmsClosedNotice =
+const dmsClosedNotice =
   'I could not DM you today’s form digest because your DMs are closed to me, so I turned the digest off. Allow DMs from this app, then `/settings digest:true` turns it back on.';
 
 /** One athlete's digest for one local date: claimed first, so it is sent at most once. */

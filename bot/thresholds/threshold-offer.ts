@@ -45,7 +45,7 @@ const offered: { kind: EstimatedKind; key: keyof ThresholdEstimates; option: key
 ];
 
 /** The estimates from the athlete's last year of activities, as of `asOf`. */
-export async function athleteEstimates(
+async function athleteEstimates(
   ctx: Pick<BotContext, 'db'>,
   athleteId: string,
   asOf: string,
@@ -58,7 +58,7 @@ export async function athleteEstimates(
 }
 
 /** "12 Nov" (or "12 Nov 2025" outside the current year). */
-export function shortDate(date: string, today: string): string {
+function shortDate(date: string, today: string): string {
   const d = new Date(`${date}T00:00:00Z`);
   return d.toLocaleDateString('en-GB', {
     day: 'numeric',
@@ -79,7 +79,7 @@ const distanceNames: Record<string, string> = {
 };
 
 /** Where an estimate comes from, as the athlete reads it ("from your 20 min best of 263 W on 12 Nov"). */
-export function estimateSource(estimate: ThresholdEstimate, today: string): string {
+function estimateSource(estimate: ThresholdEstimate, today: string): string {
   const e = estimate.evidence;
   const on = shortDate(e.date, today);
   const watts = `${Math.round(e.value)} W`;

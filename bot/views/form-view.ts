@@ -4,7 +4,7 @@ import type { EmbedSpec } from '../../lib/presentation/reply.ts';
 import { type FormZone, formReading } from '../../metrics/pmc.ts';
 
 /** Embed colour per form zone: the same hues as the PMC chart's shading. */
-export const formZoneColors: Record<FormZone, number> = {
+const formZoneColors: Record<FormZone, number> = {
   transition: 0xb39ddb,
   fresh: 0x4ea8ff,
   neutral: 0xb5bac1,

@@ -4,7 +4,7 @@ import type { FormZone } from '../../metrics/pmc.ts';
 import { sportFamily } from '../../metrics/sport.ts';
 
 /** Durations a new best is reported at (fewer than the stored peaks, so the message stays short). */
-export const bestDurations = ['5', '60', '300', '1200', '3600'] as const;
+const bestDurations = ['5', '60', '300', '1200', '3600'] as const;
 
 export interface PeakBest {
   channel: 'power' | 'gap_speed';

@@ -336,7 +336,7 @@ export const auditCases: AuditCase[] = [
   },
 ];
 
-export interface AuditCaseResult {
+interface AuditCaseResult {
   id: string;
   behaviour: string;
   expected: 'accept' | 'reject';
@@ -399,7 +399,7 @@ const labelledSentences = [
   'You did {x} rides in the last 4 weeks.',
 ];
 
-export const typicalAuditQuestion = 'How is my training going, and what should I do today?';
+const typicalAuditQuestion = 'How is my training going, and what should I do today?';
 const typicalCalls: FakeToolCall[] = [formCall, thresholdsCall, weeksCall, octoberCall];
 const heavyCalls: FakeToolCall[] = [
   { name: 'pmc_range', arguments: { from: '2026-09-21', to: '2026-11-01' } },

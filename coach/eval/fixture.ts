@@ -63,7 +63,7 @@ export async function insertFixtureAthlete(db: Db, fixture: FixtureAthlete): Pro
 }
 
 /** Inserts activities with metrics and recomputes the athlete's whole daily load from every source. */
-export async function insertActivities(
+async function insertActivities(
   db: Db,
   athlete: AthleteRow,
   activities: FixtureActivity[],
@@ -109,7 +109,7 @@ export async function insertActivities(
 }
 
 /** What the pipeline stores in daily_load: the PMC over every activity of the athlete. */
-export async function rebuildDailyLoad(db: Db, athlete: AthleteRow): Promise<void> {
+async function rebuildDailyLoad(db: Db, athlete: AthleteRow): Promise<void> {
   const rows = await activityStresses(db, athlete.id);
   if (rows.length === 0) {
     await deleteDailyLoad(db, athlete.id);
@@ -189,7 +189,7 @@ function metricsJson(a: FixtureActivity) {
 }
 
 /** A deterministic pseudo-random generator (mulberry32). */
-export function seeded(seed: number): () => number {
+function seeded(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

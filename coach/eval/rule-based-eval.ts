@@ -55,14 +55,14 @@ export interface RuleBasedQuestion extends EvalQuestion {
 }
 
 /** The plan and race goal the extra questions ask about (added to the fixture athlete for this run). */
-export const evalPlan = {
+const evalPlan = {
   date: '2026-11-03',
   sport: 'Ride',
   title: 'Sweet spot 2x20',
   minutes: 90,
   stress: 95,
 };
-export const evalGoal = { date: '2026-11-15', name: 'Winter TT', targetTsb: 10 };
+const evalGoal = { date: '2026-11-15', name: 'Winter TT', targetTsb: 10 };
 
 /** The model questions with their intents, and questions for the intents they leave out. */
 export function ruleBasedQuestions(

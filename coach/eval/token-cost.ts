@@ -19,7 +19,7 @@ export interface TokenCost {
 /** Measured with the code before issue 17 (commit 24ab15d): 12 tools offered, memory as a callable tool. */
 export const tokenCostBefore = { total: 5666, toolDefinitions: 4800 };
 
-export const typicalQuestion = 'How is my form today?';
+const typicalQuestion = 'How is my form today?';
 
 const formAnswer = answerFromTools([{ name: 'current_form', arguments: {} }], (results) => {
   const form = results.get('current_form')!;

@@ -10,8 +10,8 @@ import { startSync } from '../sync/start-sync.ts';
 import { hashState } from './connect-links.ts';
 import { AthleteLimitReachedError, type StravaOAuthPort, type TokenCipher } from './oauth-port.ts';
 
-export const requiredScope = 'activity:read_all';
-export const initialSyncCount = 30;
+const requiredScope = 'activity:read_all';
+const initialSyncCount = 30;
 
 export type ConnectionOutcome =
   | { kind: 'connected'; athleteId: string; discordUserId: string; runId: string }

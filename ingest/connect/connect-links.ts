@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../db/connect.ts';
 import { insertOauthState } from '../../db/queries/oauth-states.ts';
 
-export const stateLifetimeMs = 10 * 60_000;
+const stateLifetimeMs = 10 * 60_000;
 
 export function hashState(state: string): string {
   return createHash('sha256').update(state).digest('hex');

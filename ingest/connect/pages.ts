@@ -15,6 +15,6 @@ footer strong{color:#fc4c02}
 <footer>Activity data <strong>Powered by Strava</strong>.</footer></main></body></html>`;
 }
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

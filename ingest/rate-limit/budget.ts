@@ -21,13 +21,13 @@ export type RequestKind = 'read' | 'write';
 export type RequestPriority = 'live' | 'backfill';
 
 /** Strava's published defaults, assumed until a response's headers say otherwise. */
-export const defaultLimits = { overall15: 200, overallDay: 2000, read15: 100, readDay: 1000 } as const;
+const defaultLimits = { overall15: 200, overallDay: 2000, read15: 100, readDay: 1000 } as const;
 
 /**
  * Share of each 15-minute window that backfill may not use, kept for live work (webhook events and
  * athletes waiting on a reply), so a big history import never delays today's ride.
  */
-export const liveReserveShare = 0.1;
+const liveReserveShare = 0.1;
 
 const quarterMs = 15 * 60_000;
 const dayMs = 24 * 3600_000;
@@ -56,7 +56,7 @@ export function freshBudget(now: Date): Budget {
 }
 
 /** The budget as of `now`: counters of windows that have ended start again from zero. */
-export function rollBudget(budget: Budget, now: Date): Budget {
+function rollBudget(budget: Budget, now: Date): Budget {
   const windowStart = windowStartOf(now);
   const dayStart = dayStartOf(now);
   const next = { ...budget };

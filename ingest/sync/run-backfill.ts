@@ -24,7 +24,7 @@ import { syncStravaActivity } from './sync-activity.ts';
 import { type SyncDeps, withAccessToken } from './sync-deps.ts';
 
 /** Activities one job invocation syncs before queueing its continuation behind other athletes' work. */
-export const itemsPerSlice = 10;
+const itemsPerSlice = 10;
 
 /**
  * One slice of a backfill run. Listing pages and syncing items are recorded as they happen (sync_runs,

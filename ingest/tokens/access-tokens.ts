@@ -14,7 +14,7 @@ import type { Logger } from '../../lib/logger.ts';
 import type { TokenCipher } from '../connect/oauth-port.ts';
 
 /** Refresh this long before `expires_at`, so a token never expires mid-request. */
-export const refreshMarginMs = 10 * 60_000;
+const refreshMarginMs = 10 * 60_000;
 
 export interface TokenRefresher {
   /** Throws `RefreshRejectedError` when Strava refuses the refresh token (revoked, rotated away). */

@@ -3,7 +3,7 @@ import express, { type RequestHandler, Router } from 'express';
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../../db/connect.ts';
 import { getSetting } from '../../db/queries/app-settings.ts';
-import { jobNames, priorities } from '../../lib/jobs/job-names.ts';
+import { jobNames } from '../../lib/jobs/job-names.ts';
 import type { Logger } from '../../lib/logger.ts';
 import { createWebhookEventStore } from './event-store.ts';
 import { StravaWebhookEvent } from './webhook-event.ts';
@@ -11,8 +11,6 @@ import { StravaWebhookEvent } from './webhook-event.ts';
 export const subscriptionSettingKey = 'strava.subscription_id';
 export const webhookEventJob = jobNames.webhookEvent;
 const subscriptionCacheMs = 5_000;
-/** Live work outranks backfill in every queue that mixes them. */
-export const livePriority = priorities.live;
 
 /**
  * GET answers Strava's subscription validation; POST stores an event and enqueues its job in one

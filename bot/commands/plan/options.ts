@@ -18,17 +18,17 @@ export const planSports = [
 /** How far back a plan may be added (to record a past day and match it) and how far ahead. */
 export const planWindow = { pastDays: 14, futureDays: 366 } as const;
 
-export const planId = z
+const planId = z
   .string({ error: 'pick a plan from the list' })
   .regex(/^\d{1,18}$/, 'pick a plan from the list (start typing its title or date)');
-export const dateText = (name: string) =>
+const dateText = (name: string) =>
   z
     .string({ error: `${name} is required` })
     .trim()
     .min(1, `${name} is required. ${dateHelp}`)
     .max(40, `${name} is too long. ${dateHelp}`);
 
-export const Add = z
+const Add = z
   .object({
     subcommand: z.literal('add'),
     date: dateText('date'),

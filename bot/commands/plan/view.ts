@@ -71,8 +71,8 @@ export function planChoiceName(plan: PlannedWorkoutRow, today: string): string {
   return `${dayText(plan.date)} · ${plan.title} · ${plan.sport} · ${Math.round(plannedStressOf(plan))} TSS · ${status}`;
 }
 
-export const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-export const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const weekdays = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** "Sat 28 Nov" (or "Sat 28 Nov 2026"). */
 export function dayText(date: string, withYear = false): string {

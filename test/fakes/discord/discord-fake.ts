@@ -22,16 +22,7 @@ import {
   type MessageRecord,
 } from './state.ts';
 
-export type {
-  CallbackRecord,
-  DiscordFakeOptions,
-  FakeEvent,
-  InteractionRecord,
-  MessageRecord,
-  RecordedAttachment,
-  RegisteredCommands,
-  RequestLogEntry,
-} from './state.ts';
+export type { DiscordFakeOptions, FakeEvent, InteractionRecord, MessageRecord } from './state.ts';
 
 /**
  * A fake Discord (REST API v10 and gateway) on loopback that the real discord.js client logs into:

@@ -28,12 +28,12 @@ export function snowflake(at = Date.now()): string {
   return String(((BigInt(at) - discordEpoch) << 22n) | sequence);
 }
 
-export function randomToken(): string {
+function randomToken(): string {
   return `aW50ZXJhY3Rpb246${crypto.randomUUID().replaceAll('-', '')}${crypto.randomUUID().replaceAll('-', '')}`;
 }
 
 /** Every permission a user has in a guild channel where the bot works (as Discord sends it: a string). */
-export const allPermissions = '2248473465835073';
+const allPermissions = '2248473465835073';
 
 export interface UserInit {
   id: string;
@@ -56,7 +56,7 @@ export function apiUser(init: UserInit): APIUser {
   } as unknown as APIUser;
 }
 
-export function apiMember(user: APIUser): APIInteractionGuildMember {
+function apiMember(user: APIUser): APIInteractionGuildMember {
   return {
     user,
     roles: [],
@@ -140,7 +140,7 @@ export type OptionInput =
   | APIApplicationCommandInteractionDataOption[]
   | Record<string, string | number | boolean | { type: 3 | 4 | 5 | 10; value: string | number | boolean }>;
 
-export function toOptions(input: OptionInput | undefined): APIApplicationCommandInteractionDataOption[] {
+function toOptions(input: OptionInput | undefined): APIApplicationCommandInteractionDataOption[] {
   if (!input) return [];
   if (Array.isArray(input)) return input;
   return Object.entries(input).map(([name, value]) => {

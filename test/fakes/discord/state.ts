@@ -57,7 +57,7 @@ export interface InteractionRecord {
   expired: boolean;
 }
 
-export interface RegisteredCommands {
+interface RegisteredCommands {
   /** The last PUT of global commands, as returned (with ids). */
   global: Record<string, unknown>[] | null;
   guilds: Map<string, Record<string, unknown>[]>;
@@ -98,7 +98,7 @@ export interface DiscordFakeOptions {
   maxConcurrency?: number;
 }
 
-export interface RequestLogEntry {
+interface RequestLogEntry {
   method: string;
   path: string;
   status: number;

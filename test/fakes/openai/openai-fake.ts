@@ -57,9 +57,9 @@ export type FakeReply =
     };
 
 /** A scripted step: a fixed reply, or one computed from the request (e.g. from the tool results in it). */
-export type FakeStep = FakeReply | ((request: ChatRequestBody, index: number) => FakeReply);
+type FakeStep = FakeReply | ((request: ChatRequestBody, index: number) => FakeReply);
 
-export interface RecordedRequest {
+interface RecordedRequest {
   path: string;
   authorization: string | undefined;
   body: ChatRequestBody;
@@ -98,7 +98,7 @@ export function toolResults(request: ChatRequestBody): { toolCallId: string; res
 }
 
 /** The latest result of each tool in a request, by tool name (parsed JSON, or the text). */
-export function resultsByTool(request: ChatRequestBody): Map<string, Record<string, unknown>> {
+function resultsByTool(request: ChatRequestBody): Map<string, Record<string, unknown>> {
   const names = new Map<string, string>();
   for (const message of request.messages)
     for (const call of message.tool_calls ?? []) names.set(call.id, call.function.name);

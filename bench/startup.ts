@@ -40,9 +40,9 @@ export async function run(): Promise<Record<string, unknown>> {
   const samples = new Map<string, { wall: number[]; webCpu: number[] }>(
     shapes.map((shape) => [shape.name, { wall: [], webCpu: [] }]),
   );
+  // The first start creates the job queues (and fills Node's compile cache), as a first deployment does.
+  let first = 0;
   try {
-    // The first start creates the job queues (and fills Node's compile cache), as a first deployment does.
-    let first = 0;
     for (let i = 0; i <= runs; i++) {
       for (const shape of shapes) {
         const port = await freePort();
@@ -84,7 +84,11 @@ export async function run(): Promise<Record<string, unknown>> {
   }
   const summary = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
-    return { median: round(percentile(sorted, 50), 0), min: round(sorted[0] ?? Number.NaN, 0), runs: sorted.length };
+    return {
+      median: round(percentile(sorted, 50), 0),
+      min: round(sorted[0] ?? Number.NaN, 0),
+      runs: sorted.length,
+    };
   };
   const result: Record<string, unknown> = {};
   for (const [name, { wall, webCpu }] of samples) {

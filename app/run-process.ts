@@ -109,7 +109,7 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
       logger.info({ service: service.name, ms: Math.round(performance.now() - began) }, 'started');
     }
     // A supervisor starts the other services once this one is up (supervisor.ts).
-    if (process.env.THRESHOLD_SUPERVISED) process.send?.({ type: 'ready' });
+    if (process.env.THRESHOLD_SUPERVISED && process.connected) process.send?.({ type: 'ready' }, () => {});
     // Under `npm start` the supervisor announces once for all services (with the console's login link).
     if (!process.env.THRESHOLD_SUPERVISED) {
       // The console's one-time login link is shown only to the person at the terminal, never logged.

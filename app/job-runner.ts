@@ -8,7 +8,15 @@ import { crashesBeforeQuarantine, createJobLedger, type JobLedger } from './job-
 export { bossSchema };
 
 /** A pg-boss instance whose errors are logged (the listener is attached before start, as pg-boss asks). */
-export function createBoss(connectionString: string, logger: Logger, options: { max?: number } = {}): PgBoss {
+export function createBoss(
+  connectionString: string,
+  logger: Logger,
+  options: { max?: number; worker?: boolean } = {},
+): PgBoss {
+  // A process without workers (web, bot) only sends jobs: it neither listens for new ones, nor
+  // supervises expired ones, nor runs the cron schedules (the workers do), so its start skips them.
+  const sender =
+    options.worker === false ? { useListenNotify: false, supervise: false, schedule: false } : {};
   const boss = new PgBoss({
     connectionString,
     schema: bossSchema,
@@ -19,6 +27,7 @@ export function createBoss(connectionString: string, logger: Logger, options: { 
     // + 10 s + its retry delay, not after its 15-minute expiry.
     superviseIntervalSeconds: 10,
     monitorIntervalSeconds: 10,
+    ...sender,
   });
   const log = logger.child({ subsystem: 'jobs' });
   boss.on('error', (error) => log.error({ err: error }, 'pg-boss error'));

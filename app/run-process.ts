@@ -5,14 +5,14 @@ import { type Config, ConfigError, describeDisabled, loadConfig } from '../lib/c
 import { jobNames } from '../lib/jobs/job-names.ts';
 import { createLogger, type Logger } from '../lib/logger.ts';
 import { type Service, stopAll } from '../lib/service.ts';
-import { buildAppContext } from './build-context.ts';
 import type { AppContext } from './context.ts';
 import { installCrashGuard } from './crash-guard.ts';
 import { type AppDatabase, openDatabase } from './database.ts';
-import { createBoss, createQueues, releaseActiveJobs, startWorkers, syncSchedules } from './job-runner.ts';
 
 // Each service's modules load only in a process that runs it (dynamic imports below): a web process
-// never loads discord.js, openai or the canvas, a worker never loads express.
+// never loads discord.js, openai or the canvas, a worker never loads express. The job queue (pg-boss)
+// and the context load while the database opens, and the supervisor, which imports this module for
+// `announce`, never loads them.
 
 export type ServiceName = 'web' | 'worker' | 'bot';
 
@@ -64,15 +64,28 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
   };
   try {
     const began = performance.now();
+    // Start-up phases at debug, in ms since the process started (performance.now()'s origin), so the
+    // module loading before this point shows too.
+    const phase = (name: string) => {
+      const cpu = process.cpuUsage();
+      logger.debug(
+        { sinceSpawnMs: Math.round(performance.now()), cpuMs: Math.round((cpu.user + cpu.system) / 1000) },
+        name,
+      );
+    };
+    phase('configuration loaded');
     // The services' modules load while the database opens and the queue starts.
     const modules = loadServiceModules(names, config.discord !== null);
     modules.catch(() => {});
-    const phase = (name: string) => logger.debug({ ms: Math.round(performance.now() - began) }, name);
+    const runtime = Promise.all([import('./job-runner.ts'), import('./build-context.ts')]);
+    runtime.catch(() => {});
     database = await openDatabase(config, logger);
     phase('database open and migrated');
     const db = database;
     started.push({ name: 'database', start: async () => {}, stop: async () => {} });
-    const boss = createBoss(db.url, logger);
+    const [jobRunner, { buildAppContext }] = await runtime;
+    const { createBoss, releaseActiveJobs } = jobRunner;
+    const boss = createBoss(db.url, logger, { worker: names.includes('worker') });
     await boss.start();
     phase('job queue started');
     started.push({
@@ -84,14 +97,19 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
         await releaseActiveJobs();
       },
     });
-    await ensureQueues(boss, names.includes('worker'));
+    await ensureQueues(boss, names.includes('worker'), jobRunner.createQueues);
     phase('queues ready');
     const ctx = buildAppContext({ config, logger, db: db.db, boss });
-    for (const service of buildServices(ctx, await modules)) {
+    const loaded = await modules;
+    phase('service modules loaded');
+    for (const service of buildServices(ctx, loaded, jobRunner)) {
       await service.start();
+      phase(`${service.name} started`);
       started.push(service);
       logger.info({ service: service.name, ms: Math.round(performance.now() - began) }, 'started');
     }
+    // A supervisor starts the other services once this one is up (supervisor.ts).
+    if (process.env.THRESHOLD_SUPERVISED && process.connected) process.send?.({ type: 'ready' }, () => {});
     // Under `npm start` the supervisor announces once for all services (with the console's login link).
     if (!process.env.THRESHOLD_SUPERVISED) {
       // The console's one-time login link is shown only to the person at the terminal, never logged.
@@ -125,7 +143,11 @@ export async function runProcess(names: ServiceName[]): Promise<number> {
  * definitions; a web or bot process loads those definitions, and with them every handler's modules,
  * only when some queue is still missing (a first start before any worker ran).
  */
-async function ensureQueues(boss: PgBoss, worker: boolean): Promise<void> {
+async function ensureQueues(
+  boss: PgBoss,
+  worker: boolean,
+  createQueues: JobRunner['createQueues'],
+): Promise<void> {
   if (!worker) {
     const names: string[] = Object.values(jobNames);
     const existing = new Set((await boss.getQueues(names)).map((queue) => queue.name));
@@ -146,7 +168,13 @@ async function loadServiceModules(names: ServiceName[], discord: boolean) {
   return { jobs, webService, webRoutes, bot };
 }
 
-function buildServices(ctx: AppContext, modules: Awaited<ReturnType<typeof loadServiceModules>>): Service[] {
+type JobRunner = typeof import('./job-runner.ts');
+
+function buildServices(
+  ctx: AppContext,
+  modules: Awaited<ReturnType<typeof loadServiceModules>>,
+  { startWorkers, syncSchedules }: JobRunner,
+): Service[] {
   const services: Service[] = [];
   const { jobs, webService, webRoutes, bot } = modules;
   if (jobs) {

@@ -9,6 +9,9 @@ import { announce, loadProcessConfig, type ServiceName } from './run-process.ts'
 /** Set in a supervised child: the supervisor announces, owns the database server and restarts the child. */
 const supervisedEnv = 'THRESHOLD_SUPERVISED';
 
+/** How long the other services wait at most for the web service's start. */
+const firstServiceHeadStartMs = 5_000;
+
 export interface SupervisorOptions {
   /** First restart delay; doubles per quick death up to `maxRestartDelayMs`. */
   restartDelayMs?: number;
@@ -85,7 +88,7 @@ export async function superviseServices(
     resolveExit(code);
   };
 
-  const launch = (name: ServiceName, crashes: number[]) => {
+  const launch = (name: ServiceName, crashes: number[]): ChildProcess => {
     const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'start', '--only', name], {
       env: { ...process.env, DATABASE_URL: database.url, [supervisedEnv]: '1' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -108,6 +111,24 @@ export async function superviseServices(
         if (!stopping) launch(name, recent);
       });
     });
+    return child;
+  };
+  // The web service starts first and the others once it said it is up (or died, or after a few
+  // seconds): on a small machine three processes starting at once take turns on the CPU, and /readyz
+  // would wait on the worker's and bot's starts, which it does not need.
+  const launchAll = () => {
+    const first = wanted.includes('web') ? 'web' : null;
+    let restLaunched = false;
+    const launchRest = () => {
+      if (restLaunched || stopping) return;
+      restLaunched = true;
+      for (const name of wanted) if (name !== first) launch(name, []);
+    };
+    if (!first) return launchRest();
+    const web = launch(first, []);
+    web.once('message', launchRest);
+    web.once('exit', launchRest);
+    setTimeout(launchRest, firstServiceHeadStartMs).unref();
   };
 
   const onSignal = (signal: NodeJS.Signals) => void stop(signal, 0);
@@ -120,7 +141,7 @@ export async function superviseServices(
   process.on('uncaughtException', onError);
   process.on('unhandledRejection', onError);
   try {
-    for (const name of wanted) launch(name, []);
+    launchAll();
     announce(config, names, logger, terminal, loginLink);
     return await exited;
   } finally {

@@ -14,6 +14,14 @@ export function webRouters(ctx: AppContext): Router[] {
   const downloads = [consoleRoutes(ctx), ...exportRouters(ctx), importRoutes(ctx)];
   if (!strava || !ctx.strava) return downloads;
   return [
+    // Strava's webhook first: the one route taking hundreds of requests a second matches before the rest.
+    webhookRoutes({
+      db: ctx.db,
+      boss: ctx.boss,
+      logger: ctx.logger,
+      webhookSecret: strava.webhookSecret,
+      verifyToken: strava.verifyToken,
+    }),
     ...downloads,
     connectRoutes({
       db: ctx.db,
@@ -23,13 +31,6 @@ export function webRouters(ctx: AppContext): Router[] {
       logger: ctx.logger,
       publicUrl: ctx.config.publicUrl,
       operatorDiscordUserId: ctx.config.discord?.operatorUserId ?? null,
-    }),
-    webhookRoutes({
-      db: ctx.db,
-      boss: ctx.boss,
-      logger: ctx.logger,
-      webhookSecret: strava.webhookSecret,
-      verifyToken: strava.verifyToken,
     }),
   ];
 }

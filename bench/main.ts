@@ -1,5 +1,5 @@
 // `npm run bench -- <suite>`: each suite is bench/<suite>.ts exporting `run()`, which returns one JSON object.
-const suites = ['metrics', 'ingest', 'bot', 'reanalysis', 'cli', 'footprint'] as const;
+const suites = ['metrics', 'ingest', 'bot', 'reanalysis', 'cli', 'footprint', 'startup'] as const;
 
 const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 const selected = requested.length > 0 ? requested : [...suites];

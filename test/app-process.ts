@@ -6,7 +6,7 @@ import type { DiscordFake } from './fakes/discord/discord-fake.ts';
 import type { StravaFake } from './fakes/strava/strava-fake.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const compiledEntry = `${root}dist/main.js`;
+export const compiledEntry = `${root}dist/main.js`;
 /** The Node flags production runs with (Dockerfile, docker-compose.yml, `npm run start:prod`). */
 export const productionNodeFlags = ['--max-semi-space-size=1', '--optimize-for-size'];
 

@@ -79,7 +79,9 @@ export function webhookRoutes(options: {
       return;
     }
     const stored = await events.store(event);
-    log.info(
+    // At debug: a line per event is a good part of the ack's CPU at hundreds of events a second, and the
+    // job logs the event's outcome when it is processed.
+    log.debug(
       {
         eventId: stored,
         objectType: event.object_type,

@@ -1,6 +1,6 @@
 import type { Db } from '../db/connect.ts';
 import { stressByDayOfSources } from '../db/queries/activities.ts';
-import { loadSeries } from '../db/queries/load-series.ts';
+import { loadSeries } from '../db/queries/daily-load.ts';
 import type { ActivitySource } from '../db/tables/activities.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import { computePmc, type PmcRow } from '../metrics/pmc.ts';

@@ -10,6 +10,7 @@ import type { Notification } from '../bot/notifications.ts';
 import type { Database } from '../db/database.ts';
 import { multisportLegIds } from '../db/queries/activities.ts';
 import { findAthleteById, lockAthlete } from '../db/queries/athletes.ts';
+import { latestLoad } from '../db/queries/daily-load.ts';
 import {
   countImportEntries,
   deleteImportChunks,
@@ -24,7 +25,6 @@ import {
   recordImportEntry,
   updateExportImport,
 } from '../db/queries/export-imports.ts';
-import { latestLoad } from '../db/queries/load-series.ts';
 import { queueWorkoutMessage } from '../db/queries/workout-messages.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import type { ExportImportRow } from '../db/tables/export-imports.ts';

@@ -1,5 +1,5 @@
 import type { Db } from '../db/connect.ts';
-import { loadSeries } from '../db/queries/load-series.ts';
+import { loadSeries } from '../db/queries/daily-load.ts';
 import { lastOpenPlanDate, openPlans, upcomingGoals } from '../db/queries/planning.ts';
 import type { AthleteRow } from '../db/tables/athletes.ts';
 import type { PlannedWorkoutRow } from '../db/tables/planning.ts';

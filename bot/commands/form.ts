@@ -1,7 +1,7 @@
 import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
 import { pmcChartConfig } from '../../charts/pmc-chart.ts';
-import { loadSeries } from '../../db/queries/load-series.ts';
+import { loadSeries } from '../../db/queries/daily-load.ts';
 import { num, signed } from '../../lib/format.ts';
 import { addDays, localDate } from '../../lib/local-time.ts';
 import { fitnessFall, fitnessFallText } from '../../planning/forecast.ts';

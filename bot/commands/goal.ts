@@ -2,7 +2,7 @@ import { SlashCommandBuilder } from 'discord.js';
 import { z } from 'zod';
 import { pmcChartConfig } from '../../charts/pmc-chart.ts';
 import { ensureAthlete, findAthleteByDiscordId } from '../../db/queries/athletes.ts';
-import { loadSeries } from '../../db/queries/load-series.ts';
+import { loadSeries } from '../../db/queries/daily-load.ts';
 import { deleteGoal, setForecastUnplanned, upcomingGoals, upsertGoal } from '../../db/queries/planning.ts';
 import type { AthleteRow } from '../../db/tables/athletes.ts';
 import { num, signed } from '../../lib/format.ts';

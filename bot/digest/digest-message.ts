@@ -1,6 +1,6 @@
 import { pmcChartConfig } from '../../charts/pmc-chart.ts';
 import { adviceFor } from '../../coach/rule-based.ts';
-import { loadSeries } from '../../db/queries/load-series.ts';
+import { loadSeries } from '../../db/queries/daily-load.ts';
 import { activitiesInRange } from '../../db/queries/training.ts';
 import type { AthleteRow } from '../../db/tables/athletes.ts';
 import { duration } from '../../lib/format.ts';

@@ -1,4 +1,4 @@
-import type { LoadSeriesDay } from '../../db/queries/load-series.ts';
+import type { LoadSeriesDay } from '../../db/queries/daily-load.ts';
 import { num, signed } from '../../lib/format.ts';
 import type { EmbedSpec } from '../../lib/presentation/reply.ts';
 import { type FormZone, formReading } from '../../metrics/pmc.ts';

@@ -1,6 +1,6 @@
 import { pmcChartConfig } from '../../charts/pmc-chart.ts';
 import { coachAdvice } from '../../coach/index.ts';
-import { loadSeries } from '../../db/queries/load-series.ts';
+import { loadSeries } from '../../db/queries/daily-load.ts';
 import { peakBests, workoutDetails } from '../../db/queries/workout-messages.ts';
 import type { AthleteRow } from '../../db/tables/athletes.ts';
 import { duration, num, signed } from '../../lib/format.ts';

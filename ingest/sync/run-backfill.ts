@@ -1,7 +1,7 @@
 import { settleLoad } from '../../activities/record-delivery.ts';
 import { inTransaction } from '../../db/connect.ts';
 import { findActivityByStravaId } from '../../db/queries/activities.ts';
-import { latestLoad } from '../../db/queries/load-series.ts';
+import { latestLoad } from '../../db/queries/daily-load.ts';
 import {
   claimPendingSyncItem,
   countPendingSyncItems,

@@ -1,4 +1,5 @@
 import { Decoder, Stream } from '@garmin/fitsdk';
+import { fitCrc, splitRecords } from './fit-records.ts';
 import type { RawStreams } from './streams.ts';
 
 /** What the device itself computed for a session (its `session` message), for cross-checks. */
@@ -107,7 +108,8 @@ export function fitToStreams(input: Uint8Array): FitActivity {
   return { ...legs[0]!, legs };
 }
 
-export function fitToLegs(input: Uint8Array): FitLeg[] {
+/** `sdkOnly`: decode every message with @garmin/fitsdk (the reference the fast record path is tested against). */
+export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}): FitLeg[] {
   const warnings: string[] = [];
   let bytes = input;
   try {
@@ -119,13 +121,7 @@ export function fitToLegs(input: Uint8Array): FitLeg[] {
   }
   const stream = Stream.fromByteArray(bytes);
   if (!Decoder.isFIT(stream)) throw new FitError('not a FIT file (no FIT header)');
-  // No separate checkIntegrity() pass: read() checks the CRC and size itself and reports them as errors.
-  const decoder = new Decoder(stream);
-  const { messages, errors } = decoder.read({
-    convertDateTimesToDates: true,
-    expandComponents: true,
-    mergeHeartRates: true,
-  });
+  const { messages, errors } = decodeMessages(bytes, stream, options);
   for (const error of errors)
     warnings.push(`decoding stopped early: ${error instanceof Error ? error.message : String(error)}`);
   const fileType = ((messages.fileIdMesgs ?? []) as Mesg[])[0]?.type;
@@ -158,6 +154,35 @@ export function fitToLegs(input: Uint8Array): FitLeg[] {
     const to = i + 1 < sessions.length ? ms(sessions[i + 1]!.startTime)! : Number.POSITIVE_INFINITY;
     return buildLeg(timed, timerEvents, lengths, session, undefined, from, to, [...warnings]);
   });
+}
+
+/**
+ * The file's messages as @garmin/fitsdk decodes them. The records come from fit-records.ts's direct
+ * reader when it can reproduce them exactly (most of the decode time), the rest of the file from the SDK;
+ * anything unusual goes to the SDK whole.
+ */
+function decodeMessages(
+  bytes: Uint8Array,
+  stream: Stream,
+  { sdkOnly = false }: { sdkOnly?: boolean },
+): ReturnType<Decoder['read']> {
+  const read = (from: Stream) =>
+    // No separate checkIntegrity() pass: read() checks the CRC and size itself and reports them as errors.
+    new Decoder(from).read({
+      convertDateTimesToDates: true,
+      expandComponents: true,
+      mergeHeartRates: true,
+    });
+  const split = sdkOnly ? null : splitRecords(bytes);
+  if (split) {
+    const rest = read(Stream.fromByteArray(split.rest));
+    // An error in the rest would have stopped the SDK part way through the records too: decode it all.
+    if (rest.errors.length === 0) {
+      if (rest.messages.recordMesgs) (rest.messages as Record<string, unknown>).recordMesgs = split.records;
+      return rest;
+    }
+  }
+  return read(stream);
 }
 
 /** The leg of records in [fromMs, toMs), with its timer (running intervals) and lengths. */
@@ -297,23 +322,6 @@ function buildLeg(
 
 const timestampField = 253;
 const offsetMask = 0x1f;
-
-/** FIT's CRC-16 (the nibble-table form of the FIT protocol document). */
-function fitCrc(bytes: ArrayLike<number>, from: number, to: number): number {
-  const table = [
-    0x0000, 0xcc01, 0xd801, 0x1400, 0xf001, 0x3c00, 0x2800, 0xe401, 0xa001, 0x6c00, 0x7800, 0xb401, 0x5000,
-    0x9c01, 0x8801, 0x4400,
-  ];
-  let crc = 0;
-  for (let i = from; i < to; i++) {
-    const byte = bytes[i]!;
-    let tmp = table[crc & 0xf]!;
-    crc = ((crc >> 4) & 0x0fff) ^ tmp ^ table[byte & 0xf]!;
-    tmp = table[crc & 0xf]!;
-    crc = ((crc >> 4) & 0x0fff) ^ tmp ^ table[(byte >> 4) & 0xf]!;
-  }
-  return crc;
-}
 
 interface Definition {
   /** The whole definition message, its header byte included. */

@@ -31,9 +31,9 @@ export {
   pmcFrom,
 } from './pmc.ts';
 export { estimatedStressPerHour, type SportFamily, sportFamily } from './sport.ts';
+export { parseStravaStreams } from './strava-streams.ts';
 export {
   type PoolLengths,
-  parseStravaStreams,
   type RawStreams,
   type Series,
   StreamError,

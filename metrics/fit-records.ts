@@ -310,8 +310,10 @@ export function splitRecords(bytes: Uint8Array): SplitRecords | null {
     if (definition.unsupported) return null;
     if (definition.hasDevFields) recordsWithDevFields = true;
     const record = emptyRecord();
-    for (const { at: offset, field } of definition.reads) {
-      const raw = readInt(view, data + offset, field.type, definition.littleEndian);
+    const reads = definition.reads;
+    for (let r = 0; r < reads.length; r++) {
+      const field = reads[r]!.field;
+      const raw = readInt(view, data + reads[r]!.at, field.type, definition.littleEndian);
       if (raw === field.invalid) continue;
       if (field.scale === null) {
         record[field.name] = Utils.convertDateTimeToDate(raw);

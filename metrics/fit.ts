@@ -141,18 +141,30 @@ export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}
   if (typeof fileType !== 'string' && timed.length === 0 && sessions.length === 0)
     throw new FitNotActivityError('non-activity');
   sessions.sort((a, b) => ms(a.startTime)! - ms(b.startTime)!);
+  // Each record's time once (a multisport file's legs each pick theirs from all the records).
+  const times = timed.map((r) => (r.timestamp as Date).getTime());
 
   if (sessions.length <= 1) {
     const session = sessions[0];
     return [
-      buildLeg(timed, timerEvents, lengths, session, sportMesg, Number.NEGATIVE_INFINITY, Infinity, warnings),
+      buildLeg(
+        timed,
+        times,
+        timerEvents,
+        lengths,
+        session,
+        sportMesg,
+        Number.NEGATIVE_INFINITY,
+        Infinity,
+        warnings,
+      ),
     ];
   }
   // A record belongs to the session whose span holds it: from its start to the next session's start.
   return sessions.map((session, i) => {
     const from = i === 0 ? Number.NEGATIVE_INFINITY : ms(session.startTime)!;
     const to = i + 1 < sessions.length ? ms(sessions[i + 1]!.startTime)! : Number.POSITIVE_INFINITY;
-    return buildLeg(timed, timerEvents, lengths, session, undefined, from, to, [...warnings]);
+    return buildLeg(timed, times, timerEvents, lengths, session, undefined, from, to, [...warnings]);
   });
 }
 
@@ -188,6 +200,7 @@ function decodeMessages(
 /** The leg of records in [fromMs, toMs), with its timer (running intervals) and lengths. */
 function buildLeg(
   allRecords: Mesg[],
+  allTimes: number[],
   timerEvents: Mesg[],
   allLengths: Mesg[],
   session: Mesg | undefined,
@@ -197,9 +210,16 @@ function buildLeg(
   warnings: string[],
 ): FitLeg {
   const inLeg = (t: number) => t >= fromMs && t < toMs;
-  const timed = allRecords.filter((r) => inLeg(ms(r.timestamp)!));
+  const timed: Mesg[] = [];
+  const timedMs: number[] = [];
+  for (let i = 0; i < allRecords.length; i++) {
+    if (inLeg(allTimes[i]!)) {
+      timed.push(allRecords[i]!);
+      timedMs.push(allTimes[i]!);
+    }
+  }
   const sessionStart = ms(session?.startTime);
-  const startMs = ms(timed[0]?.timestamp) ?? sessionStart;
+  const startMs = timedMs[0] ?? sessionStart;
   const time: number[] = [];
   const watts: (number | null)[] = [];
   const heartrate: (number | null)[] = [];
@@ -209,8 +229,9 @@ function buildLeg(
   const altitude: (number | null)[] = [];
   const temp: (number | null)[] = [];
   const latlng: ([number, number] | null)[] = [];
-  for (const r of timed) {
-    time.push((ms(r.timestamp)! - startMs!) / 1000);
+  for (let i = 0; i < timed.length; i++) {
+    const r = timed[i]!;
+    time.push((timedMs[i]! - startMs!) / 1000);
     watts.push(num(r.power));
     heartrate.push(num(r.heartRate));
     cadence.push(num(r.cadence));

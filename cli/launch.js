@@ -4,9 +4,18 @@
 // a fraction of the time and memory; the freshness check (one stat per source file, a few ms) keeps an
 // edited checkout from running stale code.
 import { readdirSync, statSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+// Node's compile cache (V8 code cache on disk): later runs skip parsing and compiling the modules,
+// @garmin/fitsdk's 1 MB profile among them. In node_modules/.cache (not the OS temp folder, whose odd
+// settings can stall Node's mkdir) unless NODE_COMPILE_CACHE names another; Node carries on without a
+// cache where the folder cannot be written, and NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+module.enableCompileCache?.(
+  process.env.NODE_COMPILE_CACHE || `${root}node_modules/.cache/node-compile-cache`,
+);
 const compiled = `${root}dist/main.js`;
 const skipped = new Set(['node_modules', 'dist', 'test', 'bench', '.git', '.data', '.tools', 'docs']);
 

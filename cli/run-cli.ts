@@ -1,4 +1,4 @@
-import { ConfigError } from '../lib/config.ts';
+import { ConfigError } from '../lib/config-error.ts';
 import { type CliCommand, CliError, type CliIo, type LazyCliCommand, UsageError } from './command.ts';
 
 /** Dispatches argv to a command; returns the process exit code (0 ok, 1 failure, 2 usage). */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ConfigError } from './config-error.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -141,14 +142,7 @@ export interface Config {
   disabled: { feature: string; missing: string[] }[];
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(`Configuration problems:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.problems = problems;
-  }
-}
+export { ConfigError } from './config-error.ts';
 
 const featureVariables = {
   discord: ['DISCORD_TOKEN', 'DISCORD_APP_ID'],

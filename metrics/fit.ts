@@ -1,4 +1,5 @@
 import { Decoder, Stream } from '@garmin/fitsdk';
+import { fitCrc, splitRecords } from './fit-records.ts';
 import type { RawStreams } from './streams.ts';
 
 /** What the device itself computed for a session (its `session` message), for cross-checks. */
@@ -107,7 +108,8 @@ export function fitToStreams(input: Uint8Array): FitActivity {
   return { ...legs[0]!, legs };
 }
 
-export function fitToLegs(input: Uint8Array): FitLeg[] {
+/** `sdkOnly`: decode every message with @garmin/fitsdk (the reference the fast record path is tested against). */
+export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}): FitLeg[] {
   const warnings: string[] = [];
   let bytes = input;
   try {
@@ -119,13 +121,7 @@ export function fitToLegs(input: Uint8Array): FitLeg[] {
   }
   const stream = Stream.fromByteArray(bytes);
   if (!Decoder.isFIT(stream)) throw new FitError('not a FIT file (no FIT header)');
-  // No separate checkIntegrity() pass: read() checks the CRC and size itself and reports them as errors.
-  const decoder = new Decoder(stream);
-  const { messages, errors } = decoder.read({
-    convertDateTimesToDates: true,
-    expandComponents: true,
-    mergeHeartRates: true,
-  });
+  const { messages, errors } = decodeMessages(bytes, stream, options);
   for (const error of errors)
     warnings.push(`decoding stopped early: ${error instanceof Error ? error.message : String(error)}`);
   const fileType = ((messages.fileIdMesgs ?? []) as Mesg[])[0]?.type;
@@ -145,24 +141,66 @@ export function fitToLegs(input: Uint8Array): FitLeg[] {
   if (typeof fileType !== 'string' && timed.length === 0 && sessions.length === 0)
     throw new FitNotActivityError('non-activity');
   sessions.sort((a, b) => ms(a.startTime)! - ms(b.startTime)!);
+  // Each record's time once (a multisport file's legs each pick theirs from all the records).
+  const times = timed.map((r) => (r.timestamp as Date).getTime());
 
   if (sessions.length <= 1) {
     const session = sessions[0];
     return [
-      buildLeg(timed, timerEvents, lengths, session, sportMesg, Number.NEGATIVE_INFINITY, Infinity, warnings),
+      buildLeg(
+        timed,
+        times,
+        timerEvents,
+        lengths,
+        session,
+        sportMesg,
+        Number.NEGATIVE_INFINITY,
+        Infinity,
+        warnings,
+      ),
     ];
   }
   // A record belongs to the session whose span holds it: from its start to the next session's start.
   return sessions.map((session, i) => {
     const from = i === 0 ? Number.NEGATIVE_INFINITY : ms(session.startTime)!;
     const to = i + 1 < sessions.length ? ms(sessions[i + 1]!.startTime)! : Number.POSITIVE_INFINITY;
-    return buildLeg(timed, timerEvents, lengths, session, undefined, from, to, [...warnings]);
+    return buildLeg(timed, times, timerEvents, lengths, session, undefined, from, to, [...warnings]);
   });
+}
+
+/**
+ * The file's messages as @garmin/fitsdk decodes them. The records come from fit-records.ts's direct
+ * reader when it can reproduce them exactly (most of the decode time), the rest of the file from the SDK;
+ * anything unusual goes to the SDK whole.
+ */
+function decodeMessages(
+  bytes: Uint8Array,
+  stream: Stream,
+  { sdkOnly = false }: { sdkOnly?: boolean },
+): ReturnType<Decoder['read']> {
+  const read = (from: Stream) =>
+    // No separate checkIntegrity() pass: read() checks the CRC and size itself and reports them as errors.
+    new Decoder(from).read({
+      convertDateTimesToDates: true,
+      expandComponents: true,
+      mergeHeartRates: true,
+    });
+  const split = sdkOnly ? null : splitRecords(bytes);
+  if (split) {
+    const rest = read(Stream.fromByteArray(split.rest));
+    // An error in the rest would have stopped the SDK part way through the records too: decode it all.
+    if (rest.errors.length === 0) {
+      if (rest.messages.recordMesgs) (rest.messages as Record<string, unknown>).recordMesgs = split.records;
+      return rest;
+    }
+  }
+  return read(stream);
 }
 
 /** The leg of records in [fromMs, toMs), with its timer (running intervals) and lengths. */
 function buildLeg(
   allRecords: Mesg[],
+  allTimes: number[],
   timerEvents: Mesg[],
   allLengths: Mesg[],
   session: Mesg | undefined,
@@ -172,9 +210,16 @@ function buildLeg(
   warnings: string[],
 ): FitLeg {
   const inLeg = (t: number) => t >= fromMs && t < toMs;
-  const timed = allRecords.filter((r) => inLeg(ms(r.timestamp)!));
+  const timed: Mesg[] = [];
+  const timedMs: number[] = [];
+  for (let i = 0; i < allRecords.length; i++) {
+    if (inLeg(allTimes[i]!)) {
+      timed.push(allRecords[i]!);
+      timedMs.push(allTimes[i]!);
+    }
+  }
   const sessionStart = ms(session?.startTime);
-  const startMs = ms(timed[0]?.timestamp) ?? sessionStart;
+  const startMs = timedMs[0] ?? sessionStart;
   const time: number[] = [];
   const watts: (number | null)[] = [];
   const heartrate: (number | null)[] = [];
@@ -184,8 +229,9 @@ function buildLeg(
   const altitude: (number | null)[] = [];
   const temp: (number | null)[] = [];
   const latlng: ([number, number] | null)[] = [];
-  for (const r of timed) {
-    time.push((ms(r.timestamp)! - startMs!) / 1000);
+  for (let i = 0; i < timed.length; i++) {
+    const r = timed[i]!;
+    time.push((timedMs[i]! - startMs!) / 1000);
     watts.push(num(r.power));
     heartrate.push(num(r.heartRate));
     cadence.push(num(r.cadence));
@@ -298,23 +344,6 @@ function buildLeg(
 const timestampField = 253;
 const offsetMask = 0x1f;
 
-/** FIT's CRC-16 (the nibble-table form of the FIT protocol document). */
-function fitCrc(bytes: ArrayLike<number>, from: number, to: number): number {
-  const table = [
-    0x0000, 0xcc01, 0xd801, 0x1400, 0xf001, 0x3c00, 0x2800, 0xe401, 0xa001, 0x6c00, 0x7800, 0xb401, 0x5000,
-    0x9c01, 0x8801, 0x4400,
-  ];
-  let crc = 0;
-  for (let i = from; i < to; i++) {
-    const byte = bytes[i]!;
-    let tmp = table[crc & 0xf]!;
-    crc = ((crc >> 4) & 0x0fff) ^ tmp ^ table[byte & 0xf]!;
-    tmp = table[crc & 0xf]!;
-    crc = ((crc >> 4) & 0x0fff) ^ tmp ^ table[(byte >> 4) & 0xf]!;
-  }
-  return crc;
-}
-
 interface Definition {
   /** The whole definition message, its header byte included. */
   bytes: Uint8Array;
@@ -333,7 +362,7 @@ interface Definition {
  * with a full timestamp field, under a local message type the file does not use, and fixes the data size
  * and the CRCs. Returns null (bytes untouched) when the file has no compressed record.
  */
-function expandCompressedTimestamps(bytes: Uint8Array): Uint8Array | null {
+export function expandCompressedTimestamps(bytes: Uint8Array): Uint8Array | null {
   const headerSize = bytes[0] ?? 0;
   if ((headerSize !== 12 && headerSize !== 14) || bytes.length < headerSize + 2) return null;
   const dataEnd =

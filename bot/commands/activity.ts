@@ -7,7 +7,8 @@ import { activitiesInRange, activityDetail } from '../../db/queries/training.ts'
 import { AppError } from '../../lib/errors.ts';
 import type { ButtonSpec, EmbedSpec, FileSpec } from '../../lib/presentation/reply.ts';
 import type { CliJson } from '../../metrics/cli-json.ts';
-import { parseStravaStreams, StreamError, toSeries } from '../../metrics/streams.ts';
+import { parseStravaStreams } from '../../metrics/strava-streams.ts';
+import { StreamError, toSeries } from '../../metrics/streams.ts';
 import type { BotContext } from '../bot-context.ts';
 import { defineCommand } from '../command.ts';
 import { clip } from '../discord-adapter.ts';

@@ -1,40 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
 import { parseMinSec } from '../../lib/pace.ts';
+// The engine's own modules, not metrics/index.ts: a FIT file needs neither zod (the Strava stream schema,
+// and the options: each loaded when used) nor the rest of the engine (issue 16: a fast `cli analyze`).
+import { analyze } from '../../metrics/analyze.ts';
+import { toCliJson } from '../../metrics/cli-json.ts';
 import { FitError, FitNotActivityError, fitToLegs } from '../../metrics/fit.ts';
-import { analyze, parseStravaStreams, type RawStreams, StreamError, toCliJson } from '../../metrics/index.ts';
+import { type RawStreams, StreamError } from '../../metrics/streams.ts';
 import { type CliCommand, CliError, parseCliArgs, UsageError } from '../command.ts';
-
-const bpm = (name: string) =>
-  z.coerce
-    .number({ error: `--${name} must be a number of beats per minute` })
-    .int(`--${name} must be a whole number`)
-    .min(20)
-    .max(260)
-    .optional();
-
-const Options = z.object({
-  sport: z
-    .string()
-    .regex(/^[A-Za-z]{2,40}$/, '--sport must be a Strava sport type such as Ride, Run or Swim')
-    .optional(),
-  ftp: z.coerce
-    .number({ error: '--ftp must be a number of watts' })
-    .positive('--ftp must be positive')
-    .max(2000)
-    .optional(),
-  'run-ftp': z.coerce
-    .number({ error: '--run-ftp must be a number of watts' })
-    .positive('--run-ftp must be positive')
-    .max(2000)
-    .optional(),
-  lthr: bpm('lthr'),
-  'max-hr': bpm('max-hr'),
-  'rest-hr': bpm('rest-hr'),
-  sex: z.enum(['male', 'female'], { error: '--sex must be male or female' }).optional(),
-  'threshold-pace': z.string().optional(),
-  'swim-threshold-pace': z.string().optional(),
-});
+import type { Options } from './analyze-options.ts';
 
 export default {
   name: 'analyze',
@@ -67,9 +40,13 @@ file that holds no activity (settings, workout, monitoring) is refused with exit
       'swim-threshold-pace': { type: 'string' },
     });
     if (positionals.length !== 1) throw new UsageError('expected exactly one file');
-    const parsed = Options.safeParse(values);
-    if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
-    const o = parsed.data;
+    let o: Options = {};
+    // No option given: nothing to check (all are optional), so zod need not load.
+    if (Object.keys(values).length > 0) {
+      const parsed = (await import('./analyze-options.ts')).Options.safeParse(values);
+      if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
+      o = parsed.data;
+    }
     const pace = (name: string, text: string | undefined) => {
       if (text === undefined) return null;
       const seconds = parseMinSec(text);
@@ -101,6 +78,7 @@ file that holds no activity (settings, workout, monitoring) is refused with exit
         } catch {
           throw new CliError(`${file} is not valid JSON`);
         }
+        const { parseStravaStreams } = await import('../../metrics/strava-streams.ts');
         inputs = [{ raw: parseStravaStreams(json), sport: null, warnings: [] }];
       }
     } catch (error) {

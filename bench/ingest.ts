@@ -8,7 +8,7 @@ import { startSync } from '../ingest/sync/start-sync.ts';
 import { subscriptionService, webhookCallbackUrl } from '../ingest/webhook/subscription.ts';
 import { jobNames } from '../lib/jobs/job-names.ts';
 import { fakeEnv, spawnApp } from '../test/app-process.ts';
-import { freePort } from '../test/context.ts';
+import { eventually, freePort } from '../test/context.ts';
 import {
   type BenchApp,
   benchVerifyToken,
@@ -72,7 +72,7 @@ export async function run(): Promise<Record<string, unknown>> {
     await app.startWorkers();
     const drain = await measureDrain(app, drainEvents, drainStart);
     process.stderr.write(`ingest: drain of ${drainEvents} webhook events: ${JSON.stringify(drain)}\n`);
-    await waitFor(() => runDone(app, liveAthleteId), 30_000, 'initial sync of the live athlete');
+    await eventually(() => runDone(app, liveAthleteId), 30_000, 'initial sync of the live athlete');
     const webhookToPmc = await measureWebhookToPmc(app, live.id);
     const backfill = await measureBackfill(app, historyAthleteId);
 
@@ -256,7 +256,7 @@ async function measureWebhookToPmc(app: BenchApp, stravaAthleteId: number) {
     });
     if (status !== 200) throw new Error(`webhook answered ${status}`);
     acks.push(performance.now() - started);
-    await waitFor(
+    await eventually(
       async () => {
         const row = await app.database.db
           .selectFrom('activities')
@@ -304,7 +304,7 @@ async function measureBackfill(app: BenchApp, athleteId: string) {
     count: backfillCount,
     updateExisting: false,
   });
-  const runRow = await waitFor(
+  const runRow = await eventually(
     async () => {
       const row = await app.database.db
         .selectFrom('sync_runs')
@@ -436,20 +436,5 @@ export async function measureDrain(app: BenchApp, count: number, start: number) 
       };
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function waitFor<T>(
-  check: () => Promise<T | null | undefined | false>,
-  timeoutMs: number,
-  what: string,
-  pollMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

@@ -355,18 +355,19 @@ export async function startHarness(
   };
 }
 
-/** Resolves when `check` returns a truthy value; polls every 50 ms; fails after `timeoutMs`. */
+/** Resolves when `check` returns a truthy value; polls every `pollMs`; fails after `timeoutMs`. */
 export async function eventually<T>(
-  check: () => Promise<T | null | undefined | false>,
+  check: () => Promise<T | null | undefined | false> | T | null | undefined | false,
   timeoutMs = 15_000,
   what = 'condition',
+  pollMs = 50,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
 

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { eventually } from '../context.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 /**
@@ -30,19 +31,13 @@ export function spawnTs(
   return Object.assign(child, { output: () => output });
 }
 
-/** Resolves once `predicate` holds, polling every 100 ms; rejects after `timeoutMs`. */
-export async function waitFor<T>(
+/** Resolves once `probe` gives a truthy value, polling every 100 ms; rejects after `timeoutMs`. */
+export function waitFor<T>(
   what: string,
   probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
   timeoutMs = 30_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return eventually(probe, timeoutMs, what, 100);
 }
 
 /** Runs the CLI to completion: its exit code and what it printed. */

@@ -1,4 +1,5 @@
 import type { ChartConfiguration } from 'chart.js';
+import type { PmcRow } from '../metrics/pmc.ts';
 import {
   baseOptions,
   type ChartSize,
@@ -15,13 +16,10 @@ import { colors, defaultSize, fonts } from './theme.ts';
 /** Two panels need more height than the other charts at the same width. */
 export const pmcSize = { width: defaultSize.width, height: 320 } as const;
 
-export interface PmcChartDay {
-  date: string;
-  ctl: number | null;
-  atl: number | null;
-  tsb: number | null;
-  stress: number | null;
-}
+/** A PMC day as drawn: the engine's PmcRow, where a missing number is a gap in the line. */
+export type PmcChartDay = Pick<PmcRow, 'date'> & {
+  [K in 'ctl' | 'atl' | 'tsb' | 'stress']: PmcRow[K] | null;
+};
 
 export interface PmcChartInput {
   /** Consecutive days, oldest first (gaps are drawn as gaps). */

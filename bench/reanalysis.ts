@@ -1,15 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { analyzeStoredActivity, storeStreams } from '../activities/activity-store.ts';
 import { analyzeActivity } from '../activities/analyzer.ts';
 import { connectDb, type Db } from '../db/connect.ts';
-import { startEmbeddedPostgres } from '../db/embedded-postgres.ts';
 import { migrateToLatest } from '../db/migrate.ts';
-import { percentile, round } from './bench-app.ts';
+import { createScratchDatabase, percentile, round } from './bench-app.ts';
 
 /** History lengths measured, in years of one activity a day. */
 const years = [1, 3, 10] as const;
@@ -154,34 +150,17 @@ function rideStreams(): Record<string, unknown> {
   };
 }
 
-/** A scratch database on BENCH_DATABASE_URL's (or DATABASE_URL's) server, else an embedded one. */
+/** A migrated scratch database (bench-app's: BENCH_DATABASE_URL's server, else an embedded one). */
 async function scratchDatabase(): Promise<{ db: Db; kind: string; stop: () => Promise<void> }> {
-  let serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? null;
-  let embeddedStop: (() => Promise<void>) | null = null;
-  let tempDir: string | null = null;
-  if (!serverUrl) {
-    tempDir = await mkdtemp(path.join(tmpdir(), 'threshold-bench-pg-'));
-    const embedded = await startEmbeddedPostgres({ dataDir: path.join(tempDir, 'data') });
-    serverUrl = embedded.url;
-    embeddedStop = embedded.stop;
-  }
-  const kind = embeddedStop ? 'embedded' : 'server';
-  const name = `threshold_bench_${randomBytes(4).toString('hex')}`;
-  const admin = connectDb(serverUrl, { max: 1 });
-  await admin.pool.query(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const database = connectDb(url.toString(), { max: 4 });
+  const scratch = await createScratchDatabase();
+  const database = connectDb(scratch.url, { max: 4 });
   await migrateToLatest(database.db);
   return {
     db: database.db,
-    kind,
+    kind: scratch.server,
     stop: async () => {
       await database.close();
-      await admin.pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.close();
-      await embeddedStop?.();
-      if (tempDir) await rm(tempDir, { recursive: true, force: true });
+      await scratch.drop();
     },
   };
 }

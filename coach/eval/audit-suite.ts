@@ -1,3 +1,4 @@
+import { seededRandom } from '../../lib/seeded-random.ts';
 import {
   answerFromTools,
   type FakeToolCall,
@@ -369,18 +370,6 @@ export interface AuditSuiteReport {
   results: AuditCaseResult[];
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so the rate is the same on every run. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Labelled sentences a coach writes; `{x}` is where a random number goes. */
 const labelledSentences = [
   'Your fitness (CTL) is {x}.',
@@ -414,7 +403,7 @@ const shapes = {
 
 /** Random numbers written with a label into a coach's sentence, audited against `evidence`. */
 function randomNumberRate(evidence: string[], samples: number, seed: number): RandomNumbers {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const perShape = Math.ceil(samples / 3);
   const byShape = { integers3to99: 0, oneDecimal0to100: 0, integers100to400: 0 };
   let passed = 0;

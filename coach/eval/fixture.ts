@@ -7,6 +7,7 @@ import type { ActivitySource } from '../../db/tables/activities.ts';
 import type { AthleteRow } from '../../db/tables/athletes.ts';
 import { toJson } from '../../db/tables/json.ts';
 import { addDays } from '../../lib/local-time.ts';
+import { seededRandom } from '../../lib/seeded-random.ts';
 import { computePmc } from '../../metrics/pmc.ts';
 
 /**
@@ -188,18 +189,6 @@ function metricsJson(a: FixtureActivity) {
   };
 }
 
-/** A deterministic pseudo-random generator (mulberry32). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const curveShape: [number, number][] = [
   [5, 3.6],
   [15, 2.9],
@@ -227,7 +216,7 @@ export function generateSeason(options: {
   ftp: number;
   source?: ActivitySource;
 }): FixtureActivity[] {
-  const random = seeded(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
   const activities: FixtureActivity[] = [];
   const source = options.source ?? 'file_upload';
   let week = 0;

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../lib/seeded-random.ts';
 /**
  * The demo athlete's season, generated: a deterministic 18-week block (three weeks building, one easier)
  * of rides with power, runs and a pool swim, as the samples a device records. Pure: no I/O, no clock —
@@ -51,18 +52,6 @@ export const seasonWeeks = 18;
 const sampleEveryS = 4;
 
 type Segment = { seconds: number; intensity: number };
-
-/** Mulberry32: the same season every time. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function addDaysTo(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
@@ -134,7 +123,7 @@ function weekSessions(
  */
 export function generateSeason(lastDay: string, skip: Set<string> = new Set()): DemoWorkout[] {
   const firstMonday = addDaysTo(mondayOfDate(lastDay), -7 * (seasonWeeks - 1));
-  const rand = random(20261201);
+  const rand = seededRandom(20261201);
   const workouts: DemoWorkout[] = [];
   for (let week = 0; week < seasonWeeks; week++) {
     const easier = week % 4 === 3;

@@ -3,16 +3,7 @@
  * varies around a target with surges, heart rate that lags effort and drifts, speed from power (rides) or
  * pace (runs), rolling terrain, a GPS track, and optional pauses.
  */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../lib/seeded-random.ts';
 
 export interface GeneratedActivity {
   sportType: string;
@@ -38,7 +29,7 @@ export function generateActivity(options: {
   pauseAtS?: number;
   pauseS?: number;
 }): GeneratedActivity {
-  const random = mulberry32(options.seed);
+  const random = seededRandom(options.seed);
   const n = options.durationS;
   const ride = options.sport.includes('Ride');
   const swim = options.sport === 'Swim';

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Request, type Response } from 'express';
-import { type GeneratedActivity, generateActivity, mulberry32 } from './generate-streams.ts';
+import { seededRandom } from '../../../lib/seeded-random.ts';
+import { type GeneratedActivity, generateActivity } from './generate-streams.ts';
 
 /**
  * A Strava that behaves like Strava, on loopback: OAuth (authorize, token exchange and refresh with
@@ -581,7 +582,7 @@ export async function startStravaFake(options: StravaFakeOptions = {}) {
     addActivity,
     /** Many activities, one a day going back from now, with varied sports and some manual entries. */
     addHistory: (athleteId: number, count: number, options: { durationS?: number } = {}) => {
-      const random = mulberry32(athleteId);
+      const random = seededRandom(athleteId);
       const created: FakeActivity[] = [];
       for (let i = 0; i < count; i++) {
         const sport = random() < 0.6 ? 'Ride' : random() < 0.85 ? 'Run' : 'Swim';
@@ -625,7 +626,7 @@ export async function startStravaFake(options: StravaFakeOptions = {}) {
         ? {
             rate: spec.rate,
             kinds: spec.kinds,
-            random: mulberry32(spec.seed ?? 7),
+            random: seededRandom(spec.seed ?? 7),
             timeoutMs: spec.timeoutMs ?? 1_500,
           }
         : null;

@@ -23,24 +23,35 @@ export function loadProcessConfig(): Config {
 }
 
 /**
- * Runs the named services in this process until SIGINT/SIGTERM, then shuts down in order: stop taking
- * requests, let in-flight jobs finish (pg-boss graceful stop), close Discord, close the pool, stop an
- * embedded Postgres. `npm start` runs all three on the embedded default.
+ * What a long-running process (the supervisor, or one running services) starts from: its configuration
+ * and logger, or null once what is wrong with the configuration is written to stderr (the caller exits 1).
+ * A person at a terminal reads human lines; containers and CI get JSON lines (a supervisor's children
+ * inherit its terminal and decide the same).
  */
-export async function runProcess(names: ServiceName[]): Promise<number> {
+export function startProcessLogging(): { config: Config; logger: Logger; terminal: boolean } | null {
   let config: Config;
   try {
     config = loadProcessConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
-      return 1;
+      return null;
     }
     throw error;
   }
-  // A person at a terminal reads human lines; containers and CI get JSON lines.
   const terminal = process.stdout.isTTY === true;
-  const logger = createLogger({ level: config.logLevel, pretty: terminal });
+  return { config, logger: createLogger({ level: config.logLevel, pretty: terminal }), terminal };
+}
+
+/**
+ * Runs the named services in this process until SIGINT/SIGTERM, then shuts down in order: stop taking
+ * requests, let in-flight jobs finish (pg-boss graceful stop), close Discord, close the pool, stop an
+ * embedded Postgres. `npm start` runs all three on the embedded default.
+ */
+export async function runProcess(names: ServiceName[]): Promise<number> {
+  const starting = startProcessLogging();
+  if (!starting) return 1;
+  const { config, logger, terminal } = starting;
   // Settles with the exit code once a signal or an unexpected error outside any job asks to stop.
   let requestStop: (reason: string, code: number) => void = () => {};
   const stopRequested = new Promise<{ reason: string; code: number }>((resolve) => {

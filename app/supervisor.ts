@@ -1,10 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLoginLink } from '../console/auth.ts';
-import { type Config, ConfigError } from '../lib/config.ts';
-import { createLogger } from '../lib/logger.ts';
 import { type AppDatabase, openDatabase } from './database.ts';
-import { announce, loadProcessConfig, type ServiceName } from './run-process.ts';
+import { announce, type ServiceName, startProcessLogging } from './run-process.ts';
 
 /** Set in a supervised child: the supervisor announces, owns the database server and restarts the child. */
 const supervisedEnv = 'THRESHOLD_SUPERVISED';
@@ -37,21 +35,10 @@ export async function superviseServices(
   const maxCrashes = options.maxCrashes ?? 5;
   const crashWindowMs = options.crashWindowMs ?? 5 * 60_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 40_000;
-  let config: Config;
-  try {
-    config = loadProcessConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-  // A person at a terminal reads human lines (the children inherit the terminal and decide the same).
-  const terminal = process.stdout.isTTY === true;
-  const logger = createLogger({ level: config.logLevel, pretty: terminal }).child({
-    subsystem: 'supervisor',
-  });
+  const started = startProcessLogging();
+  if (!started) return 1;
+  const { config, terminal } = started;
+  const logger = started.logger.child({ subsystem: 'supervisor' });
   let database: AppDatabase;
   let loginLink: string | null = null;
   try {

@@ -1,20 +1,7 @@
 import type { Db } from '../connect.ts';
 
 /** Every activity of the athlete up to `to` with what /week counts (fitness per sport needs them all). */
-export function weekActivities(
-  db: Db,
-  athleteId: string,
-  to: string,
-): Promise<
-  {
-    date: string;
-    sport: string;
-    movingS: number | null;
-    distanceM: number | null;
-    elevationM: number | null;
-    stress: number | null;
-  }[]
-> {
+export function weekActivities(db: Db, athleteId: string, to: string) {
   return db
     .selectFrom('activities as a')
     .leftJoin('activity_metrics as m', 'm.activity_id', 'a.id')

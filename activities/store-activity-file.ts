@@ -20,6 +20,7 @@ import {
 import { analyzeStoredActivity, refuseImplausibleStart, storeStreams } from './activity-store.ts';
 import {
   compareDeliveries,
+  type DuplicateCandidate,
   ensureSourceRecorded,
   findDuplicate,
   findDuplicateById,
@@ -245,10 +246,7 @@ async function replaceWholeSpan(
   }
   const spanS = Math.round((end - start.getTime()) / 1000);
   const byStravaId = delivery.stravaId ? await findActivityByStravaId(db, delivery.stravaId) : undefined;
-  const candidate =
-    byStravaId?.athlete_id === athleteId
-      ? await findDuplicateById(db, byStravaId.id)
-      : await findDuplicate(db, athleteId, start, spanS);
+  const candidate = await duplicateOf(db, athleteId, byStravaId, start, spanS);
   if (!candidate) return null;
   // A leg of this or another file is not the whole span; it is matched leg by leg.
   if (candidate.multisportGroup !== null) return null;
@@ -261,6 +259,22 @@ async function replaceWholeSpan(
     channels: candidate.channels,
     samples: candidate.richness.samples,
   };
+}
+
+/**
+ * The athlete's activity a delivery duplicates: the one holding the delivery's Strava id when it is the
+ * athlete's own, else one that started at the same time and lasted as long.
+ */
+function duplicateOf(
+  db: Db,
+  athleteId: string,
+  byStravaId: { id: string; athlete_id: string } | undefined,
+  start: Date,
+  durationS: number,
+): Promise<DuplicateCandidate | null> {
+  return byStravaId?.athlete_id === athleteId
+    ? findDuplicateById(db, byStravaId.id)
+    : findDuplicate(db, athleteId, start, durationS);
 }
 
 /** The activity a delivery with this source and reference already went into, if it was imported before. */
@@ -292,10 +306,7 @@ export async function matchExisting(
       ? incomingStravaId
       : null
     : incomingStravaId;
-  const duplicate =
-    byStravaId && byStravaId.athlete_id === athleteId
-      ? await findDuplicateById(db, byStravaId.id)
-      : await findDuplicate(db, athleteId, start, durationS);
+  const duplicate = await duplicateOf(db, athleteId, byStravaId, start, durationS);
   if (duplicate) {
     await ensureSourceRecorded(db, duplicate.id);
     if (stravaId && !duplicate.stravaId) await updateActivity(db, duplicate.id, { strava_id: stravaId });

@@ -42,13 +42,15 @@ export function evalAthlete(): FixtureAthlete {
   };
 }
 
-const num = (label: string, value: number, tolerance: number): Fact => ({
+/** A number the answer must state, within `tolerance`. */
+export const num = (label: string, value: number, tolerance: number): Fact => ({
   kind: 'number',
   label,
   value,
   tolerance,
 });
-const words = (label: string, ...anyOf: string[]): Fact => ({ kind: 'words', label, anyOf });
+/** Words the answer must contain (any one of them). */
+export const words = (label: string, ...anyOf: string[]): Fact => ({ kind: 'words', label, anyOf });
 
 export function evalQuestions(activities: FixtureActivity[]): EvalQuestion[] {
   const within = (from: string, to: string, sport?: string) =>

@@ -7,7 +7,7 @@ import type { CoachIntent } from '../intent.ts';
 import { ruleBasedReply } from '../rule-based.ts';
 import type { FixtureActivity } from './fixture.ts';
 import { factFound } from './harness.ts';
-import { type EvalQuestion, evalToday, type Fact } from './questions.ts';
+import { type EvalQuestion, evalToday, type Fact, num, words } from './questions.ts';
 
 /**
  * The evaluation without a model: every question goes to the rule-based coach (no OPENAI_API_KEY), and an
@@ -71,13 +71,6 @@ export function ruleBasedQuestions(
 ): RuleBasedQuestion[] {
   const within = (from: string, to: string, sport?: string) =>
     activities.filter((a) => a.date >= from && a.date <= to && (!sport || a.sport === sport));
-  const num = (label: string, value: number, tolerance: number): Fact => ({
-    kind: 'number',
-    label,
-    value,
-    tolerance,
-  });
-  const words = (label: string, ...anyOf: string[]): Fact => ({ kind: 'words', label, anyOf });
   const known = questions.flatMap((q) => {
     const intent = expectedIntents[q.question];
     return intent ? [{ ...q, intent }] : [];

@@ -35,9 +35,16 @@ export function compareWithDevice(leg: FitLeg): ParityCheck[] {
     thresholds: { ftp: d.thresholdPower, runFtp: d.thresholdPower },
   });
   const checks: ParityCheck[] = [];
-  const relative = (metric: ParityCheck['metric'], device: number | null, ours: number | null) => {
+  // Relative for sizes (a share of the device's value), whole beats for heart rates.
+  const check = (
+    unit: ParityCheck['unit'],
+    metric: ParityCheck['metric'],
+    device: number | null,
+    ours: number | null,
+  ) => {
     if (device === null) return;
-    const difference = ours === null ? null : (ours - device) / device;
+    const difference =
+      ours === null ? null : unit === 'bpm' ? Math.round(ours) - device : (ours - device) / device;
     const tolerance = parityTolerance[metric];
     checks.push({
       metric,
@@ -45,24 +52,14 @@ export function compareWithDevice(leg: FitLeg): ParityCheck[] {
       ours,
       difference,
       tolerance,
-      unit: 'relative',
+      unit,
       within: difference !== null && Math.abs(difference) <= tolerance,
     });
   };
-  const bpm = (metric: ParityCheck['metric'], device: number | null, ours: number | null) => {
-    if (device === null) return;
-    const difference = ours === null ? null : Math.round(ours) - device;
-    const tolerance = parityTolerance[metric];
-    checks.push({
-      metric,
-      device,
-      ours,
-      difference,
-      tolerance,
-      unit: 'bpm',
-      within: difference !== null && Math.abs(difference) <= tolerance,
-    });
-  };
+  const relative = (metric: ParityCheck['metric'], device: number | null, ours: number | null) =>
+    check('relative', metric, device, ours);
+  const bpm = (metric: ParityCheck['metric'], device: number | null, ours: number | null) =>
+    check('bpm', metric, device, ours);
   relative('timer_s', d.timerTimeS, m.durationS);
   relative('avg_power', d.avgPower, m.power?.avg ?? null);
   relative('np', d.normalizedPower, m.power?.np ?? null);

@@ -1,5 +1,5 @@
 import { type Db, inTransaction } from '../db/connect.ts';
-import { findActivity, updateActivity } from '../db/queries/activities.ts';
+import { activityProvenance, updateActivity } from '../db/queries/activities.ts';
 import { lockAthlete } from '../db/queries/athletes.ts';
 import {
   dequeueActivity,
@@ -121,7 +121,8 @@ async function reanalyseOne(
   return inTransaction(deps.db, async (trx) => {
     // One writer per athlete, as the sync and the imports hold it.
     await lockAthlete(trx, athleteId);
-    const activity = await findActivity(trx, activityId);
+    // Only what decides between analysing and refetching: the analysis reads the row itself.
+    const activity = await activityProvenance(trx, activityId);
     let result: 'analysed' | 'refetch' = 'analysed';
     if (activity?.streams_state === 'purged') {
       // Its metrics stay until the streams are back; the next sync fetches them and re-analyses.

@@ -282,12 +282,12 @@ export async function deleteStravaActivities(db: Db, athleteId: string): Promise
 export function activityProvenance(
   db: Db,
   activityId: string,
-): Promise<Pick<ActivityRow, 'id' | 'athlete_id' | 'source' | 'strava_id' | 'streams_state'>> {
+): Promise<Pick<ActivityRow, 'id' | 'athlete_id' | 'source' | 'strava_id' | 'streams_state'> | undefined> {
   return db
     .selectFrom('activities')
     .select(['id', 'athlete_id', 'source', 'strava_id', 'streams_state'])
     .where('id', '=', activityId)
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
 }
 
 /** The athlete's activities on or after the local day `from` (null: all), oldest first. */

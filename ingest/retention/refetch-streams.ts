@@ -24,6 +24,7 @@ export async function reanalyzeActivity(
   activityId: string,
 ): Promise<'analysed' | 'kept'> {
   const activity = await activityProvenance(ctx.db, activityId);
+  if (!activity) throw new Error(`no activity ${activityId}`);
   if (activity.streams_state === 'purged') {
     const log = ctx.logger.child({ activityId, athleteId: activity.athlete_id });
     if (activity.source !== 'strava_api' || !activity.strava_id || !ctx.strava) {

@@ -1,4 +1,4 @@
-import { Decoder, Stream } from '@garmin/fitsdk';
+import { createRequire } from 'node:module';
 import { fitCrc, splitRecords } from './fit-records.ts';
 import type { RawStreams } from './streams.ts';
 
@@ -92,6 +92,19 @@ function fitSportToStrava(sport: string | undefined, subSport: string | undefine
 }
 
 type Mesg = Record<string, unknown>;
+type FitSdk = typeof import('@garmin/fitsdk');
+type Messages = ReturnType<InstanceType<FitSdk['Decoder']>['read']>['messages'];
+
+let sdk: FitSdk | undefined;
+/**
+ * @garmin/fitsdk, loaded on first use (synchronously: Node ≥ 22.12 requires an ES module): an ordinary
+ * activity never needs it (fit-records.ts reads it whole), and its 1 MB profile took ~60 ms of
+ * `cli analyze` (issue 16).
+ */
+function fitSdk(): FitSdk {
+  sdk ??= createRequire(import.meta.url)('@garmin/fitsdk') as FitSdk;
+  return sdk;
+}
 
 const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 const ms = (value: unknown) => (value instanceof Date ? value.getTime() : null);
@@ -119,9 +132,7 @@ export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}
       `could not expand compressed timestamps: ${error instanceof Error ? error.message : error}`,
     );
   }
-  const stream = Stream.fromByteArray(bytes);
-  if (!Decoder.isFIT(stream)) throw new FitError('not a FIT file (no FIT header)');
-  const { messages, errors } = decodeMessages(bytes, stream, options);
+  const { messages, errors } = decodeMessages(bytes, options);
   for (const error of errors)
     warnings.push(`decoding stopped early: ${error instanceof Error ? error.message : String(error)}`);
   const fileType = ((messages.fileIdMesgs ?? []) as Mesg[])[0]?.type;
@@ -169,23 +180,28 @@ export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}
 }
 
 /**
- * The file's messages as @garmin/fitsdk decodes them. The records come from fit-records.ts's direct
- * reader when it can reproduce them exactly (most of the decode time), the rest of the file from the SDK;
- * anything unusual goes to the SDK whole.
+ * The file's messages as @garmin/fitsdk decodes them. fit-records.ts's direct reader gives them all when
+ * it can reproduce them exactly (an ordinary activity: the SDK is not loaded), or the records alone (most
+ * of the decode time), the rest of the file then from the SDK; anything unusual goes to the SDK whole.
+ * Throws FitError for a file without a FIT header.
  */
 function decodeMessages(
   bytes: Uint8Array,
-  stream: Stream,
   { sdkOnly = false }: { sdkOnly?: boolean },
-): ReturnType<Decoder['read']> {
-  const read = (from: Stream) =>
+): { messages: Messages; errors: unknown[] } {
+  const split = sdkOnly ? null : splitRecords(bytes);
+  // splitRecords checks the header as the SDK's isFIT does.
+  if (split?.messages) return { messages: split.messages as Messages, errors: [] };
+  const { Decoder, Stream } = fitSdk();
+  const stream = Stream.fromByteArray(bytes);
+  if (!Decoder.isFIT(stream)) throw new FitError('not a FIT file (no FIT header)');
+  const read = (from: InstanceType<FitSdk['Stream']>) =>
     // No separate checkIntegrity() pass: read() checks the CRC and size itself and reports them as errors.
     new Decoder(from).read({
       convertDateTimesToDates: true,
       expandComponents: true,
       mergeHeartRates: true,
     });
-  const split = sdkOnly ? null : splitRecords(bytes);
   if (split) {
     const rest = read(Stream.fromByteArray(split.rest));
     // An error in the rest would have stopped the SDK part way through the records too: decode it all.

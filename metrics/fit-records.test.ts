@@ -46,7 +46,7 @@ describe('FIT records read directly (fit-records.ts) against @garmin/fitsdk', ()
     expect(whole.map((f) => f.name)).toContain(largest.name);
     expect(whole.length).toBeGreaterThan(direct.length / 2);
     const split = splitRecords(largest.bytes)!;
-    expect(split.records.length).toBe(
+    expect(split.records.n).toBe(
       fitToLegs(largest.bytes).reduce((n, leg) => n + leg.streams.time.length, 0),
     );
     // What is left for the SDK is a small valid FIT file.

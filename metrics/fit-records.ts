@@ -15,17 +15,99 @@ import { type FitProfileField, fitMessages, fitTypes } from './fit-profile.ts';
  * sizes or types. fit-records.test.ts compares both paths on every fixture.
  */
 export interface SplitRecords {
-  /** The record messages in file order, with the SDK's field names and values (only the fields we use). */
-  records: Record<string, unknown>[];
+  /** The record messages in file order, as columns. */
+  records: RecordColumns;
   /** The same FIT file without its record data messages (definitions kept), size and CRCs fixed. */
   rest: Uint8Array;
   /**
    * Every message fit.ts reads (file_id, sport, session, event, length, record), keyed as the SDK keys
    * them, when the file holds nothing that would make the SDK read them otherwise (developer data, memo
    * globs, odd field sizes...): then the SDK need not load at all. Null: the SDK decodes `rest`.
+   * Without `recordMesgs`: the records are `records`.
    */
   messages: Record<string, Record<string, unknown>[]> | null;
 }
+
+/**
+ * Record messages as one column per value fit.ts reads, NaN where the SDK's record has no finite number
+ * (24,000 record objects, each with a Date, were most of the garbage collector's work): `time` in ms
+ * since 1970; `speed` the record's enhancedSpeed, else its speed; `altitude` likewise.
+ */
+export interface RecordColumns {
+  n: number;
+  time: Float64Array;
+  power: Float64Array;
+  heartRate: Float64Array;
+  cadence: Float64Array;
+  speed: Float64Array;
+  distance: Float64Array;
+  altitude: Float64Array;
+  temperature: Float64Array;
+  /** Semicircles. */
+  lat: Float64Array;
+  lng: Float64Array;
+}
+
+const columnNames = [
+  'time',
+  'power',
+  'heartRate',
+  'cadence',
+  'speed',
+  'distance',
+  'altitude',
+  'temperature',
+  'lat',
+  'lng',
+] as const;
+
+export function emptyColumns(capacity: number): RecordColumns {
+  const columns = { n: 0 } as RecordColumns;
+  for (const name of columnNames) columns[name] = new Float64Array(capacity);
+  return columns;
+}
+
+function grow(columns: RecordColumns): void {
+  for (const name of columnNames) {
+    const bigger = new Float64Array(columns[name].length * 2);
+    bigger.set(columns[name]);
+    columns[name] = bigger;
+  }
+}
+
+/** The columns' values from the record's (the SDK's names and values): what fit.ts reads of each. */
+export function pushRecord(
+  columns: RecordColumns,
+  time: number,
+  power: unknown,
+  heartRate: unknown,
+  cadence: unknown,
+  speed: unknown,
+  enhancedSpeed: unknown,
+  distance: unknown,
+  altitude: unknown,
+  enhancedAltitude: unknown,
+  temperature: unknown,
+  lat: unknown,
+  lng: unknown,
+): void {
+  if (columns.n === columns.time.length) grow(columns);
+  const i = columns.n++;
+  columns.time[i] = time;
+  columns.power[i] = finite(power);
+  columns.heartRate[i] = finite(heartRate);
+  columns.cadence[i] = finite(cadence);
+  const enhanced = finite(enhancedSpeed);
+  columns.speed[i] = Number.isNaN(enhanced) ? finite(speed) : enhanced;
+  columns.distance[i] = finite(distance);
+  const enhancedAlt = finite(enhancedAltitude);
+  columns.altitude[i] = Number.isNaN(enhancedAlt) ? finite(altitude) : enhancedAlt;
+  columns.temperature[i] = finite(temperature);
+  columns.lat[i] = finite(lat);
+  columns.lng[i] = finite(lng);
+}
+
+const finite = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : Number.NaN);
 
 const recordMesgNum = 20;
 const hrMesgNum = 132;
@@ -49,28 +131,31 @@ const plan = new Map(
   ]),
 );
 
-/** Every record has the same shape (fields it lacks are undefined, as when absent): fast to build and read. */
-const emptyRecord = (): Record<string, unknown> => ({
-  timestamp: undefined,
-  positionLat: undefined,
-  positionLong: undefined,
-  altitude: undefined,
-  heartRate: undefined,
-  cadence: undefined,
-  distance: undefined,
-  speed: undefined,
-  power: undefined,
-  temperature: undefined,
-  enhancedSpeed: undefined,
-  enhancedAltitude: undefined,
-});
+/** The record fields' slots while a record is read (the profile subset's order), and the slot of each name. */
+const recordFields = fitMessages[recordMesgNum]!.fields;
+const slotOf = new Map(recordFields.map((field, slot) => [field.name, slot]));
+const slot = (name: string) => slotOf.get(name)!;
+const [tsSlot, latSlot, lngSlot, altSlot, hrSlot, cadSlot, distSlot, speedSlot, powerSlot, tempSlot] = [
+  'timestamp',
+  'positionLat',
+  'positionLong',
+  'altitude',
+  'heartRate',
+  'cadence',
+  'distance',
+  'speed',
+  'power',
+  'temperature',
+].map(slot) as number[] as [number, number, number, number, number, number, number, number, number, number];
+const enhancedSpeedSlot = slot('enhancedSpeed');
+const enhancedAltSlot = slot('enhancedAltitude');
 
 interface Definition {
   globalNum: number;
   littleEndian: boolean;
   size: number;
   /** The message's read fields (the profile subset's): where they sit, expanding fields last. */
-  reads: { at: number; field: FitProfileField }[];
+  reads: { at: number; field: FitProfileField; slot: number; targetSlot: number }[];
   /** The SDK's key for the message, when it is one fit.ts reads. */
   key: string | null;
   /** A read message the SDK would read differently from this reader. */
@@ -131,7 +216,9 @@ export function splitRecords(bytes: Uint8Array): SplitRecords | null {
   if (view.getUint16(dataEnd, true) !== fitCrc(bytes, 0, dataEnd)) return null;
 
   const definitions: (Definition | undefined)[] = [];
-  const records: Record<string, unknown>[] = [];
+  // ~30 bytes a record at least: room for all of them in most files without growing.
+  const records = emptyColumns(Math.max(16, Math.ceil(bytes.length / 40)));
+  const slots = new Float64Array(recordFields.length);
   const others: Record<string, Record<string, unknown>[]> = {};
   for (const [mesgNum, { key }] of plan) if (mesgNum !== recordMesgNum) others[key] = [];
   // Whether every message fit.ts reads came out as the SDK would give it (else the SDK decodes the rest).
@@ -176,7 +263,14 @@ export function splitRecords(bytes: Uint8Array): SplitRecords | null {
           if (seen.has(num) || read.conflicting.has(num)) definition.unsupported = true;
           else if (field) {
             if (type !== field.baseType || size !== field.size) definition.unsupported = true;
-            else definition.reads.push({ at: definition.size, field });
+            else
+              definition.reads.push({
+                at: definition.size,
+                field,
+                // Where a record's field goes while it is read (-1: not a record).
+                slot: slotOf.get(field.name) ?? -1,
+                targetSlot: field.expand ? (slotOf.get(field.expand.target) ?? -1) : -1,
+              });
           }
           seen.add(num);
         } else if (globalNum === fieldDescriptionMesgNum && num === 2) {
@@ -228,7 +322,23 @@ export function splitRecords(bytes: Uint8Array): SplitRecords | null {
     }
     if (definition.unsupported) return null;
     if (definition.hasDevFields) recordsWithDevFields = true;
-    records.push(readMessage(view, data, definition, emptyRecord()));
+    readRecord(view, data, definition, slots);
+    const time = slots[tsSlot]!;
+    pushRecord(
+      records,
+      Number.isNaN(time) ? time : time * 1000 + fitEpochMs,
+      slots[powerSlot],
+      slots[hrSlot],
+      slots[cadSlot],
+      slots[speedSlot],
+      slots[enhancedSpeedSlot],
+      slots[distSlot],
+      slots[altSlot],
+      slots[enhancedAltSlot],
+      slots[tempSlot],
+      slots[latSlot],
+      slots[lngSlot],
+    );
     if (at > keptFrom) kept.push([keptFrom, at]);
     at = data + definition.size;
     keptFrom = at;
@@ -249,7 +359,35 @@ export function splitRecords(bytes: Uint8Array): SplitRecords | null {
   restView.setUint32(4, restSize, true);
   if (headerSize === 14) restView.setUint16(12, fitCrc(rest, 0, 12), true);
   restView.setUint16(to, fitCrc(rest, 0, to), true);
-  return { records, rest, messages: direct ? { ...others, recordMesgs: records } : null };
+  return { records, rest, messages: direct ? others : null };
+}
+
+/**
+ * A record's read fields into their slots (NaN: absent, or null in the SDK's record): raw values for the
+ * timestamp (seconds since the FIT epoch), else as the SDK computes them.
+ */
+function readRecord(view: DataView, data: number, definition: Definition, slots: Float64Array): void {
+  slots.fill(Number.NaN);
+  const reads = definition.reads;
+  for (let r = 0; r < reads.length; r++) {
+    const read = reads[r]!;
+    const field = read.field;
+    const raw = readInt(view, data + read.at, field.baseType, definition.littleEndian);
+    if (raw === field.invalid) continue;
+    const at = read.slot;
+    if (field.kind === 'date') {
+      slots[at] = raw;
+      continue;
+    }
+    slots[at] = raw / field.scale - field.offset;
+    const expand = field.expand;
+    if (expand) {
+      // As readMessage: the target takes the component's value, or NaN (the SDK's null) when invalid.
+      const value = raw / expand.scale - expand.offset;
+      const rawValue = (value + expand.targetOffset) * expand.targetScale;
+      slots[read.targetSlot] = rawValue === expand.targetInvalid ? Number.NaN : value;
+    }
+  }
 }
 
 /** One message's read fields into `message`, each value as the SDK computes it. */

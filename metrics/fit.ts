@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { fitCrc, splitRecords } from './fit-records.ts';
+import { emptyColumns, fitCrc, pushRecord, type RecordColumns, splitRecords } from './fit-records.ts';
 import type { RawStreams } from './streams.ts';
 
 /** What the device itself computed for a session (its `session` message), for cross-checks. */
@@ -132,35 +132,31 @@ export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}
       `could not expand compressed timestamps: ${error instanceof Error ? error.message : error}`,
     );
   }
-  const { messages, errors } = decodeMessages(bytes, options);
+  const { messages, records, errors } = decodeMessages(bytes, options);
   for (const error of errors)
     warnings.push(`decoding stopped early: ${error instanceof Error ? error.message : String(error)}`);
   const fileType = ((messages.fileIdMesgs ?? []) as Mesg[])[0]?.type;
   if (typeof fileType === 'string' && fileType !== 'activity') throw new FitNotActivityError(fileType);
-  const records = (messages.recordMesgs ?? []) as Mesg[];
   const sessions = ((messages.sessionMesgs ?? []) as Mesg[]).filter((s) => ms(s.startTime) !== null);
   const sportMesg = ((messages.sportMesgs ?? []) as Mesg[])[0];
   const timerEvents = ((messages.eventMesgs ?? []) as Mesg[])
     .filter((e) => e.event === 'timer' && ms(e.timestamp) !== null)
     .sort((a, b) => ms(a.timestamp)! - ms(b.timestamp)!);
   const lengths = ((messages.lengthMesgs ?? []) as Mesg[]).filter((l) => ms(l.startTime) !== null);
-  const timed = records.filter((r) => r.timestamp instanceof Date);
-  if (timed.length < records.length)
-    warnings.push(`${records.length - timed.length} records without a timestamp were skipped`);
-  if (timed.length === 0 && records.length === 0 && errors.length > 0)
-    warnings.push('no records could be read');
-  if (typeof fileType !== 'string' && timed.length === 0 && sessions.length === 0)
+  let timedCount = 0;
+  for (let i = 0; i < records.n; i++) if (!Number.isNaN(records.time[i]!)) timedCount++;
+  if (timedCount < records.n)
+    warnings.push(`${records.n - timedCount} records without a timestamp were skipped`);
+  if (timedCount === 0 && records.n === 0 && errors.length > 0) warnings.push('no records could be read');
+  if (typeof fileType !== 'string' && timedCount === 0 && sessions.length === 0)
     throw new FitNotActivityError('non-activity');
   sessions.sort((a, b) => ms(a.startTime)! - ms(b.startTime)!);
-  // Each record's time once (a multisport file's legs each pick theirs from all the records).
-  const times = timed.map((r) => (r.timestamp as Date).getTime());
 
   if (sessions.length <= 1) {
     const session = sessions[0];
     return [
       buildLeg(
-        timed,
-        times,
+        records,
         timerEvents,
         lengths,
         session,
@@ -175,7 +171,7 @@ export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}
   return sessions.map((session, i) => {
     const from = i === 0 ? Number.NEGATIVE_INFINITY : ms(session.startTime)!;
     const to = i + 1 < sessions.length ? ms(sessions[i + 1]!.startTime)! : Number.POSITIVE_INFINITY;
-    return buildLeg(timed, times, timerEvents, lengths, session, undefined, from, to, [...warnings]);
+    return buildLeg(records, timerEvents, lengths, session, undefined, from, to, [...warnings]);
   });
 }
 
@@ -188,10 +184,10 @@ export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}
 function decodeMessages(
   bytes: Uint8Array,
   { sdkOnly = false }: { sdkOnly?: boolean },
-): { messages: Messages; errors: unknown[] } {
+): { messages: Messages; records: RecordColumns; errors: unknown[] } {
   const split = sdkOnly ? null : splitRecords(bytes);
   // splitRecords checks the header as the SDK's isFIT does.
-  if (split?.messages) return { messages: split.messages as Messages, errors: [] };
+  if (split?.messages) return { messages: split.messages as Messages, records: split.records, errors: [] };
   const { Decoder, Stream } = fitSdk();
   const stream = Stream.fromByteArray(bytes);
   if (!Decoder.isFIT(stream)) throw new FitError('not a FIT file (no FIT header)');
@@ -205,18 +201,37 @@ function decodeMessages(
   if (split) {
     const rest = read(Stream.fromByteArray(split.rest));
     // An error in the rest would have stopped the SDK part way through the records too: decode it all.
-    if (rest.errors.length === 0) {
-      if (rest.messages.recordMesgs) (rest.messages as Record<string, unknown>).recordMesgs = split.records;
-      return rest;
-    }
+    if (rest.errors.length === 0) return { ...rest, records: split.records };
   }
-  return read(stream);
+  const whole = read(stream);
+  return { ...whole, records: recordColumns((whole.messages.recordMesgs ?? []) as Mesg[]) };
+}
+
+/** The SDK's record messages as fit-records.ts's columns. */
+function recordColumns(records: Mesg[]): RecordColumns {
+  const columns = emptyColumns(Math.max(16, records.length));
+  for (const r of records)
+    pushRecord(
+      columns,
+      r.timestamp instanceof Date ? r.timestamp.getTime() : Number.NaN,
+      r.power,
+      r.heartRate,
+      r.cadence,
+      r.speed,
+      r.enhancedSpeed,
+      r.distance,
+      r.altitude,
+      r.enhancedAltitude,
+      r.temperature,
+      r.positionLat,
+      r.positionLong,
+    );
+  return columns;
 }
 
 /** The leg of records in [fromMs, toMs), with its timer (running intervals) and lengths. */
 function buildLeg(
-  allRecords: Mesg[],
-  allTimes: number[],
+  records: RecordColumns,
   timerEvents: Mesg[],
   allLengths: Mesg[],
   session: Mesg | undefined,
@@ -226,16 +241,18 @@ function buildLeg(
   warnings: string[],
 ): FitLeg {
   const inLeg = (t: number) => t >= fromMs && t < toMs;
-  const timed: Mesg[] = [];
-  const timedMs: number[] = [];
-  for (let i = 0; i < allRecords.length; i++) {
+  const sessionStart = ms(session?.startTime);
+  const allTimes = records.time;
+  // The leg's records: those with a time in the leg, in file order (a time-less record is in none).
+  let first = -1;
+  let lastTime: number | null = null;
+  for (let i = 0; i < records.n; i++) {
     if (inLeg(allTimes[i]!)) {
-      timed.push(allRecords[i]!);
-      timedMs.push(allTimes[i]!);
+      if (first < 0) first = i;
+      lastTime = allTimes[i]!;
     }
   }
-  const sessionStart = ms(session?.startTime);
-  const startMs = timedMs[0] ?? sessionStart;
+  const startMs = first >= 0 ? allTimes[first]! : sessionStart;
   const time: number[] = [];
   const watts: (number | null)[] = [];
   const heartrate: (number | null)[] = [];
@@ -245,20 +262,27 @@ function buildLeg(
   const altitude: (number | null)[] = [];
   const temp: (number | null)[] = [];
   const latlng: ([number, number] | null)[] = [];
-  for (let i = 0; i < timed.length; i++) {
-    const r = timed[i]!;
-    time.push((timedMs[i]! - startMs!) / 1000);
-    watts.push(num(r.power));
-    heartrate.push(num(r.heartRate));
-    cadence.push(num(r.cadence));
-    speed.push(num(r.enhancedSpeed) ?? num(r.speed));
-    distance.push(num(r.distance));
-    altitude.push(num(r.enhancedAltitude) ?? num(r.altitude));
-    temp.push(num(r.temperature));
-    const lat = num(r.positionLat);
-    const lng = num(r.positionLong);
+  const value = (column: Float64Array, i: number) => {
+    const v = column[i]!;
+    return Number.isNaN(v) ? null : v;
+  };
+  for (let i = Math.max(first, 0); i < records.n; i++) {
+    const t = allTimes[i]!;
+    if (!inLeg(t)) continue;
+    time.push((t - startMs!) / 1000);
+    watts.push(value(records.power, i));
+    heartrate.push(value(records.heartRate, i));
+    cadence.push(value(records.cadence, i));
+    speed.push(value(records.speed, i));
+    distance.push(value(records.distance, i));
+    altitude.push(value(records.altitude, i));
+    temp.push(value(records.temperature, i));
+    const lat = records.lat[i]!;
+    const lng = records.lng[i]!;
     latlng.push(
-      lat !== null && lng !== null ? [lat * semicirclesToDegrees, lng * semicirclesToDegrees] : null,
+      !Number.isNaN(lat) && !Number.isNaN(lng)
+        ? [lat * semicirclesToDegrees, lng * semicirclesToDegrees]
+        : null,
     );
   }
   const any = (values: unknown[]) => values.some((v) => v !== null);
@@ -308,7 +332,7 @@ function buildLeg(
         sessionStart !== null && num(session?.totalElapsedTime) !== null
           ? sessionStart + num(session?.totalElapsedTime)! * 1000
           : null;
-      const lastRecord = ms(timed.at(-1)?.timestamp);
+      const lastRecord = lastTime;
       const end = Number.isFinite(toMs) ? toMs : Math.max(sessionEnd ?? 0, (lastRecord ?? 0) + 1000);
       if (end > since) intervals.push([rel(since), rel(end)]);
     }

@@ -46,9 +46,7 @@ describe('FIT records read directly (fit-records.ts) against @garmin/fitsdk', ()
     expect(whole.map((f) => f.name)).toContain(largest.name);
     expect(whole.length).toBeGreaterThan(direct.length / 2);
     const split = splitRecords(largest.bytes)!;
-    expect(split.records.n).toBe(
-      fitToLegs(largest.bytes).reduce((n, leg) => n + leg.streams.time.length, 0),
-    );
+    expect(split.records.n).toBe(fitToLegs(largest.bytes).reduce((n, leg) => n + leg.streams.time.length, 0));
     // What is left for the SDK is a small valid FIT file.
     expect(split.rest.length).toBeLessThan(largest.bytes.length / 10);
     const dataEnd = split.rest.length - 2;

@@ -323,22 +323,22 @@ export function splitRecords(bytes: Uint8Array): SplitRecords | null {
     if (definition.unsupported) return null;
     if (definition.hasDevFields) recordsWithDevFields = true;
     readRecord(view, data, definition, slots);
+    // Straight into the columns (through pushRecord's `unknown` parameters each number would be boxed).
+    if (records.n === records.time.length) grow(records);
+    const i = records.n++;
     const time = slots[tsSlot]!;
-    pushRecord(
-      records,
-      Number.isNaN(time) ? time : time * 1000 + fitEpochMs,
-      slots[powerSlot],
-      slots[hrSlot],
-      slots[cadSlot],
-      slots[speedSlot],
-      slots[enhancedSpeedSlot],
-      slots[distSlot],
-      slots[altSlot],
-      slots[enhancedAltSlot],
-      slots[tempSlot],
-      slots[latSlot],
-      slots[lngSlot],
-    );
+    records.time[i] = Number.isNaN(time) ? time : time * 1000 + fitEpochMs;
+    records.power[i] = slots[powerSlot]!;
+    records.heartRate[i] = slots[hrSlot]!;
+    records.cadence[i] = slots[cadSlot]!;
+    const enhancedSpeed = slots[enhancedSpeedSlot]!;
+    records.speed[i] = Number.isNaN(enhancedSpeed) ? slots[speedSlot]! : enhancedSpeed;
+    records.distance[i] = slots[distSlot]!;
+    const enhancedAltitude = slots[enhancedAltSlot]!;
+    records.altitude[i] = Number.isNaN(enhancedAltitude) ? slots[altSlot]! : enhancedAltitude;
+    records.temperature[i] = slots[tempSlot]!;
+    records.lat[i] = slots[latSlot]!;
+    records.lng[i] = slots[lngSlot]!;
     if (at > keptFrom) kept.push([keptFrom, at]);
     at = data + definition.size;
     keptFrom = at;

@@ -1,5 +1,12 @@
 import { createRequire } from 'node:module';
-import { emptyColumns, fitCrc, pushRecord, type RecordColumns, splitRecords } from './fit-records.ts';
+import {
+  emptyColumns,
+  fitCrc,
+  pushRecord,
+  type RecordColumns,
+  type SplitRecords,
+  splitRecords,
+} from './fit-records.ts';
 import type { RawStreams } from './streams.ts';
 
 /** What the device itself computed for a session (its `session` message), for cross-checks. */
@@ -124,15 +131,20 @@ export function fitToStreams(input: Uint8Array): FitActivity {
 /** `sdkOnly`: decode every message with @garmin/fitsdk (the reference the fast record path is tested against). */
 export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}): FitLeg[] {
   const warnings: string[] = [];
+  // A file the direct reader takes has no compressed timestamps (it refuses them): no pass to expand them.
+  let split = options.sdkOnly ? null : splitRecords(input);
   let bytes = input;
-  try {
-    bytes = expandCompressedTimestamps(input) ?? input;
-  } catch (error) {
-    warnings.push(
-      `could not expand compressed timestamps: ${error instanceof Error ? error.message : error}`,
-    );
+  if (!split) {
+    try {
+      bytes = expandCompressedTimestamps(input) ?? input;
+    } catch (error) {
+      warnings.push(
+        `could not expand compressed timestamps: ${error instanceof Error ? error.message : error}`,
+      );
+    }
+    if (bytes !== input && !options.sdkOnly) split = splitRecords(bytes);
   }
-  const { messages, records, errors } = decodeMessages(bytes, options);
+  const { messages, records, errors } = decodeMessages(bytes, split);
   for (const error of errors)
     warnings.push(`decoding stopped early: ${error instanceof Error ? error.message : String(error)}`);
   const fileType = ((messages.fileIdMesgs ?? []) as Mesg[])[0]?.type;
@@ -183,9 +195,8 @@ export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}
  */
 function decodeMessages(
   bytes: Uint8Array,
-  { sdkOnly = false }: { sdkOnly?: boolean },
+  split: SplitRecords | null,
 ): { messages: Messages; records: RecordColumns; errors: unknown[] } {
-  const split = sdkOnly ? null : splitRecords(bytes);
   // splitRecords checks the header as the SDK's isFIT does.
   if (split?.messages) return { messages: split.messages as Messages, records: split.records, errors: [] };
   const { Decoder, Stream } = fitSdk();

@@ -128,8 +128,16 @@ export function fitToStreams(input: Uint8Array): FitActivity {
   return { ...legs[0]!, legs };
 }
 
-/** `sdkOnly`: decode every message with @garmin/fitsdk (the reference the fast record path is tested against). */
-export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}): FitLeg[] {
+/**
+ * `sdkOnly`: decode every message with @garmin/fitsdk (the reference the fast record path is tested
+ * against). `positions: false`: no `latlng` stream (the analysis does not read it; `cli analyze` skips
+ * building one small array per record).
+ */
+export function fitToLegs(
+  input: Uint8Array,
+  options: { sdkOnly?: boolean; positions?: boolean } = {},
+): FitLeg[] {
+  const positions = options.positions ?? true;
   const warnings: string[] = [];
   // A file the direct reader takes has no compressed timestamps (it refuses them): no pass to expand them.
   let split = options.sdkOnly ? null : splitRecords(input);
@@ -176,6 +184,7 @@ export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}
         Number.NEGATIVE_INFINITY,
         Infinity,
         warnings,
+        positions,
       ),
     ];
   }
@@ -183,7 +192,7 @@ export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}
   return sessions.map((session, i) => {
     const from = i === 0 ? Number.NEGATIVE_INFINITY : ms(session.startTime)!;
     const to = i + 1 < sessions.length ? ms(sessions[i + 1]!.startTime)! : Number.POSITIVE_INFINITY;
-    return buildLeg(records, timerEvents, lengths, session, undefined, from, to, [...warnings]);
+    return buildLeg(records, timerEvents, lengths, session, undefined, from, to, [...warnings], positions);
   });
 }
 
@@ -250,6 +259,7 @@ function buildLeg(
   fromMs: number,
   toMs: number,
   warnings: string[],
+  positions: boolean,
 ): FitLeg {
   const inLeg = (t: number) => t >= fromMs && t < toMs;
   const sessionStart = ms(session?.startTime);
@@ -288,6 +298,7 @@ function buildLeg(
     distance.push(value(records.distance, i));
     altitude.push(value(records.altitude, i));
     temp.push(value(records.temperature, i));
+    if (!positions) continue;
     const lat = records.lat[i]!;
     const lng = records.lng[i]!;
     latlng.push(

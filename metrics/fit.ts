@@ -274,49 +274,54 @@ function buildLeg(
     }
   }
   const startMs = first >= 0 ? allTimes[first]! : sessionStart;
-  const time: number[] = [];
-  const watts: (number | null)[] = [];
-  const heartrate: (number | null)[] = [];
-  const cadence: (number | null)[] = [];
-  const speed: (number | null)[] = [];
-  const distance: (number | null)[] = [];
-  const altitude: (number | null)[] = [];
-  const temp: (number | null)[] = [];
-  const latlng: ([number, number] | null)[] = [];
-  const value = (column: Float64Array, i: number) => {
-    const v = column[i]!;
-    return Number.isNaN(v) ? null : v;
+  // Which records, then each channel in one pass over them (only the channels with a value: the others
+  // are left out of the streams anyway).
+  const picked: number[] = [];
+  for (let i = Math.max(first, 0); i < records.n; i++) if (inLeg(allTimes[i]!)) picked.push(i);
+  const m = picked.length;
+  const time: number[] = new Array(m);
+  for (let j = 0; j < m; j++) time[j] = (allTimes[picked[j]!]! - startMs!) / 1000;
+  const channel = (column: Float64Array): (number | null)[] | undefined => {
+    let j = 0;
+    while (j < m && Number.isNaN(column[picked[j]!]!)) j++;
+    if (j === m) return undefined;
+    const values: (number | null)[] = new Array(m).fill(null);
+    for (; j < m; j++) {
+      const v = column[picked[j]!]!;
+      if (!Number.isNaN(v)) values[j] = v;
+    }
+    return values;
   };
-  for (let i = Math.max(first, 0); i < records.n; i++) {
-    const t = allTimes[i]!;
-    if (!inLeg(t)) continue;
-    time.push((t - startMs!) / 1000);
-    watts.push(value(records.power, i));
-    heartrate.push(value(records.heartRate, i));
-    cadence.push(value(records.cadence, i));
-    speed.push(value(records.speed, i));
-    distance.push(value(records.distance, i));
-    altitude.push(value(records.altitude, i));
-    temp.push(value(records.temperature, i));
-    if (!positions) continue;
-    const lat = records.lat[i]!;
-    const lng = records.lng[i]!;
-    latlng.push(
-      !Number.isNaN(lat) && !Number.isNaN(lng)
-        ? [lat * semicirclesToDegrees, lng * semicirclesToDegrees]
-        : null,
-    );
-  }
-  const any = (values: unknown[]) => values.some((v) => v !== null);
   const channels: RawStreams['channels'] = {};
-  if (any(watts)) channels.watts = watts;
-  if (any(heartrate)) channels.heartrate = heartrate;
-  if (any(cadence)) channels.cadence = cadence;
-  if (any(speed)) channels.velocity_smooth = speed;
-  if (any(distance)) channels.distance = distance;
-  if (any(altitude)) channels.altitude = altitude;
-  if (any(temp)) channels.temp = temp;
-  const streams: RawStreams = { time, channels, ...(any(latlng) ? { latlng } : {}) };
+  const watts = channel(records.power);
+  if (watts) channels.watts = watts;
+  const heartrate = channel(records.heartRate);
+  if (heartrate) channels.heartrate = heartrate;
+  const cadence = channel(records.cadence);
+  if (cadence) channels.cadence = cadence;
+  const speed = channel(records.speed);
+  if (speed) channels.velocity_smooth = speed;
+  const distance = channel(records.distance);
+  if (distance) channels.distance = distance;
+  const altitude = channel(records.altitude);
+  if (altitude) channels.altitude = altitude;
+  const temp = channel(records.temperature);
+  if (temp) channels.temp = temp;
+  let latlng: ([number, number] | null)[] | null = null;
+  if (positions) {
+    latlng = new Array(m).fill(null);
+    let anyPosition = false;
+    for (let j = 0; j < m; j++) {
+      const lat = records.lat[picked[j]!]!;
+      const lng = records.lng[picked[j]!]!;
+      if (!Number.isNaN(lat) && !Number.isNaN(lng)) {
+        latlng[j] = [lat * semicirclesToDegrees, lng * semicirclesToDegrees];
+        anyPosition = true;
+      }
+    }
+    if (!anyPosition) latlng = null;
+  }
+  const streams: RawStreams = { time, channels, ...(latlng ? { latlng } : {}) };
 
   if (startMs !== null && timerEvents.length > 0) {
     // The device timer decides the pauses (§1.2): running from a start to the next stop. The timer's

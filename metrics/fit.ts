@@ -276,9 +276,9 @@ function buildLeg(
   const startMs = first >= 0 ? allTimes[first]! : sessionStart;
   // Which records, then each channel in one pass over them (only the channels with a value: the others
   // are left out of the streams anyway).
-  const picked: number[] = [];
-  for (let i = Math.max(first, 0); i < records.n; i++) if (inLeg(allTimes[i]!)) picked.push(i);
-  const m = picked.length;
+  const picked = new Int32Array(records.n);
+  let m = 0;
+  for (let i = Math.max(first, 0); i < records.n; i++) if (inLeg(allTimes[i]!)) picked[m++] = i;
   const time: number[] = new Array(m);
   for (let j = 0; j < m; j++) time[j] = (allTimes[picked[j]!]! - startMs!) / 1000;
   const channel = (column: Float64Array): (number | null)[] | undefined => {

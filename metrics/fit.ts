@@ -200,7 +200,8 @@ export function fitToLegs(
  * The file's messages as @garmin/fitsdk decodes them. fit-records.ts's direct reader gives them all when
  * it can reproduce them exactly (an ordinary activity: the SDK is not loaded), or the records alone (most
  * of the decode time), the rest of the file then from the SDK; anything unusual goes to the SDK whole.
- * Throws FitError for a file without a FIT header.
+ * `split`: the direct reader's answer for `bytes` (null: it refused them, or `sdkOnly`). The records come
+ * back as columns either way. Throws FitError for a file without a FIT header.
  */
 function decodeMessages(
   bytes: Uint8Array,

@@ -1,5 +1,12 @@
-import { Decoder, Stream } from '@garmin/fitsdk';
-import { fitCrc, splitRecords } from './fit-records.ts';
+import { createRequire } from 'node:module';
+import {
+  emptyColumns,
+  fitCrc,
+  pushRecord,
+  type RecordColumns,
+  type SplitRecords,
+  splitRecords,
+} from './fit-records.ts';
 import type { RawStreams } from './streams.ts';
 
 /** What the device itself computed for a session (its `session` message), for cross-checks. */
@@ -92,6 +99,19 @@ function fitSportToStrava(sport: string | undefined, subSport: string | undefine
 }
 
 type Mesg = Record<string, unknown>;
+type FitSdk = typeof import('@garmin/fitsdk');
+type Messages = ReturnType<InstanceType<FitSdk['Decoder']>['read']>['messages'];
+
+let sdk: FitSdk | undefined;
+/**
+ * @garmin/fitsdk, loaded on first use (synchronously: Node ≥ 22.12 requires an ES module): an ordinary
+ * activity never needs it (fit-records.ts reads it whole), and its 1 MB profile took ~60 ms of
+ * `cli analyze` (issue 16).
+ */
+function fitSdk(): FitSdk {
+  sdk ??= createRequire(import.meta.url)('@garmin/fitsdk') as FitSdk;
+  return sdk;
+}
 
 const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 const ms = (value: unknown) => (value instanceof Date ? value.getTime() : null);
@@ -108,48 +128,55 @@ export function fitToStreams(input: Uint8Array): FitActivity {
   return { ...legs[0]!, legs };
 }
 
-/** `sdkOnly`: decode every message with @garmin/fitsdk (the reference the fast record path is tested against). */
-export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}): FitLeg[] {
+/**
+ * `sdkOnly`: decode every message with @garmin/fitsdk (the reference the fast record path is tested
+ * against). `positions: false`: no `latlng` stream (the analysis does not read it; `cli analyze` skips
+ * building one small array per record).
+ */
+export function fitToLegs(
+  input: Uint8Array,
+  options: { sdkOnly?: boolean; positions?: boolean } = {},
+): FitLeg[] {
+  const positions = options.positions ?? true;
   const warnings: string[] = [];
+  // A file the direct reader takes has no compressed timestamps (it refuses them): no pass to expand them.
+  let split = options.sdkOnly ? null : splitRecords(input);
   let bytes = input;
-  try {
-    bytes = expandCompressedTimestamps(input) ?? input;
-  } catch (error) {
-    warnings.push(
-      `could not expand compressed timestamps: ${error instanceof Error ? error.message : error}`,
-    );
+  if (!split) {
+    try {
+      bytes = expandCompressedTimestamps(input) ?? input;
+    } catch (error) {
+      warnings.push(
+        `could not expand compressed timestamps: ${error instanceof Error ? error.message : error}`,
+      );
+    }
+    if (bytes !== input && !options.sdkOnly) split = splitRecords(bytes);
   }
-  const stream = Stream.fromByteArray(bytes);
-  if (!Decoder.isFIT(stream)) throw new FitError('not a FIT file (no FIT header)');
-  const { messages, errors } = decodeMessages(bytes, stream, options);
+  const { messages, records, errors } = decodeMessages(bytes, split);
   for (const error of errors)
     warnings.push(`decoding stopped early: ${error instanceof Error ? error.message : String(error)}`);
   const fileType = ((messages.fileIdMesgs ?? []) as Mesg[])[0]?.type;
   if (typeof fileType === 'string' && fileType !== 'activity') throw new FitNotActivityError(fileType);
-  const records = (messages.recordMesgs ?? []) as Mesg[];
   const sessions = ((messages.sessionMesgs ?? []) as Mesg[]).filter((s) => ms(s.startTime) !== null);
   const sportMesg = ((messages.sportMesgs ?? []) as Mesg[])[0];
   const timerEvents = ((messages.eventMesgs ?? []) as Mesg[])
     .filter((e) => e.event === 'timer' && ms(e.timestamp) !== null)
     .sort((a, b) => ms(a.timestamp)! - ms(b.timestamp)!);
   const lengths = ((messages.lengthMesgs ?? []) as Mesg[]).filter((l) => ms(l.startTime) !== null);
-  const timed = records.filter((r) => r.timestamp instanceof Date);
-  if (timed.length < records.length)
-    warnings.push(`${records.length - timed.length} records without a timestamp were skipped`);
-  if (timed.length === 0 && records.length === 0 && errors.length > 0)
-    warnings.push('no records could be read');
-  if (typeof fileType !== 'string' && timed.length === 0 && sessions.length === 0)
+  let timedCount = 0;
+  for (let i = 0; i < records.n; i++) if (!Number.isNaN(records.time[i]!)) timedCount++;
+  if (timedCount < records.n)
+    warnings.push(`${records.n - timedCount} records without a timestamp were skipped`);
+  if (timedCount === 0 && records.n === 0 && errors.length > 0) warnings.push('no records could be read');
+  if (typeof fileType !== 'string' && timedCount === 0 && sessions.length === 0)
     throw new FitNotActivityError('non-activity');
   sessions.sort((a, b) => ms(a.startTime)! - ms(b.startTime)!);
-  // Each record's time once (a multisport file's legs each pick theirs from all the records).
-  const times = timed.map((r) => (r.timestamp as Date).getTime());
 
   if (sessions.length <= 1) {
     const session = sessions[0];
     return [
       buildLeg(
-        timed,
-        times,
+        records,
         timerEvents,
         lengths,
         session,
@@ -157,6 +184,7 @@ export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}
         Number.NEGATIVE_INFINITY,
         Infinity,
         warnings,
+        positions,
       ),
     ];
   }
@@ -164,43 +192,67 @@ export function fitToLegs(input: Uint8Array, options: { sdkOnly?: boolean } = {}
   return sessions.map((session, i) => {
     const from = i === 0 ? Number.NEGATIVE_INFINITY : ms(session.startTime)!;
     const to = i + 1 < sessions.length ? ms(sessions[i + 1]!.startTime)! : Number.POSITIVE_INFINITY;
-    return buildLeg(timed, times, timerEvents, lengths, session, undefined, from, to, [...warnings]);
+    return buildLeg(records, timerEvents, lengths, session, undefined, from, to, [...warnings], positions);
   });
 }
 
 /**
- * The file's messages as @garmin/fitsdk decodes them. The records come from fit-records.ts's direct
- * reader when it can reproduce them exactly (most of the decode time), the rest of the file from the SDK;
- * anything unusual goes to the SDK whole.
+ * The file's messages as @garmin/fitsdk decodes them. fit-records.ts's direct reader gives them all when
+ * it can reproduce them exactly (an ordinary activity: the SDK is not loaded), or the records alone (most
+ * of the decode time), the rest of the file then from the SDK; anything unusual goes to the SDK whole.
+ * `split`: the direct reader's answer for `bytes` (null: it refused them, or `sdkOnly`). The records come
+ * back as columns either way. Throws FitError for a file without a FIT header.
  */
 function decodeMessages(
   bytes: Uint8Array,
-  stream: Stream,
-  { sdkOnly = false }: { sdkOnly?: boolean },
-): ReturnType<Decoder['read']> {
-  const read = (from: Stream) =>
+  split: SplitRecords | null,
+): { messages: Messages; records: RecordColumns; errors: unknown[] } {
+  // splitRecords checks the header as the SDK's isFIT does.
+  if (split?.messages) return { messages: split.messages as Messages, records: split.records, errors: [] };
+  const { Decoder, Stream } = fitSdk();
+  const stream = Stream.fromByteArray(bytes);
+  if (!Decoder.isFIT(stream)) throw new FitError('not a FIT file (no FIT header)');
+  const read = (from: InstanceType<FitSdk['Stream']>) =>
     // No separate checkIntegrity() pass: read() checks the CRC and size itself and reports them as errors.
     new Decoder(from).read({
       convertDateTimesToDates: true,
       expandComponents: true,
       mergeHeartRates: true,
     });
-  const split = sdkOnly ? null : splitRecords(bytes);
   if (split) {
     const rest = read(Stream.fromByteArray(split.rest));
     // An error in the rest would have stopped the SDK part way through the records too: decode it all.
-    if (rest.errors.length === 0) {
-      if (rest.messages.recordMesgs) (rest.messages as Record<string, unknown>).recordMesgs = split.records;
-      return rest;
-    }
+    if (rest.errors.length === 0) return { ...rest, records: split.records };
   }
-  return read(stream);
+  const whole = read(stream);
+  return { ...whole, records: recordColumns((whole.messages.recordMesgs ?? []) as Mesg[]) };
+}
+
+/** The SDK's record messages as fit-records.ts's columns. */
+function recordColumns(records: Mesg[]): RecordColumns {
+  const columns = emptyColumns(Math.max(16, records.length));
+  for (const r of records)
+    pushRecord(
+      columns,
+      r.timestamp instanceof Date ? r.timestamp.getTime() : Number.NaN,
+      r.power,
+      r.heartRate,
+      r.cadence,
+      r.speed,
+      r.enhancedSpeed,
+      r.distance,
+      r.altitude,
+      r.enhancedAltitude,
+      r.temperature,
+      r.positionLat,
+      r.positionLong,
+    );
+  return columns;
 }
 
 /** The leg of records in [fromMs, toMs), with its timer (running intervals) and lengths. */
 function buildLeg(
-  allRecords: Mesg[],
-  allTimes: number[],
+  records: RecordColumns,
   timerEvents: Mesg[],
   allLengths: Mesg[],
   session: Mesg | undefined,
@@ -208,53 +260,69 @@ function buildLeg(
   fromMs: number,
   toMs: number,
   warnings: string[],
+  positions: boolean,
 ): FitLeg {
   const inLeg = (t: number) => t >= fromMs && t < toMs;
-  const timed: Mesg[] = [];
-  const timedMs: number[] = [];
-  for (let i = 0; i < allRecords.length; i++) {
+  const sessionStart = ms(session?.startTime);
+  const allTimes = records.time;
+  // The leg's records: those with a time in the leg, in file order (a time-less record is in none).
+  let first = -1;
+  let lastTime: number | null = null;
+  for (let i = 0; i < records.n; i++) {
     if (inLeg(allTimes[i]!)) {
-      timed.push(allRecords[i]!);
-      timedMs.push(allTimes[i]!);
+      if (first < 0) first = i;
+      lastTime = allTimes[i]!;
     }
   }
-  const sessionStart = ms(session?.startTime);
-  const startMs = timedMs[0] ?? sessionStart;
-  const time: number[] = [];
-  const watts: (number | null)[] = [];
-  const heartrate: (number | null)[] = [];
-  const cadence: (number | null)[] = [];
-  const speed: (number | null)[] = [];
-  const distance: (number | null)[] = [];
-  const altitude: (number | null)[] = [];
-  const temp: (number | null)[] = [];
-  const latlng: ([number, number] | null)[] = [];
-  for (let i = 0; i < timed.length; i++) {
-    const r = timed[i]!;
-    time.push((timedMs[i]! - startMs!) / 1000);
-    watts.push(num(r.power));
-    heartrate.push(num(r.heartRate));
-    cadence.push(num(r.cadence));
-    speed.push(num(r.enhancedSpeed) ?? num(r.speed));
-    distance.push(num(r.distance));
-    altitude.push(num(r.enhancedAltitude) ?? num(r.altitude));
-    temp.push(num(r.temperature));
-    const lat = num(r.positionLat);
-    const lng = num(r.positionLong);
-    latlng.push(
-      lat !== null && lng !== null ? [lat * semicirclesToDegrees, lng * semicirclesToDegrees] : null,
-    );
-  }
-  const any = (values: unknown[]) => values.some((v) => v !== null);
+  const startMs = first >= 0 ? allTimes[first]! : sessionStart;
+  // Which records, then each channel in one pass over them (only the channels with a value: the others
+  // are left out of the streams anyway).
+  const picked = new Int32Array(records.n);
+  let m = 0;
+  for (let i = Math.max(first, 0); i < records.n; i++) if (inLeg(allTimes[i]!)) picked[m++] = i;
+  const time: number[] = new Array(m);
+  for (let j = 0; j < m; j++) time[j] = (allTimes[picked[j]!]! - startMs!) / 1000;
+  const channel = (column: Float64Array): (number | null)[] | undefined => {
+    let j = 0;
+    while (j < m && Number.isNaN(column[picked[j]!]!)) j++;
+    if (j === m) return undefined;
+    const values: (number | null)[] = new Array(m).fill(null);
+    for (; j < m; j++) {
+      const v = column[picked[j]!]!;
+      if (!Number.isNaN(v)) values[j] = v;
+    }
+    return values;
+  };
   const channels: RawStreams['channels'] = {};
-  if (any(watts)) channels.watts = watts;
-  if (any(heartrate)) channels.heartrate = heartrate;
-  if (any(cadence)) channels.cadence = cadence;
-  if (any(speed)) channels.velocity_smooth = speed;
-  if (any(distance)) channels.distance = distance;
-  if (any(altitude)) channels.altitude = altitude;
-  if (any(temp)) channels.temp = temp;
-  const streams: RawStreams = { time, channels, ...(any(latlng) ? { latlng } : {}) };
+  const watts = channel(records.power);
+  if (watts) channels.watts = watts;
+  const heartrate = channel(records.heartRate);
+  if (heartrate) channels.heartrate = heartrate;
+  const cadence = channel(records.cadence);
+  if (cadence) channels.cadence = cadence;
+  const speed = channel(records.speed);
+  if (speed) channels.velocity_smooth = speed;
+  const distance = channel(records.distance);
+  if (distance) channels.distance = distance;
+  const altitude = channel(records.altitude);
+  if (altitude) channels.altitude = altitude;
+  const temp = channel(records.temperature);
+  if (temp) channels.temp = temp;
+  let latlng: ([number, number] | null)[] | null = null;
+  if (positions) {
+    latlng = new Array(m).fill(null);
+    let anyPosition = false;
+    for (let j = 0; j < m; j++) {
+      const lat = records.lat[picked[j]!]!;
+      const lng = records.lng[picked[j]!]!;
+      if (!Number.isNaN(lat) && !Number.isNaN(lng)) {
+        latlng[j] = [lat * semicirclesToDegrees, lng * semicirclesToDegrees];
+        anyPosition = true;
+      }
+    }
+    if (!anyPosition) latlng = null;
+  }
+  const streams: RawStreams = { time, channels, ...(latlng ? { latlng } : {}) };
 
   if (startMs !== null && timerEvents.length > 0) {
     // The device timer decides the pauses (§1.2): running from a start to the next stop. The timer's
@@ -292,7 +360,7 @@ function buildLeg(
         sessionStart !== null && num(session?.totalElapsedTime) !== null
           ? sessionStart + num(session?.totalElapsedTime)! * 1000
           : null;
-      const lastRecord = ms(timed.at(-1)?.timestamp);
+      const lastRecord = lastTime;
       const end = Number.isFinite(toMs) ? toMs : Math.max(sessionEnd ?? 0, (lastRecord ?? 0) + 1000);
       if (end > since) intervals.push([rel(since), rel(end)]);
     }

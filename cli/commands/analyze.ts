@@ -66,7 +66,8 @@ file that holds no activity (settings, workout, monitoring) is refused with exit
     try {
       // By content as well as by name: a FIT file carries ".FIT" at bytes 8–11 of its header.
       if (file.toLowerCase().endsWith('.fit') || bytes.subarray(8, 12).toString('latin1') === '.FIT') {
-        inputs = fitToLegs(bytes).map((leg) => ({
+        // No positions: the analysis does not read them.
+        inputs = fitToLegs(bytes, { positions: false }).map((leg) => ({
           raw: leg.streams,
           sport: leg.sport,
           warnings: leg.warnings,

@@ -104,8 +104,8 @@ type Messages = ReturnType<InstanceType<FitSdk['Decoder']>['read']>['messages'];
 
 let sdk: FitSdk | undefined;
 /**
- * @garmin/fitsdk, loaded on first use (synchronously: Node ≥ 22.12 requires an ES module): an ordinary
- * activity never needs it (fit-records.ts reads it whole), and its 1 MB profile took ~60 ms of
+ * @garmin/fitsdk, loaded on first use (synchronously: from Node 22.13 on, require() of an ES module
+ * works without a warning on stderr, hence engines ≥ 22.13): an ordinary activity never needs it (fit-records.ts reads it whole), and its 1 MB profile took ~60 ms of
  * `cli analyze` (issue 16).
  */
 function fitSdk(): FitSdk {
